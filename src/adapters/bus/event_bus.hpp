@@ -1,0 +1,36 @@
+#pragma once
+// EventBus: the port every transport implements (ARCHITECTURE.md, "Bus port"). Publishers
+// are the modules' outbox relays; subscribers are modules, one consumer name each (the seed's
+// consumer-group names: book, payment, ticket, review, mypage).
+//
+// Delivery is at least once; consumers make the effect exactly once with their inbox.
+// Thread-safety: every member may be called from any thread.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "adapters/bus/envelope.hpp"
+
+namespace mb::adapters::bus {
+
+class EventBus {
+public:
+    /// Called by a consumer once its transaction applying the event committed.
+    using Ack = std::function<void()>;
+    using Handler = std::function<void(std::shared_ptr<const Envelope>, Ack)>;
+
+    virtual ~EventBus() = default;
+
+    /// Registers `consumer` for events of `event_type`. Subscribe before publishing starts.
+    virtual void subscribe(const std::string& consumer, const std::string& event_type,
+                           Handler handler) = 0;
+
+    /// Hands `envelope` to the transport. `on_delivered` runs once the event is safe without
+    /// the publisher's outbox entry: every subscriber acknowledged it (in-memory), or the broker
+    /// confirmed it (Kafka). It may never run (a consumer failing or the process dying): the
+    /// relay then publishes again.
+    virtual void publish(std::shared_ptr<const Envelope> envelope,
+                         std::function<void()> on_delivered) = 0;
+};
+
+}  // namespace mb::adapters::bus

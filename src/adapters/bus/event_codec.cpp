@@ -1,0 +1,151 @@
+#include "adapters/bus/event_codec.hpp"
+
+#include <charconv>
+#include <ctime>
+
+namespace mb::adapters::bus {
+namespace json = boost::json;
+namespace {
+
+std::int64_t integer(const json::object& o, std::string_view key, bool required) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr || v->is_null()) {
+        if (required) throw DecodeError(std::string("missing field ") + std::string(key));
+        return 0;
+    }
+    if (v->is_int64()) return v->as_int64();
+    if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+        return static_cast<std::int64_t>(v->as_uint64());
+    }
+    if (v->is_string()) {
+        const auto& s = v->as_string();
+        std::int64_t out = 0;
+        const auto* end = s.data() + s.size();
+        auto [ptr, ec] = std::from_chars(s.data(), end, out);
+        if (ec == std::errc() && ptr == end && !s.empty()) return out;
+    }
+    throw DecodeError(std::string("field ") + std::string(key) + " is not an integer");
+}
+
+std::string text(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr || v->is_null()) return {};
+    if (v->is_string()) return std::string(v->as_string());
+    if (v->is_int64()) return std::to_string(v->as_int64());
+    throw DecodeError(std::string("field ") + std::string(key) + " is not a string");
+}
+
+}  // namespace
+
+std::string wire_timestamp(std::chrono::system_clock::time_point t) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[16];
+    const auto n = std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S", &tm);
+    return {buf, n};
+}
+
+json::object to_json(const domain::booking::Booked& e) {
+    return {{"id", e.booking_id},         {"bookingId", e.booking_id},
+            {"customerId", e.customer_id}, {"movieName", e.movie_name},
+            {"seat", e.seat},              {"qty", e.qty},
+            {"totalPrice", e.total_price}, {"paymentId", e.payment_id},
+            {"status", e.status}};
+}
+
+json::object to_json(const domain::booking::Canceled& e) {
+    return {{"id", e.booking_id},         {"bookingId", e.booking_id},
+            {"customerId", e.customer_id}, {"movieName", e.movie_name},
+            {"seat", e.seat},              {"qty", e.qty},
+            {"totalPrice", e.total_price}, {"status", e.status}};
+}
+
+json::object to_json(const domain::payment::Paid& e) {
+    return {{"id", e.payment_id},          {"bookingId", e.booking_id},
+            {"customerId", e.customer_id}, {"totalPrice", e.total_price},
+            {"status", e.status}};
+}
+
+json::object to_json(const domain::payment::PaymentCanceled& e) {
+    return {{"id", e.payment_id},          {"bookingId", e.booking_id},
+            {"customerId", e.customer_id}, {"totalPrice", e.total_price},
+            {"status", e.status}};
+}
+
+json::object to_json(const domain::ticket::Created& e) {
+    return {{"id", e.ticket_id},          {"bookingId", e.booking_id},
+            {"customerId", e.customer_id}, {"movieName", e.movie_name},
+            {"seat", e.seat},              {"qty", e.qty},
+            {"status", e.status}};
+}
+
+json::object to_json(const domain::ticket::Printed& e) {
+    return {{"id", e.ticket_id}, {"bookingId", e.booking_id}, {"status", e.status}};
+}
+
+json::object to_json(const domain::review::WaitedReview& e) {
+    return {{"id", e.review_id},
+            {"bookingId", e.booking_id},
+            {"weather", e.weather},
+            {"status", e.status}};
+}
+
+json::object to_json(const domain::review::WrittenReview& e) {
+    return {{"id", e.review_id},   {"bookingId", e.booking_id}, {"score", e.score},
+            {"contents", e.contents}, {"weather", e.weather},   {"status", e.status}};
+}
+
+template <>
+domain::booking::Booked from_json(const json::object& o) {
+    return {integer(o, "bookingId", true), text(o, "customerId"),
+            text(o, "movieName"),          text(o, "seat"),
+            integer(o, "qty", false),      integer(o, "totalPrice", false),
+            integer(o, "paymentId", false), text(o, "status")};
+}
+
+template <>
+domain::booking::Canceled from_json(const json::object& o) {
+    return {integer(o, "bookingId", true), text(o, "customerId"),
+            text(o, "movieName"),          text(o, "seat"),
+            integer(o, "qty", false),      integer(o, "totalPrice", false),
+            text(o, "status")};
+}
+
+template <>
+domain::payment::Paid from_json(const json::object& o) {
+    return {integer(o, "id", false), integer(o, "bookingId", true), text(o, "customerId"),
+            integer(o, "totalPrice", false), text(o, "status")};
+}
+
+template <>
+domain::payment::PaymentCanceled from_json(const json::object& o) {
+    return {integer(o, "id", false), integer(o, "bookingId", true), text(o, "customerId"),
+            integer(o, "totalPrice", false), text(o, "status")};
+}
+
+template <>
+domain::ticket::Created from_json(const json::object& o) {
+    return {integer(o, "id", false),  integer(o, "bookingId", true), text(o, "customerId"),
+            text(o, "movieName"),     text(o, "seat"),               integer(o, "qty", false),
+            text(o, "status")};
+}
+
+template <>
+domain::ticket::Printed from_json(const json::object& o) {
+    return {integer(o, "id", false), integer(o, "bookingId", true), text(o, "status")};
+}
+
+template <>
+domain::review::WaitedReview from_json(const json::object& o) {
+    return {integer(o, "id", false), integer(o, "bookingId", true), text(o, "weather"),
+            text(o, "status")};
+}
+
+template <>
+domain::review::WrittenReview from_json(const json::object& o) {
+    return {integer(o, "id", false), integer(o, "bookingId", true), integer(o, "score", false),
+            text(o, "contents"),     text(o, "weather"),             text(o, "status")};
+}
+
+}  // namespace mb::adapters::bus

@@ -1,0 +1,70 @@
+#pragma once
+// OutboxRelay: moves one module's committed outbox entries onto the bus (ARCHITECTURE.md,
+// "Relay"). After each commit it publishes the batch's entries in commit order; at start-up it
+// first publishes what a crash left behind. An entry stays in the outbox until the bus reports
+// it delivered (every subscriber committed it, or the broker has it); entries not delivered
+// within `redelivery_after` are published again (consumers skip duplicates by their inbox).
+// Thread-safety: publish/ack paths are internally synchronised; start/stop from one thread.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "adapters/bus/event_bus.hpp"
+#include "adapters/persistence/module_executor.hpp"
+#include "adapters/persistence/outbox_store.hpp"
+
+namespace mb::adapters::bus {
+
+class OutboxRelay {
+public:
+    struct Options {
+        std::chrono::milliseconds redelivery_after{5000};
+        std::chrono::milliseconds sweep_interval{500};
+        std::size_t delete_batch = 256;  ///< delivered entries removed per job
+    };
+    struct Stats {
+        std::uint64_t published = 0;
+        std::uint64_t delivered = 0;
+        std::uint64_t republished = 0;
+        std::size_t in_flight = 0;
+    };
+
+    OutboxRelay(persistence::ModuleExecutor& executor, persistence::OutboxStore& store,
+                EventBus& bus, Options options);
+
+    /// Publishes entries left by an earlier run, then follows the executor's commits and
+    /// starts the redelivery sweep. Call before the io_context runs (the store is read
+    /// directly, nothing else uses it yet). Throws soci::soci_error.
+    void start();
+    void stop();
+    [[nodiscard]] Stats stats() const;
+
+private:
+    struct InFlight {
+        std::shared_ptr<const Envelope> envelope;
+        std::chrono::steady_clock::time_point sent_at;
+    };
+    void publish(std::vector<persistence::OutboxRecord> records);
+    void delivered(std::int64_t seq);
+    void flush_delivered();
+    void arm_sweep();
+    void sweep();
+
+    persistence::ModuleExecutor& executor_;
+    persistence::OutboxStore& store_;
+    EventBus& bus_;
+    Options options_;
+    boost::asio::steady_timer timer_;
+    bool stopped_ = false;
+
+    mutable std::mutex mutex_;
+    std::map<std::int64_t, InFlight> in_flight_;
+    std::vector<std::int64_t> delivered_;
+    std::uint64_t published_ = 0, delivered_count_ = 0, republished_ = 0;
+};
+
+}  // namespace mb::adapters::bus

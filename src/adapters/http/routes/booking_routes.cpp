@@ -1,0 +1,117 @@
+#include <spdlog/spdlog.h>
+
+#include "adapters/http/routes/route_support.hpp"
+#include "adapters/http/routes/routes.hpp"
+
+namespace mb::adapters::http::routes {
+namespace {
+
+using domain::booking::Booking;
+using verb = beast::http::verb;
+using status = beast::http::status;
+
+constexpr std::size_t kMaxSeatListLength = 2000;
+
+boost::json::object encode(const Request& request, const Booking& b) {
+    const auto& d = b.details();
+    return hal_item({{"id", b.id()},
+                     {"customerId", d.customer_id},
+                     {"qty", d.qty},
+                     {"movieName", d.movie_name},
+                     {"seat", d.seat},
+                     {"totalPrice", d.total_price},
+                     {"status", to_string(b.status())},
+                     {"paymentId", b.payment_id()}},
+                    request.base_url, "books", "book", b.id());
+}
+
+asio::awaitable<Response> create(BookingRoutes deps, Request request) {
+    auto body = parse_json_object(request);
+    if (body.problem) co_return std::move(*body.problem);
+    JsonFields fields(*body.object);
+    domain::booking::BookingRequest booking;
+    auto qty = fields.integer("qty", true);
+    auto movie = fields.string("movieName", true, domain::booking::kMaxMovieNameLength);
+    auto seat = fields.string("seat", true, kMaxSeatListLength);
+    auto price = fields.integer("totalPrice", true);
+    auto customer = fields.identifier("customerId", false);
+    if (!fields.ok()) {
+        co_return problem(request, status::bad_request, "the booking request is invalid",
+                          fields.errors());
+    }
+    booking.qty = *qty;
+    booking.movie_name = *movie;
+    booking.seat = *seat;
+    booking.total_price = *price;
+    booking.customer_id = customer.value_or("anonymous");
+    if (auto errors = domain::booking::validate(booking); !errors.empty()) {
+        co_return problem(request, status::bad_request, "the booking request is invalid", errors);
+    }
+    auto placed = co_await deps.saga.place(std::move(booking));
+    if (!placed) co_return problem_for(request, placed.error());
+    auto response = json_response(request, status::created, encode(request, *placed));
+    response.set(beast::http::field::location,
+                 request.base_url + "/books/" + std::to_string(placed->id()));
+    response.prepare_payload();
+    co_return response;
+}
+
+asio::awaitable<Response> cancel(BookingRoutes deps, Request request, bool with_body) {
+    auto id = path_id(request);
+    if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
+    auto canceled = co_await deps.saga.cancel(std::get<std::int64_t>(id));
+    if (!canceled) co_return problem_for(request, canceled.error());
+    if (!with_body) co_return empty_response(request, status::no_content);
+    co_return json_response(request, status::ok, encode(request, *canceled));
+}
+
+}  // namespace
+
+void add_booking_routes(Router& router, BookingRoutes deps) {
+    router.add(verb::post, "/books",
+               [deps](Request request) { return create(deps, std::move(request)); });
+
+    router.add(verb::get, "/books", [deps](Request request) -> asio::awaitable<Response> {
+        auto page = page_of(request);
+        if (auto* p = std::get_if<Response>(&page)) co_return std::move(*p);
+        const auto pr = std::get<domain::PageRequest>(page);
+        auto step1 = [&bookings = deps.bookings, pr] {
+            return bookings.list(pr);
+        };
+        auto result = co_await deps.executor.execute(std::move(step1));
+        co_return collection_response(request, "books", pr, result, encode);
+    });
+
+    router.add(verb::get, "/books/{id}", [deps](Request request) -> asio::awaitable<Response> {
+        auto id = path_id(request);
+        if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
+        auto step2 = [&bookings = deps.bookings, id = std::get<std::int64_t>(id)] {
+                return bookings.find(id);
+            };
+        auto booking = co_await deps.executor.execute(std::move(step2));
+        if (!booking) co_return problem_for(request, domain::booking::BookingError::kNotFound);
+        co_return json_response(request, status::ok, encode(request, *booking));
+    });
+
+    router.add(verb::delete_, "/books/{id}",
+               [deps](Request request) { return cancel(deps, std::move(request), false); });
+
+    router.add(verb::patch, "/books/{id}", [deps](Request request) -> asio::awaitable<Response> {
+        auto body = parse_json_object(request);
+        if (body.problem) co_return std::move(*body.problem);
+        JsonFields fields(*body.object);
+        auto wanted = fields.string("status", true, 64);
+        if (!fields.ok()) {
+            co_return problem(request, status::bad_request, "status is required",
+                              fields.errors());
+        }
+        if (*wanted != "Canceled") {
+            co_return problem(request, status::bad_request,
+                              "only status \"Canceled\" can be requested for a booking",
+                              {{"status", "must be \"Canceled\""}});
+        }
+        co_return co_await cancel(deps, std::move(request), true);
+    });
+}
+
+}  // namespace mb::adapters::http::routes

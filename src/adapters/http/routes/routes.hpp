@@ -1,0 +1,69 @@
+#pragma once
+// The REST resources of MISSION.md, one registration function per context. Handlers are
+// transport glue only: decode -> call a use case on the module's executor (or a saga) ->
+// encode (userver style). Error conditions become statuses in adapters/http/error_mapping.
+#include <functional>
+
+#include <boost/json/object.hpp>
+
+#include "adapters/http/router.hpp"
+#include "adapters/inprocess/sagas.hpp"
+#include "adapters/persistence/module_executor.hpp"
+#include "app/booking/booking_service.hpp"
+#include "app/mypage/my_page_projection.hpp"
+#include "app/payment/payment_service.hpp"
+#include "app/review/review_service.hpp"
+#include "app/ticket/ticket_service.hpp"
+
+namespace mb::adapters::http::routes {
+
+struct BookingRoutes {
+    persistence::ModuleExecutor& executor;
+    app::booking::BookingService& bookings;
+    inprocess::BookingSaga& saga;
+};
+/// POST /books, GET /books, GET /books/{id}, DELETE /books/{id}, PATCH /books/{id}.
+void add_booking_routes(Router& router, BookingRoutes deps);
+
+struct PaymentRoutes {
+    persistence::ModuleExecutor& executor;
+    app::payment::PaymentService& payments;
+};
+/// GET /payments, /payments/{id}, /payments/search/findByBookingId?bookingId=.
+void add_payment_routes(Router& router, PaymentRoutes deps);
+
+struct TicketRoutes {
+    persistence::ModuleExecutor& executor;
+    app::ticket::TicketService& tickets;
+    inprocess::PrintSaga& print;
+};
+/// GET /tickets, /tickets/{id}, /tickets/search/findByBookingId; PATCH /tickets/{id}.
+void add_ticket_routes(Router& router, TicketRoutes deps);
+
+struct ReviewRoutes {
+    persistence::ModuleExecutor& executor;
+    app::review::ReviewService& reviews;
+};
+/// GET /reviews, /reviews/{id}, /reviews/search/findByBookingId; PATCH /reviews/{id}.
+void add_review_routes(Router& router, ReviewRoutes deps);
+
+struct MyPageRoutes {
+    persistence::ModuleExecutor& executor;
+    app::mypage::MyPageProjection& mypages;
+};
+/// GET /mypages, /mypages/{id}, /mypages/search/findByBookingId, .../findByCustomerId.
+void add_mypage_routes(Router& router, MyPageRoutes deps);
+
+struct ActuatorRoutes {
+    /// {"status":"UP"|"DOWN", "components":{...}} and whether the server is ready (start-up
+    /// recovery finished). Called on a connection strand; must be thread-safe.
+    std::function<boost::json::object()> health;
+    std::function<bool()> ready;
+    /// Counters per module (queue, batches, outbox backlog ...). Thread-safe.
+    std::function<boost::json::object()> metrics;
+};
+/// GET /actuator/health, /actuator/health/liveness, /actuator/health/readiness,
+/// /actuator/metrics.
+void add_actuator_routes(Router& router, ActuatorRoutes deps);
+
+}  // namespace mb::adapters::http::routes

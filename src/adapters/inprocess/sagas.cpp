@@ -1,0 +1,129 @@
+#include "adapters/inprocess/sagas.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "adapters/inprocess/await_port.hpp"
+
+namespace mb::adapters::inprocess {
+
+using domain::Result;
+using domain::booking::Booking;
+using domain::booking::BookingError;
+using domain::ticket::Ticket;
+
+BookingSaga::BookingSaga(persistence::ModuleExecutor& booking_executor,
+                         app::booking::BookingService& bookings,
+                         app::booking::PaymentPort& payment, app::booking::TicketPort& ticket)
+    : executor_(booking_executor), bookings_(bookings), payment_(payment), ticket_(ticket) {}
+
+boost::asio::awaitable<void> BookingSaga::compensate(std::int64_t booking_id) {
+    auto step1 = [this, booking_id](auto cb) { payment_.refund_incomplete(booking_id, std::move(cb)); };
+    auto refunded = co_await await_port<void>(std::move(step1));
+    if (!refunded) {
+        // Leave it Pending: the recovery pass refunds and discards it later.
+        spdlog::error("booking {}: refund during compensation failed ({}); left for recovery",
+                      booking_id, refunded.error().message());
+        co_return;
+    }
+    auto step2 = [this, booking_id] {
+        bookings_.discard(booking_id);
+        return Result<void>{};
+    };
+    co_await executor_.execute(std::move(step2));
+}
+
+boost::asio::awaitable<Result<Booking>> BookingSaga::place(
+    domain::booking::BookingRequest request) {
+    auto step3 = [this, request] { return bookings_.place(request); };
+    auto placed = co_await executor_.execute(std::move(step3));
+    if (!placed) co_return placed;
+    const auto booking_id = placed->id();
+
+    auto step4 = [this, booking_id, customer = request.customer_id,
+         amount = placed->details().total_price](auto cb) {
+            payment_.pay({booking_id, customer, amount}, std::move(cb));
+        };
+    auto paid = co_await await_port<app::booking::PaymentReceipt>(std::move(step4));
+    if (!paid) {
+        // Declined: nothing was charged. Timed out or unavailable: a late charge is refunded by
+        // the port; compensate anyway, refunding is idempotent.
+        co_await compensate(booking_id);
+        co_return domain::Unexpected(paid.error());
+    }
+
+    std::exception_ptr failure;
+    try {
+        auto step5 = [this, booking_id, payment_id = paid->payment_id] {
+                return bookings_.confirm(booking_id, payment_id);
+            };
+        auto confirmed = co_await executor_.execute(std::move(step5));
+        if (confirmed) co_return confirmed;
+        spdlog::error("booking {}: confirm failed after payment ({}); refunding", booking_id,
+                      confirmed.error().message());
+        co_await compensate(booking_id);
+        co_return domain::Unexpected(confirmed.error());
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    co_await compensate(booking_id);
+    std::rethrow_exception(failure);
+}
+
+boost::asio::awaitable<Result<Booking>> BookingSaga::cancel(std::int64_t booking_id) {
+    auto step6 = [this, booking_id] { return bookings_.check_cancellable(booking_id); };
+    auto check = co_await executor_.execute(std::move(step6));
+    if (!check) co_return check;
+
+    auto step7 = [this, booking_id](auto cb) { ticket_.withdraw(booking_id, std::move(cb)); };
+    auto withdrawn = co_await await_port<app::booking::WithdrawOutcome>(std::move(step7));
+    if (!withdrawn) co_return domain::Unexpected(withdrawn.error());
+    switch (*withdrawn) {
+        case app::booking::WithdrawOutcome::kAlreadyPrinted:
+            co_return domain::fail(BookingError::kAlreadyPrinted);
+        case app::booking::WithdrawOutcome::kPrintInProgress:
+            co_return domain::fail(BookingError::kPrintInProgress);
+        case app::booking::WithdrawOutcome::kWithdrawn: break;
+    }
+    auto step8 = [this, booking_id] { return bookings_.cancel(booking_id); };
+    co_return co_await executor_.execute(std::move(step8));
+}
+
+boost::asio::awaitable<std::size_t> BookingSaga::recover() {
+    auto step9 = [this] { return bookings_.pending(); };
+    auto pending = co_await executor_.execute(std::move(step9));
+    for (const auto& booking : pending) {
+        spdlog::warn("recovery: booking {} was left Pending by a crash; refunding and discarding",
+                     booking.id());
+        co_await compensate(booking.id());
+    }
+    co_return pending.size();
+}
+
+PrintSaga::PrintSaga(persistence::ModuleExecutor& ticket_executor,
+                     app::ticket::TicketService& tickets, app::ticket::ReviewPort& review)
+    : executor_(ticket_executor), tickets_(tickets), review_(review) {}
+
+boost::asio::awaitable<Result<Ticket>> PrintSaga::print(std::int64_t ticket_id) {
+    auto step10 = [this, ticket_id] { return tickets_.begin_print(ticket_id); };
+    auto begun = co_await executor_.execute(std::move(step10));
+    if (!begun) co_return begun;
+
+    auto step11 = [this, booking_id = begun->booking_id()](auto cb) {
+            review_.open(booking_id, std::move(cb));
+        };
+    auto opened = co_await await_port<app::ticket::ReviewOpened>(std::move(step11));
+    if (!opened) {
+        auto step12 = [this, ticket_id] {
+            tickets_.abort_print(ticket_id);
+            return Result<void>{};
+        };
+        co_await executor_.execute(std::move(step12));
+        spdlog::info("ticket {}: print refused, review unavailable ({})", ticket_id,
+                     opened.error().message());
+        co_return domain::fail(domain::ticket::TicketError::kReviewUnavailable);
+    }
+    auto step13 = [this, ticket_id] { return tickets_.complete_print(ticket_id); };
+    co_return co_await executor_.execute(std::move(step13));
+}
+
+}  // namespace mb::adapters::inprocess

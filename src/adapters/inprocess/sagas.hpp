@@ -1,0 +1,70 @@
+#pragma once
+// The process managers that drive multi-module use cases across module strands
+// (ARCHITECTURE.md, "Sagas make the multi-module invariants hold"). The rules stay in the app
+// and domain layers; these coroutines only sequence steps, await ports and compensate:
+//
+//  - BookingSaga::place   booking.place (Pending) -> PaymentPort.pay -> booking.confirm,
+//                         or booking.discard (+ refund whatever was charged). MISSION.md,
+//                         invariant 1: a failed booking leaves nothing.
+//  - BookingSaga::cancel  booking.check_cancellable -> TicketPort.withdraw -> booking.cancel.
+//                         MISSION.md, invariant 2: cancel and print, exactly one wins.
+//  - BookingSaga::recover at start-up: every booking a crash left Pending is refunded (if it
+//                         was charged) and discarded — its customer never got a 201.
+//  - PrintSaga::print     ticket.begin_print (lease) -> ReviewPort.open -> ticket.complete_print,
+//                         or abort_print and "print again shortly" (MISSION.md, fault isolation).
+//
+// Thread-safety: coroutines may run concurrently; each step runs on its module's executor.
+#include <cstdint>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "adapters/persistence/module_executor.hpp"
+#include "app/booking/booking_service.hpp"
+#include "app/booking/payment_port.hpp"
+#include "app/booking/ticket_port.hpp"
+#include "app/ticket/review_port.hpp"
+#include "app/ticket/ticket_service.hpp"
+
+namespace mb::adapters::inprocess {
+
+class BookingSaga {
+public:
+    BookingSaga(persistence::ModuleExecutor& booking_executor,
+                app::booking::BookingService& bookings, app::booking::PaymentPort& payment,
+                app::booking::TicketPort& ticket);
+
+    /// Books and pays. Errors: kInvalidBooking (400), payment declined (402), port errors
+    /// (503: nothing kept). Rethrows infrastructure failures after compensating.
+    boost::asio::awaitable<domain::Result<domain::booking::Booking>> place(
+        domain::booking::BookingRequest request);
+    /// Errors: kNotFound, kAlreadyCanceled, kAlreadyPrinted, kPrintInProgress, port errors.
+    boost::asio::awaitable<domain::Result<domain::booking::Booking>> cancel(
+        std::int64_t booking_id);
+    /// Settles bookings left Pending; returns how many were settled.
+    boost::asio::awaitable<std::size_t> recover();
+
+private:
+    boost::asio::awaitable<void> compensate(std::int64_t booking_id);
+
+    persistence::ModuleExecutor& executor_;
+    app::booking::BookingService& bookings_;
+    app::booking::PaymentPort& payment_;
+    app::booking::TicketPort& ticket_;
+};
+
+class PrintSaga {
+public:
+    PrintSaga(persistence::ModuleExecutor& ticket_executor, app::ticket::TicketService& tickets,
+              app::ticket::ReviewPort& review);
+
+    /// Errors: kNotFound, kAlreadyPrinted, kCanceled, kPrintInProgress, kReviewUnavailable
+    /// (503 + Retry-After: the ticket stays Waiting).
+    boost::asio::awaitable<domain::Result<domain::ticket::Ticket>> print(std::int64_t ticket_id);
+
+private:
+    persistence::ModuleExecutor& executor_;
+    app::ticket::TicketService& tickets_;
+    app::ticket::ReviewPort& review_;
+};
+
+}  // namespace mb::adapters::inprocess

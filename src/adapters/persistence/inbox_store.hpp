@@ -1,0 +1,25 @@
+#pragma once
+// The inbox of one module (ARCHITECTURE.md, "Inbox"): the ids of events it has applied,
+// recorded in the same transaction as their effect, so a redelivered event is skipped.
+// Not thread-safe (module strand).
+#include <string>
+
+#include "adapters/persistence/sqlite_database.hpp"
+
+namespace mb::adapters::persistence {
+
+class InboxStore {
+public:
+    explicit InboxStore(SqliteDatabase& db);
+    /// Records `event_id` inside the current transaction; false when it was already there
+    /// (the event was applied before: skip it).
+    [[nodiscard]] bool record(const std::string& event_id);
+
+private:
+    SqliteDatabase& db_;
+    std::string event_id_;
+    std::int64_t applied_at_ = 0;
+    soci::statement insert_;
+};
+
+}  // namespace mb::adapters::persistence

@@ -1,0 +1,140 @@
+#include "adapters/persistence/module_executor.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace mb::adapters::persistence {
+
+ModuleExecutor::ModuleExecutor(boost::asio::any_io_executor io, std::string name,
+                               SqliteDatabase& db, OutboxStore& outbox, InboxStore& inbox,
+                               Options options)
+    : name_(std::move(name)),
+      db_(db),
+      outbox_(outbox),
+      inbox_(inbox),
+      options_(options),
+      strand_(boost::asio::make_strand(std::move(io))) {}
+
+void ModuleExecutor::submit(Body body, Completion complete) {
+    bool schedule = false;
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(Job{std::move(body), std::move(complete)});
+        if (!scheduled_) {
+            scheduled_ = true;
+            schedule = true;
+        }
+    }
+    if (schedule) boost::asio::post(strand_, [this] { drain(); });
+}
+
+void ModuleExecutor::deliver(std::shared_ptr<const bus::Envelope> envelope,
+                             std::function<void(const bus::Envelope&)> apply,
+                             std::function<void()> ack) {
+    submit(
+        [this, envelope, apply = std::move(apply)] {
+            if (!inbox_.record(envelope->event_id)) {
+                duplicates_.fetch_add(1, std::memory_order_relaxed);
+                return true;
+            }
+            apply(*envelope);
+            return true;
+        },
+        [this, envelope, ack = std::move(ack)](std::exception_ptr ep) {
+            if (!ep) {
+                ack();
+                return;
+            }
+            try {
+                std::rethrow_exception(ep);
+            } catch (const std::exception& e) {
+                spdlog::error("{}: applying {} {} (booking {}) failed, will be redelivered: {}",
+                              name_, envelope->event_type, envelope->event_id,
+                              envelope->booking_id, e.what());
+            }
+        });
+}
+
+void ModuleExecutor::drain() {
+    std::vector<Job> batch;
+    {
+        std::lock_guard lock(mutex_);
+        const auto n = std::min(queue_.size(), options_.max_batch);
+        batch.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            batch.push_back(std::move(queue_.front()));
+            queue_.pop_front();
+        }
+        if (batch.empty()) {
+            scheduled_ = false;
+            return;
+        }
+    }
+
+    std::vector<std::exception_ptr> errors(batch.size());
+    std::exception_ptr batch_error;
+    try {
+        db_.begin();
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            const auto mark = outbox_.written_mark();
+            db_.savepoint();
+            bool keep = false;
+            try {
+                keep = batch[i].body();
+            } catch (...) {
+                errors[i] = std::current_exception();
+                failed_jobs_.fetch_add(1, std::memory_order_relaxed);
+            }
+            if (keep && !errors[i]) {
+                db_.release_savepoint();
+            } else {
+                db_.rollback_to_savepoint();
+                outbox_.truncate_written(mark);
+            }
+        }
+        db_.commit();
+    } catch (...) {
+        batch_error = std::current_exception();
+        db_.rollback();
+        outbox_.discard_written();
+        failed_batches_.fetch_add(1, std::memory_order_relaxed);
+        try {
+            std::rethrow_exception(batch_error);
+        } catch (const std::exception& e) {
+            spdlog::error("{}: a batch of {} jobs failed and was rolled back: {}", name_,
+                          batch.size(), e.what());
+        }
+    }
+
+    batches_.fetch_add(1, std::memory_order_relaxed);
+    jobs_.fetch_add(batch.size(), std::memory_order_relaxed);
+    if (!batch_error) {
+        auto written = outbox_.take_written();
+        if (!written.empty() && hook_) hook_(std::move(written));
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (batch[i].complete) batch[i].complete(batch_error ? batch_error : errors[i]);
+    }
+
+    bool more = false;
+    {
+        std::lock_guard lock(mutex_);
+        more = !queue_.empty();
+        if (!more) scheduled_ = false;
+    }
+    // Yield between batches so other work on this io_context thread gets its turn.
+    if (more) boost::asio::post(strand_, [this] { drain(); });
+}
+
+ModuleExecutor::Stats ModuleExecutor::stats() const {
+    Stats s;
+    s.batches = batches_.load(std::memory_order_relaxed);
+    s.jobs = jobs_.load(std::memory_order_relaxed);
+    s.failed_jobs = failed_jobs_.load(std::memory_order_relaxed);
+    s.failed_batches = failed_batches_.load(std::memory_order_relaxed);
+    s.duplicates = duplicates_.load(std::memory_order_relaxed);
+    std::lock_guard lock(mutex_);
+    s.queued = queue_.size();
+    return s;
+}
+
+}  // namespace mb::adapters::persistence

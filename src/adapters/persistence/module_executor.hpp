@@ -1,0 +1,168 @@
+#pragma once
+// ModuleExecutor: a module's single writer and bulkhead (ARCHITECTURE.md, "Threads"). Every
+// use case, query and event of one module runs here, serially, on the module's own strand of
+// the shared io_context — no locks in domain or app code, one SQLite writer per file.
+//
+// Group commit: jobs queued while a batch runs form the next batch, executed in ONE
+// transaction with a SAVEPOINT per job. A job whose result is an error (Result without value)
+// or that throws is rolled back to its savepoint alone; the batch commits the rest. A job's
+// caller is answered only after the commit, so an answer never reports an uncommitted change.
+// After each commit the outbox entries written by the batch go to the commit hook (the
+// relay), in commit order.
+//
+// Thread-safety: submit/execute/deliver may be called from any thread.
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "adapters/bus/envelope.hpp"
+#include "adapters/persistence/inbox_store.hpp"
+#include "adapters/persistence/outbox_store.hpp"
+#include "adapters/persistence/sqlite_database.hpp"
+#include "domain/common/result.hpp"
+
+namespace mb::adapters::persistence {
+
+namespace detail {
+template <class R>
+struct IsResult : std::false_type {};
+template <class T>
+struct IsResult<domain::Result<T>> : std::true_type {};
+
+/// Whether a job's return value means "commit my changes" (Result errors roll back).
+template <class R>
+bool keeps(const R& r) {
+    if constexpr (IsResult<R>::value) {
+        return r.has_value();
+    } else {
+        return true;
+    }
+}
+}  // namespace detail
+
+class ModuleExecutor {
+public:
+    struct Options {
+        std::size_t max_batch = 256;  ///< jobs per transaction at most
+    };
+    struct Stats {
+        std::uint64_t batches = 0;
+        std::uint64_t jobs = 0;
+        std::uint64_t failed_jobs = 0;     ///< threw (rolled back alone)
+        std::uint64_t failed_batches = 0;  ///< the commit itself failed
+        std::uint64_t duplicates = 0;      ///< redelivered events skipped by the inbox
+        std::size_t queued = 0;
+    };
+    using Body = std::function<bool()>;
+    using Completion = std::function<void(std::exception_ptr)>;
+    using CommitHook = std::function<void(std::vector<OutboxRecord>)>;
+
+    ModuleExecutor(boost::asio::any_io_executor io, std::string name, SqliteDatabase& db,
+                   OutboxStore& outbox, InboxStore& inbox, Options options);
+    ModuleExecutor(const ModuleExecutor&) = delete;
+    ModuleExecutor& operator=(const ModuleExecutor&) = delete;
+
+    /// Low-level: `body` runs in the next batch (returns false to roll back its savepoint);
+    /// `complete` runs on the module strand after the commit (or with the error that failed
+    /// the job or the commit). `complete` must not block.
+    void submit(Body body, Completion complete);
+
+    /// Runs `f()` in the module's unit of work and resumes the awaiting coroutine, on its own
+    /// executor, with f's result after the commit. Rethrows what f (or the commit) threw.
+    template <class F>
+    boost::asio::awaitable<std::invoke_result_t<F&>> execute(F f) {
+        using R = std::invoke_result_t<F&>;
+        static_assert(!std::is_void_v<R>, "return a value (e.g. domain::Result<void>)");
+        auto slot = std::make_shared<std::optional<R>>();
+        // A named initiation: g++ 12 mis-destroys non-trivial temporaries inside co_await
+        // expressions (double destruction), so none are created there.
+        auto initiation = [this, slot, f = std::move(f)](auto handler) mutable {
+            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            submit(
+                [slot, f = std::move(f)]() mutable {
+                    slot->emplace(f());
+                    return detail::keeps(**slot);
+                },
+                [h](std::exception_ptr ep) {
+                    auto ex = boost::asio::get_associated_executor(*h);
+                    boost::asio::post(ex, [h, ep]() mutable { std::move (*h)(ep); });
+                });
+        };
+        co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
+                                             void(std::exception_ptr)>(
+            std::move(initiation), boost::asio::use_awaitable);
+        co_return std::move(**slot);
+    }
+
+    /// Callback form for ports: `done(std::optional<R>)` after the commit, on the module strand;
+    /// nullopt when f or the commit threw (logged).
+    template <class F, class Done>
+    void run(F f, Done done) {
+        using R = std::invoke_result_t<F&>;
+        auto slot = std::make_shared<std::optional<R>>();
+        submit(
+            [slot, f = std::move(f)]() mutable {
+                slot->emplace(f());
+                return detail::keeps(**slot);
+            },
+            [slot, done = std::move(done)](std::exception_ptr ep) mutable {
+                if (ep) slot->reset();
+                done(std::move(*slot));
+            });
+    }
+
+    /// Applies an event at most once (ARCHITECTURE.md, "Inbox"): records its id in the inbox
+    /// and runs `apply` in one savepoint; a duplicate is skipped. `ack` runs after the commit
+    /// (also for duplicates); never when apply threw — the publisher then redelivers.
+    void deliver(std::shared_ptr<const bus::Envelope> envelope,
+                 std::function<void(const bus::Envelope&)> apply, std::function<void()> ack);
+
+    /// Set once, before any job: receives each committed batch's outbox entries on the strand.
+    void on_commit(CommitHook hook) { hook_ = std::move(hook); }
+
+    [[nodiscard]] const std::string& name() const noexcept { return name_; }
+    [[nodiscard]] Stats stats() const;
+    [[nodiscard]] boost::asio::strand<boost::asio::any_io_executor>& strand() noexcept {
+        return strand_;
+    }
+
+private:
+    struct Job {
+        Body body;
+        Completion complete;
+    };
+    void drain();
+
+    std::string name_;
+    SqliteDatabase& db_;
+    OutboxStore& outbox_;
+    InboxStore& inbox_;
+    Options options_;
+    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    CommitHook hook_;
+
+    mutable std::mutex mutex_;
+    std::deque<Job> queue_;
+    bool scheduled_ = false;
+
+    std::atomic<std::uint64_t> batches_{0}, jobs_{0}, failed_jobs_{0}, failed_batches_{0},
+        duplicates_{0};
+};
+
+}  // namespace mb::adapters::persistence

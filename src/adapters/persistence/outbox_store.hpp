@@ -1,0 +1,57 @@
+#pragma once
+// The outbox table of one module (ARCHITECTURE.md, "Outbox"): events written in the same
+// transaction as the state change that caused them, kept until every subscriber has them.
+// Not thread-safe: used only on the owning module's strand.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "adapters/bus/envelope.hpp"
+#include "adapters/persistence/sqlite_database.hpp"
+
+namespace mb::adapters::persistence {
+
+/// One outbox entry; `seq` orders entries in commit order within the module.
+struct OutboxRecord {
+    std::int64_t seq = 0;
+    std::shared_ptr<const bus::Envelope> envelope;
+};
+
+class OutboxStore {
+public:
+    explicit OutboxStore(SqliteDatabase& db);
+
+    /// Appends inside the current transaction; the record also joins the in-memory list of
+    /// entries written since the last take_written() (handed to the relay after commit).
+    void append(bus::Envelope envelope);
+    /// Entries written by the batch that just committed, in commit order.
+    [[nodiscard]] std::vector<OutboxRecord> take_written();
+    /// Savepoint support: how many entries the current batch has written so far, and dropping
+    /// those written after such a mark (their job was rolled back).
+    [[nodiscard]] std::size_t written_mark() const noexcept { return written_.size(); }
+    void truncate_written(std::size_t mark);
+    /// The whole batch was rolled back.
+    void discard_written() noexcept { written_.clear(); }
+
+    /// Entries not yet delivered (start-up recovery), oldest first, at most `limit`, with
+    /// seq > `after`.
+    [[nodiscard]] std::vector<OutboxRecord> undelivered(std::int64_t after, std::int64_t limit);
+    /// Removes delivered entries (every subscriber has applied them / the broker has them).
+    void remove(const std::vector<std::int64_t>& seqs);
+    /// Number of entries waiting for delivery.
+    [[nodiscard]] std::int64_t backlog();
+
+private:
+    SqliteDatabase& db_;
+    std::vector<OutboxRecord> written_;
+    // Bound buffers of the prepared insert.
+    std::string event_id_, event_type_, timestamp_, payload_;
+    std::int64_t booking_id_ = 0, created_at_ = 0, seq_ = 0;
+    soci::statement insert_;
+    soci::statement delete_;
+};
+
+/// The outbox migration every module includes (its own file, next to its tables).
+[[nodiscard]] Migration outbox_and_inbox_migration(std::int64_t version);
+
+}  // namespace mb::adapters::persistence

@@ -1,0 +1,131 @@
+#include "adapters/persistence/sqlite_booking_repository.hpp"
+
+#include "adapters/persistence/outbox_store.hpp"
+
+namespace mb::adapters::persistence {
+
+using domain::booking::Booking;
+using domain::booking::BookingRequest;
+using domain::booking::BookingStatus;
+
+namespace {
+constexpr const char* kColumns =
+    "id, customer_id, movie_name, seat, qty, total_price, status, payment_id, created_at, "
+    "updated_at";
+}
+
+std::vector<Migration> booking_migrations() {
+    return {{1, "bookings",
+             "CREATE TABLE bookings (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+             "customer_id TEXT NOT NULL, movie_name TEXT NOT NULL, seat TEXT NOT NULL, "
+             "qty BIGINT NOT NULL, total_price BIGINT NOT NULL, status TEXT NOT NULL, "
+             "payment_id BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, "
+             "updated_at BIGINT NOT NULL);"
+             "CREATE INDEX bookings_pending ON bookings(id) WHERE status = 'Pending'"},
+            outbox_and_inbox_migration(2)};
+}
+
+SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)
+    : db_(db),
+      insert_((db.session().prepare
+                   << "INSERT INTO bookings(customer_id, movie_name, seat, qty, total_price, "
+                      "status, payment_id, created_at, updated_at) VALUES(:c, :m, :s, :q, :p, "
+                      ":st, :pay, :ca, :ua)",
+               soci::use(row_.customer_id), soci::use(row_.movie_name), soci::use(row_.seat),
+               soci::use(row_.qty), soci::use(row_.total_price), soci::use(row_.status),
+               soci::use(row_.payment_id), soci::use(row_.created_at),
+               soci::use(row_.updated_at))),
+      update_((db.session().prepare << "UPDATE bookings SET status = :st, payment_id = :pay, "
+                                       "updated_at = :ua WHERE id = :id",
+               soci::use(row_.status), soci::use(row_.payment_id), soci::use(row_.updated_at),
+               soci::use(row_.id))),
+      delete_((db.session().prepare << "DELETE FROM bookings WHERE id = :id",
+               soci::use(row_.id))),
+      select_((db.session().prepare << "SELECT " << kColumns << " FROM bookings WHERE id = :id",
+               soci::into(row_.id), soci::into(row_.customer_id), soci::into(row_.movie_name),
+               soci::into(row_.seat), soci::into(row_.qty), soci::into(row_.total_price),
+               soci::into(row_.status), soci::into(row_.payment_id),
+               soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(row_.id))) {}
+
+void SqliteBookingRepository::bind(const Booking& b) {
+    const auto& d = b.details();
+    row_.id = b.id();
+    row_.customer_id = d.customer_id;
+    row_.movie_name = d.movie_name;
+    row_.seat = d.seat;
+    row_.qty = d.qty;
+    row_.total_price = d.total_price;
+    row_.status = std::string(to_string(b.status()));
+    row_.payment_id = b.payment_id();
+    row_.created_at = to_epoch_ms(b.created_at());
+    row_.updated_at = to_epoch_ms(b.updated_at());
+}
+
+Booking SqliteBookingRepository::to_booking() const {
+    return Booking::restore(
+        row_.id,
+        BookingRequest{row_.customer_id, row_.movie_name, row_.seat, row_.qty, row_.total_price},
+        domain::booking::booking_status_from(row_.status).value_or(BookingStatus::kPending),
+        row_.payment_id, from_epoch_ms(row_.created_at), from_epoch_ms(row_.updated_at));
+}
+
+void SqliteBookingRepository::add(Booking& booking) {
+    bind(booking);
+    insert_.execute(true);
+    long long id = 0;
+    db_.session().get_last_insert_id("bookings", id);
+    booking.assign_id(id);
+}
+
+void SqliteBookingRepository::update(const Booking& booking) {
+    bind(booking);
+    update_.execute(true);
+}
+
+void SqliteBookingRepository::remove(std::int64_t id) {
+    row_.id = id;
+    delete_.execute(true);
+}
+
+std::optional<Booking> SqliteBookingRepository::find(std::int64_t id) {
+    row_.id = id;
+    const bool found = select_.execute(true);
+    finish(select_);
+    if (!found) return std::nullopt;
+    return to_booking();
+}
+
+std::vector<Booking> SqliteBookingRepository::query(const std::string& tail, std::int64_t a,
+                                                    std::int64_t b) {
+    std::vector<Booking> out;
+    Row r;
+    soci::statement st =
+        (db_.session().prepare << "SELECT " << kColumns << " FROM bookings " << tail,
+         soci::into(r.id), soci::into(r.customer_id), soci::into(r.movie_name),
+         soci::into(r.seat), soci::into(r.qty), soci::into(r.total_price), soci::into(r.status),
+         soci::into(r.payment_id), soci::into(r.created_at), soci::into(r.updated_at),
+         soci::use(a), soci::use(b));
+    st.execute();
+    while (st.fetch()) {
+        out.push_back(Booking::restore(
+            r.id, BookingRequest{r.customer_id, r.movie_name, r.seat, r.qty, r.total_price},
+            domain::booking::booking_status_from(r.status).value_or(BookingStatus::kPending),
+            r.payment_id, from_epoch_ms(r.created_at), from_epoch_ms(r.updated_at)));
+    }
+    return out;
+}
+
+domain::Page<Booking> SqliteBookingRepository::list(const domain::PageRequest& page) {
+    domain::Page<Booking> out;
+    out.items = query("WHERE status <> 'Pending' ORDER BY id LIMIT :lim OFFSET :off", page.size,
+                      page.offset());
+    db_.session() << "SELECT COUNT(*) FROM bookings WHERE status <> 'Pending'",
+        soci::into(out.total);
+    return out;
+}
+
+std::vector<Booking> SqliteBookingRepository::pending() {
+    return query("WHERE status = 'Pending' AND id > :a ORDER BY id LIMIT :b", 0, 1000000);
+}
+
+}  // namespace mb::adapters::persistence

@@ -1,0 +1,45 @@
+#pragma once
+// SqliteBookingRepository: BookingRepository on the booking module's own SQLite file.
+// Hot statements are prepared once. Not thread-safe (booking strand). Throws soci::soci_error.
+#include <vector>
+
+#include "adapters/persistence/sqlite_database.hpp"
+#include "domain/booking/booking_repository.hpp"
+
+namespace mb::adapters::persistence {
+
+/// The booking module's schema, version by version.
+[[nodiscard]] std::vector<Migration> booking_migrations();
+
+class SqliteBookingRepository final : public domain::booking::BookingRepository {
+public:
+    explicit SqliteBookingRepository(SqliteDatabase& db);
+
+    void add(domain::booking::Booking& booking) override;
+    void update(const domain::booking::Booking& booking) override;
+    void remove(std::int64_t id) override;
+    [[nodiscard]] std::optional<domain::booking::Booking> find(std::int64_t id) override;
+    [[nodiscard]] domain::Page<domain::booking::Booking> list(
+        const domain::PageRequest& page) override;
+    [[nodiscard]] std::vector<domain::booking::Booking> pending() override;
+
+private:
+    struct Row {
+        std::int64_t id = 0;
+        std::string customer_id, movie_name, seat, status;
+        std::int64_t qty = 0, total_price = 0, payment_id = 0, created_at = 0, updated_at = 0;
+    };
+    void bind(const domain::booking::Booking& b);
+    [[nodiscard]] domain::booking::Booking to_booking() const;
+    std::vector<domain::booking::Booking> query(const std::string& where_order_limit,
+                                                std::int64_t a, std::int64_t b);
+
+    SqliteDatabase& db_;
+    Row row_;
+    soci::statement insert_;
+    soci::statement update_;
+    soci::statement delete_;
+    soci::statement select_;
+};
+
+}  // namespace mb::adapters::persistence

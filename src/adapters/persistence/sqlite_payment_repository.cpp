@@ -1,0 +1,110 @@
+#include "adapters/persistence/sqlite_payment_repository.hpp"
+
+#include "adapters/persistence/outbox_store.hpp"
+
+namespace mb::adapters::persistence {
+
+using domain::payment::Payment;
+using domain::payment::PaymentStatus;
+
+namespace {
+constexpr const char* kColumns =
+    "id, booking_id, customer_id, amount, authorization, status, created_at, updated_at";
+}
+
+std::vector<Migration> payment_migrations() {
+    return {{1, "payments",
+             "CREATE TABLE payments (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+             "booking_id BIGINT NOT NULL UNIQUE, customer_id TEXT NOT NULL, "
+             "amount BIGINT NOT NULL, authorization TEXT NOT NULL, status TEXT NOT NULL, "
+             "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"},
+            outbox_and_inbox_migration(2)};
+}
+
+SqlitePaymentRepository::SqlitePaymentRepository(SqliteDatabase& db)
+    : db_(db),
+      insert_((db.session().prepare
+                   << "INSERT INTO payments(booking_id, customer_id, amount, authorization, "
+                      "status, created_at, updated_at) VALUES(:b, :c, :a, :au, :s, :ca, :ua)",
+               soci::use(row_.booking_id), soci::use(row_.customer_id), soci::use(row_.amount),
+               soci::use(row_.authorization), soci::use(row_.status),
+               soci::use(row_.created_at), soci::use(row_.updated_at))),
+      update_((db.session().prepare
+                   << "UPDATE payments SET status = :s, updated_at = :ua WHERE id = :id",
+               soci::use(row_.status), soci::use(row_.updated_at), soci::use(row_.id))),
+      by_id_((db.session().prepare << "SELECT " << kColumns << " FROM payments WHERE id = :k",
+              soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.customer_id),
+              soci::into(row_.amount), soci::into(row_.authorization), soci::into(row_.status),
+              soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))),
+      by_booking_((db.session().prepare << "SELECT " << kColumns
+                                        << " FROM payments WHERE booking_id = :k",
+                   soci::into(row_.id), soci::into(row_.booking_id),
+                   soci::into(row_.customer_id), soci::into(row_.amount),
+                   soci::into(row_.authorization), soci::into(row_.status),
+                   soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))) {}
+
+void SqlitePaymentRepository::bind(const Payment& p) {
+    row_.id = p.id();
+    row_.booking_id = p.booking_id();
+    row_.customer_id = p.customer_id();
+    row_.amount = p.amount();
+    row_.authorization = p.authorization();
+    row_.status = std::string(to_string(p.status()));
+    row_.created_at = to_epoch_ms(p.created_at());
+    row_.updated_at = to_epoch_ms(p.updated_at());
+}
+
+Payment SqlitePaymentRepository::to_payment(const Row& r) {
+    return Payment::restore(
+        r.id, r.booking_id, r.customer_id, r.amount, r.authorization,
+        domain::payment::payment_status_from(r.status).value_or(PaymentStatus::kPaid),
+        from_epoch_ms(r.created_at), from_epoch_ms(r.updated_at));
+}
+
+void SqlitePaymentRepository::add(Payment& payment) {
+    bind(payment);
+    insert_.execute(true);
+    long long id = 0;
+    db_.session().get_last_insert_id("payments", id);
+    payment.assign_id(id);
+}
+
+void SqlitePaymentRepository::update(const Payment& payment) {
+    bind(payment);
+    update_.execute(true);
+}
+
+std::optional<Payment> SqlitePaymentRepository::find(std::int64_t id) {
+    key_ = id;
+    const bool found = by_id_.execute(true);
+    finish(by_id_);
+    if (!found) return std::nullopt;
+    return to_payment(row_);
+}
+
+std::optional<Payment> SqlitePaymentRepository::find_by_booking(std::int64_t booking_id) {
+    key_ = booking_id;
+    const bool found = by_booking_.execute(true);
+    finish(by_booking_);
+    if (!found) return std::nullopt;
+    return to_payment(row_);
+}
+
+domain::Page<Payment> SqlitePaymentRepository::list(const domain::PageRequest& page) {
+    domain::Page<Payment> out;
+    Row r;
+    const auto limit = page.size;
+    const auto offset = page.offset();
+    soci::statement st = (db_.session().prepare << "SELECT " << kColumns
+                                                << " FROM payments ORDER BY id LIMIT :l OFFSET :o",
+                          soci::into(r.id), soci::into(r.booking_id), soci::into(r.customer_id),
+                          soci::into(r.amount), soci::into(r.authorization), soci::into(r.status),
+                          soci::into(r.created_at), soci::into(r.updated_at), soci::use(limit),
+                          soci::use(offset));
+    st.execute();
+    while (st.fetch()) out.items.push_back(to_payment(r));
+    db_.session() << "SELECT COUNT(*) FROM payments", soci::into(out.total);
+    return out;
+}
+
+}  // namespace mb::adapters::persistence

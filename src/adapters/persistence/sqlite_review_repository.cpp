@@ -1,0 +1,116 @@
+#include "adapters/persistence/sqlite_review_repository.hpp"
+
+#include "adapters/persistence/outbox_store.hpp"
+
+namespace mb::adapters::persistence {
+
+using domain::review::Review;
+using domain::review::ReviewStatus;
+
+namespace {
+constexpr const char* kColumns =
+    "id, booking_id, score, contents, weather, status, created_at, updated_at";
+}
+
+std::vector<Migration> review_migrations() {
+    return {{1, "reviews",
+             "CREATE TABLE reviews (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+             "booking_id BIGINT NOT NULL UNIQUE, score BIGINT, contents TEXT NOT NULL, "
+             "weather TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL, "
+             "updated_at BIGINT NOT NULL)"},
+            outbox_and_inbox_migration(2)};
+}
+
+SqliteReviewRepository::SqliteReviewRepository(SqliteDatabase& db)
+    : db_(db),
+      insert_((db.session().prepare
+                   << "INSERT INTO reviews(booking_id, score, contents, weather, status, "
+                      "created_at, updated_at) VALUES(:b, :s, :c, :w, :st, :ca, :ua)",
+               soci::use(row_.booking_id), soci::use(row_.score, row_.score_ind),
+               soci::use(row_.contents), soci::use(row_.weather), soci::use(row_.status),
+               soci::use(row_.created_at), soci::use(row_.updated_at))),
+      update_((db.session().prepare << "UPDATE reviews SET score = :s, contents = :c, "
+                                       "status = :st, updated_at = :ua WHERE id = :id",
+               soci::use(row_.score, row_.score_ind), soci::use(row_.contents),
+               soci::use(row_.status), soci::use(row_.updated_at), soci::use(row_.id))),
+      by_id_((db.session().prepare << "SELECT " << kColumns << " FROM reviews WHERE id = :k",
+              soci::into(row_.id), soci::into(row_.booking_id),
+              soci::into(row_.score, row_.score_ind), soci::into(row_.contents),
+              soci::into(row_.weather), soci::into(row_.status), soci::into(row_.created_at),
+              soci::into(row_.updated_at), soci::use(key_))),
+      by_booking_((db.session().prepare << "SELECT " << kColumns
+                                        << " FROM reviews WHERE booking_id = :k",
+                   soci::into(row_.id), soci::into(row_.booking_id),
+                   soci::into(row_.score, row_.score_ind), soci::into(row_.contents),
+                   soci::into(row_.weather), soci::into(row_.status),
+                   soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))) {
+}
+
+void SqliteReviewRepository::bind(const Review& r) {
+    row_.id = r.id();
+    row_.booking_id = r.booking_id();
+    row_.score = r.score().value_or(0);
+    row_.score_ind = r.score() ? soci::i_ok : soci::i_null;
+    row_.contents = r.contents();
+    row_.weather = r.weather();
+    row_.status = std::string(to_string(r.status()));
+    row_.created_at = to_epoch_ms(r.created_at());
+    row_.updated_at = to_epoch_ms(r.updated_at());
+}
+
+Review SqliteReviewRepository::to_review(const Row& r) {
+    std::optional<std::int64_t> score;
+    if (r.score_ind == soci::i_ok) score = r.score;
+    return Review::restore(
+        r.id, r.booking_id, score, r.contents, r.weather,
+        domain::review::review_status_from(r.status).value_or(ReviewStatus::kWaitingReview),
+        from_epoch_ms(r.created_at), from_epoch_ms(r.updated_at));
+}
+
+void SqliteReviewRepository::add(Review& review) {
+    bind(review);
+    insert_.execute(true);
+    long long id = 0;
+    db_.session().get_last_insert_id("reviews", id);
+    review.assign_id(id);
+}
+
+void SqliteReviewRepository::update(const Review& review) {
+    bind(review);
+    update_.execute(true);
+}
+
+std::optional<Review> SqliteReviewRepository::find(std::int64_t id) {
+    key_ = id;
+    const bool found = by_id_.execute(true);
+    finish(by_id_);
+    if (!found) return std::nullopt;
+    return to_review(row_);
+}
+
+std::optional<Review> SqliteReviewRepository::find_by_booking(std::int64_t booking_id) {
+    key_ = booking_id;
+    const bool found = by_booking_.execute(true);
+    finish(by_booking_);
+    if (!found) return std::nullopt;
+    return to_review(row_);
+}
+
+domain::Page<Review> SqliteReviewRepository::list(const domain::PageRequest& page) {
+    domain::Page<Review> out;
+    Row r;
+    const auto limit = page.size;
+    const auto offset = page.offset();
+    soci::statement st = (db_.session().prepare << "SELECT " << kColumns
+                                                << " FROM reviews ORDER BY id LIMIT :l OFFSET :o",
+                          soci::into(r.id), soci::into(r.booking_id),
+                          soci::into(r.score, r.score_ind), soci::into(r.contents),
+                          soci::into(r.weather), soci::into(r.status), soci::into(r.created_at),
+                          soci::into(r.updated_at), soci::use(limit), soci::use(offset));
+    st.execute();
+    while (st.fetch()) out.items.push_back(to_review(r));
+    db_.session() << "SELECT COUNT(*) FROM reviews", soci::into(out.total);
+    return out;
+}
+
+}  // namespace mb::adapters::persistence

@@ -1,0 +1,43 @@
+#pragma once
+// SqliteReviewRepository: ReviewRepository on the review module's own SQLite file; one review
+// per booking (UNIQUE booking_id). Not thread-safe (review strand). Throws soci::soci_error.
+#include <vector>
+
+#include "adapters/persistence/sqlite_database.hpp"
+#include "domain/review/review_repository.hpp"
+
+namespace mb::adapters::persistence {
+
+[[nodiscard]] std::vector<Migration> review_migrations();
+
+class SqliteReviewRepository final : public domain::review::ReviewRepository {
+public:
+    explicit SqliteReviewRepository(SqliteDatabase& db);
+
+    void add(domain::review::Review& review) override;
+    void update(const domain::review::Review& review) override;
+    [[nodiscard]] std::optional<domain::review::Review> find(std::int64_t id) override;
+    [[nodiscard]] std::optional<domain::review::Review> find_by_booking(
+        std::int64_t booking_id) override;
+    [[nodiscard]] domain::Page<domain::review::Review> list(
+        const domain::PageRequest& page) override;
+
+private:
+    struct Row {
+        std::int64_t id = 0, booking_id = 0, score = 0, created_at = 0, updated_at = 0;
+        soci::indicator score_ind = soci::i_null;
+        std::string contents, weather, status;
+    };
+    void bind(const domain::review::Review& r);
+    [[nodiscard]] static domain::review::Review to_review(const Row& r);
+
+    SqliteDatabase& db_;
+    Row row_;
+    std::int64_t key_ = 0;
+    soci::statement insert_;
+    soci::statement update_;
+    soci::statement by_id_;
+    soci::statement by_booking_;
+};
+
+}  // namespace mb::adapters::persistence

@@ -1,0 +1,44 @@
+#pragma once
+// SqliteTicketRepository: TicketRepository on the ticket module's own SQLite file; one ticket
+// per booking (UNIQUE booking_id). Not thread-safe (ticket strand). Throws soci::soci_error.
+#include <vector>
+
+#include "adapters/persistence/sqlite_database.hpp"
+#include "domain/ticket/ticket_repository.hpp"
+
+namespace mb::adapters::persistence {
+
+[[nodiscard]] std::vector<Migration> ticket_migrations();
+
+class SqliteTicketRepository final : public domain::ticket::TicketRepository {
+public:
+    explicit SqliteTicketRepository(SqliteDatabase& db);
+
+    void add(domain::ticket::Ticket& ticket) override;
+    void update(const domain::ticket::Ticket& ticket) override;
+    [[nodiscard]] std::optional<domain::ticket::Ticket> find(std::int64_t id) override;
+    [[nodiscard]] std::optional<domain::ticket::Ticket> find_by_booking(
+        std::int64_t booking_id) override;
+    [[nodiscard]] domain::Page<domain::ticket::Ticket> list(
+        const domain::PageRequest& page) override;
+
+private:
+    struct Row {
+        std::int64_t id = 0, booking_id = 0, qty = 0, lease_until = 0, created_at = 0,
+                     updated_at = 0;
+        std::string customer_id, movie_name, seat, status;
+        soci::indicator lease_ind = soci::i_null;
+    };
+    void bind(const domain::ticket::Ticket& t);
+    [[nodiscard]] static domain::ticket::Ticket to_ticket(const Row& r);
+
+    SqliteDatabase& db_;
+    Row row_;
+    std::int64_t key_ = 0;
+    soci::statement insert_;
+    soci::statement update_;
+    soci::statement by_id_;
+    soci::statement by_booking_;
+};
+
+}  // namespace mb::adapters::persistence

@@ -1,0 +1,79 @@
+#include "app/booking/booking_service.hpp"
+
+namespace mb::app::booking {
+
+using domain::fail;
+using domain::Result;
+using domain::booking::Booking;
+using domain::booking::BookingError;
+using domain::booking::BookingStatus;
+
+BookingService::BookingService(domain::booking::BookingRepository& repository,
+                               Outbox<domain::booking::BookingEvent>& outbox,
+                               const domain::Clock& clock)
+    : repository_(repository), outbox_(outbox), clock_(clock) {}
+
+Result<Booking> BookingService::place(const domain::booking::BookingRequest& request) {
+    auto booking = Booking::place(request, clock_.now());
+    if (!booking) return booking;
+    repository_.add(*booking);
+    return booking;
+}
+
+Result<Booking> BookingService::confirm(std::int64_t booking_id, std::int64_t payment_id) {
+    auto booking = repository_.find(booking_id);
+    if (!booking) return fail(BookingError::kNotFound);
+    auto booked = booking->confirm(payment_id, clock_.now());
+    if (!booked) return domain::Unexpected(booked.error());
+    repository_.update(*booking);
+    outbox_.append(*booked);
+    return std::move(*booking);
+}
+
+void BookingService::discard(std::int64_t booking_id) {
+    auto booking = repository_.find(booking_id);
+    if (booking && booking->status() == BookingStatus::kPending) repository_.remove(booking_id);
+}
+
+Result<Booking> BookingService::check_cancellable(std::int64_t booking_id) {
+    auto booking = find(booking_id);
+    if (!booking) return fail(BookingError::kNotFound);
+    auto probe = *booking;  // dry run on a copy: the rules live in the aggregate
+    auto canceled = probe.cancel(clock_.now());
+    if (!canceled) return domain::Unexpected(canceled.error());
+    return std::move(*booking);
+}
+
+Result<Booking> BookingService::cancel(std::int64_t booking_id) {
+    auto booking = find(booking_id);
+    if (!booking) return fail(BookingError::kNotFound);
+    auto canceled = booking->cancel(clock_.now());
+    if (!canceled) return domain::Unexpected(canceled.error());
+    repository_.update(*booking);
+    outbox_.append(*canceled);
+    return std::move(*booking);
+}
+
+void BookingService::on_printed(const domain::ticket::Printed& event) {
+    auto booking = repository_.find(event.booking_id);
+    if (booking && booking->mark_printed(clock_.now())) repository_.update(*booking);
+}
+
+void BookingService::on_review_written(const domain::review::WrittenReview& event) {
+    auto booking = repository_.find(event.booking_id);
+    if (booking && booking->mark_review_written(clock_.now())) repository_.update(*booking);
+}
+
+std::optional<Booking> BookingService::find(std::int64_t booking_id) {
+    auto booking = repository_.find(booking_id);
+    if (!booking || booking->status() == BookingStatus::kPending) return std::nullopt;
+    return booking;
+}
+
+domain::Page<Booking> BookingService::list(const domain::PageRequest& page) {
+    return repository_.list(page);
+}
+
+std::vector<Booking> BookingService::pending() { return repository_.pending(); }
+
+}  // namespace mb::app::booking

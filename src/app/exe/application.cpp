@@ -1,0 +1,308 @@
+#include "app/exe/application.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+#include <thread>
+#include <vector>
+
+#include "adapters/bus/in_memory_event_bus.hpp"
+#include "adapters/bus/outbox_relay.hpp"
+#include "adapters/bus/subscribe.hpp"
+#include "adapters/http/routes/routes.hpp"
+#include "adapters/http/server.hpp"
+#include "adapters/inprocess/in_process_ports.hpp"
+#include "adapters/inprocess/sagas.hpp"
+#include "adapters/persistence/module_executor.hpp"
+#include "adapters/persistence/sqlite_booking_repository.hpp"
+#include "adapters/persistence/sqlite_my_page_repository.hpp"
+#include "adapters/persistence/sqlite_outbox.hpp"
+#include "adapters/persistence/sqlite_payment_repository.hpp"
+#include "adapters/persistence/sqlite_review_repository.hpp"
+#include "adapters/persistence/sqlite_ticket_repository.hpp"
+#include "adapters/system/simulated_payment_provider.hpp"
+#include "adapters/system/system_clock.hpp"
+#include "app/booking/booking_service.hpp"
+#include "app/mypage/my_page_projection.hpp"
+#include "app/payment/payment_service.hpp"
+#include "app/review/review_service.hpp"
+#include "app/ticket/ticket_service.hpp"
+
+namespace mb::app::exe {
+namespace asio = boost::asio;
+namespace persistence = adapters::persistence;
+namespace bus = adapters::bus;
+namespace inprocess = adapters::inprocess;
+using std::chrono::milliseconds;
+
+namespace {
+
+/// What every module owns: its database file, outbox, inbox, executor and relay.
+struct ModuleStorage {
+    ModuleStorage(asio::any_io_executor io, const std::string& name, const Settings& s,
+                  const std::vector<persistence::Migration>& migrations, bus::EventBus& event_bus)
+        : db(s.data_dir / (name + ".db"), migrations),
+          outbox(db),
+          inbox(db),
+          executor(std::move(io), name, db, outbox, inbox,
+                   {static_cast<std::size_t>(s.max_batch)}),
+          relay(executor, outbox, event_bus,
+                {milliseconds(s.redelivery_ms), milliseconds(500), 256}) {}
+
+    persistence::SqliteDatabase db;
+    persistence::OutboxStore outbox;
+    persistence::InboxStore inbox;
+    persistence::ModuleExecutor executor;
+    bus::OutboxRelay relay;
+};
+
+}  // namespace
+
+struct Application::Impl {
+    explicit Impl(Settings s)
+        : settings(std::move(s)),
+          io(static_cast<int>(settings.threads)),
+          booking_storage(io.get_executor(), "booking", settings,
+                          persistence::booking_migrations(), event_bus),
+          payment_storage(io.get_executor(), "payment", settings,
+                          persistence::payment_migrations(), event_bus),
+          ticket_storage(io.get_executor(), "ticket", settings, persistence::ticket_migrations(),
+                         event_bus),
+          review_storage(io.get_executor(), "review", settings, persistence::review_migrations(),
+                         event_bus),
+          mypage_storage(io.get_executor(), "mypage", settings, persistence::mypage_migrations(),
+                         event_bus),
+          booking_repository(booking_storage.db),
+          booking_outbox(booking_storage.outbox, clock),
+          bookings(booking_repository, booking_outbox, clock),
+          payment_repository(payment_storage.db),
+          payment_outbox(payment_storage.outbox, clock),
+          provider(settings.payment_decline_above, settings.payment_decline_every),
+          payments(payment_repository, payment_outbox, provider, clock),
+          ticket_repository(ticket_storage.db),
+          ticket_outbox(ticket_storage.outbox, clock),
+          tickets(ticket_repository, ticket_outbox, clock, milliseconds(settings.print_lease_ms)),
+          review_repository(review_storage.db),
+          review_outbox(review_storage.outbox, clock),
+          reviews(review_repository, review_outbox, clock, settings.weather),
+          mypage_repository(mypage_storage.db),
+          mypages(mypage_repository),
+          payment_port(io.get_executor(), payment_storage.executor, payments,
+                       {milliseconds(settings.payment_deadline_ms)},
+                       milliseconds(settings.payment_latency_ms)),
+          review_port(io.get_executor(), review_storage.executor, reviews,
+                      {milliseconds(settings.review_deadline_ms)}),
+          ticket_port(io.get_executor(), ticket_storage.executor, tickets,
+                      {milliseconds(settings.ticket_deadline_ms)}),
+          booking_saga(booking_storage.executor, bookings, payment_port, ticket_port),
+          print_saga(ticket_storage.executor, tickets, review_port),
+          signals(io, SIGINT, SIGTERM) {
+        review_port.set_down(settings.review_down);
+        subscribe_policies();
+        for (auto* m : modules()) m->relay.start();
+        build_router();
+        server = std::make_unique<adapters::http::Server>(
+            io,
+            adapters::http::ServerOptions{settings.address, settings.port, settings.body_limit,
+                                          8 * 1024, milliseconds(settings.read_timeout_ms),
+                                          milliseconds(settings.idle_timeout_ms), 10000},
+            router);
+    }
+
+    std::vector<ModuleStorage*> modules() {
+        return {&booking_storage, &payment_storage, &ticket_storage, &review_storage,
+                &mypage_storage};
+    }
+
+    /// The policies of MISSION.md, "Events": who reacts to what. Consumer names are the seed
+    /// services' consumer groups.
+    void subscribe_policies() {
+        namespace booking = domain::booking;
+        namespace payment = domain::payment;
+        namespace ticket = domain::ticket;
+        namespace review = domain::review;
+        auto& b = booking_storage.executor;
+        auto& p = payment_storage.executor;
+        auto& t = ticket_storage.executor;
+        auto& m = mypage_storage.executor;
+        bus::subscribe<ticket::Printed>(event_bus, b, "book",
+                                        [this](const ticket::Printed& e) { bookings.on_printed(e); });
+        bus::subscribe<review::WrittenReview>(
+            event_bus, b, "book", [this](const review::WrittenReview& e) { bookings.on_review_written(e); });
+        bus::subscribe<booking::Canceled>(
+            event_bus, p, "payment", [this](const booking::Canceled& e) { payments.on_booking_canceled(e); });
+        bus::subscribe<booking::Booked>(event_bus, t, "ticket",
+                                        [this](const booking::Booked& e) { tickets.on_booked(e); });
+        bus::subscribe<booking::Canceled>(
+            event_bus, t, "ticket", [this](const booking::Canceled& e) { tickets.on_booking_canceled(e); });
+        auto to_mypage = [&]<class E>(E*) {
+            bus::subscribe<E>(event_bus, m, "mypage", [this](const E& e) { mypages.on(e); });
+        };
+        to_mypage(static_cast<booking::Booked*>(nullptr));
+        to_mypage(static_cast<booking::Canceled*>(nullptr));
+        to_mypage(static_cast<payment::Paid*>(nullptr));
+        to_mypage(static_cast<payment::PaymentCanceled*>(nullptr));
+        to_mypage(static_cast<ticket::Created*>(nullptr));
+        to_mypage(static_cast<ticket::Printed*>(nullptr));
+        to_mypage(static_cast<review::WaitedReview*>(nullptr));
+        to_mypage(static_cast<review::WrittenReview*>(nullptr));
+    }
+
+    boost::json::object module_metrics(ModuleStorage& m) {
+        const auto e = m.executor.stats();
+        const auto r = m.relay.stats();
+        return {{"queued", e.queued},
+                {"batches", e.batches},
+                {"jobs", e.jobs},
+                {"failedJobs", e.failed_jobs},
+                {"failedBatches", e.failed_batches},
+                {"duplicatesSkipped", e.duplicates},
+                {"eventsPublished", r.published},
+                {"eventsDelivered", r.delivered},
+                {"eventsRepublished", r.republished},
+                {"outboxBacklog", r.in_flight}};
+    }
+
+    void build_router() {
+        namespace routes = adapters::http::routes;
+        auto r = std::make_shared<adapters::http::Router>();
+        routes::add_booking_routes(*r, {booking_storage.executor, bookings, booking_saga});
+        routes::add_payment_routes(*r, {payment_storage.executor, payments});
+        routes::add_ticket_routes(*r, {ticket_storage.executor, tickets, print_saga});
+        routes::add_review_routes(*r, {review_storage.executor, reviews});
+        routes::add_mypage_routes(*r, {mypage_storage.executor, mypages});
+        routes::add_actuator_routes(
+            *r, {[this] {
+                     boost::json::object components;
+                     for (auto* m : modules()) {
+                         const auto st = m->executor.stats();
+                         components[m->executor.name()] = {
+                             {"status", "UP"}, {"details", {{"queued", st.queued}}}};
+                     }
+                     components["bus"] = {{"status", "UP"},
+                                          {"details", {{"type", "in-memory"}}}};
+                     return boost::json::object{{"status", "UP"},
+                                                {"components", std::move(components)}};
+                 },
+                 [this] { return ready.load(); },
+                 [this] {
+                     boost::json::object modules_json;
+                     std::uint64_t backlog = 0;
+                     for (auto* m : modules()) {
+                         auto j = module_metrics(*m);
+                         backlog += j["outboxBacklog"].to_number<std::uint64_t>();
+                         modules_json[m->executor.name()] = std::move(j);
+                     }
+                     return boost::json::object{{"outboxBacklog", backlog},
+                                                {"modules", std::move(modules_json)}};
+                 }});
+        router = std::move(r);
+    }
+
+    int run() {
+        server->start();
+        spdlog::info("listening on {}:{} (data {}, {} threads)", settings.address,
+                     server->port(), settings.data_dir.string(), settings.threads);
+        asio::co_spawn(
+            io,
+            [this]() -> asio::awaitable<void> {
+                const auto settled = co_await booking_saga.recover();
+                if (settled > 0) spdlog::info("recovery settled {} pending bookings", settled);
+                ready = true;
+                spdlog::info("ready");
+            },
+            [](std::exception_ptr ep) {
+                if (!ep) return;
+                try {
+                    std::rethrow_exception(ep);
+                } catch (const std::exception& e) {
+                    spdlog::error("start-up recovery failed: {}", e.what());
+                }
+            });
+        signals.async_wait([this](boost::system::error_code ec, int signal) {
+            if (ec) return;
+            spdlog::info("signal {} received: shutting down", signal);
+            shutdown();
+        });
+        std::vector<std::thread> threads;
+        for (unsigned i = 1; i < settings.threads; ++i) threads.emplace_back([this] { io.run(); });
+        io.run();
+        for (auto& t : threads) t.join();
+        spdlog::info("stopped");
+        return 0;
+    }
+
+    /// Stops accepting, lets in-flight requests and queued jobs finish (bounded), then stops.
+    void shutdown() {
+        server->stop();
+        auto timer = std::make_shared<asio::steady_timer>(io);
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        auto poll = std::make_shared<std::function<void()>>();
+        *poll = [this, timer, deadline, poll] {
+            bool idle = server->active_connections() == 0;
+            for (auto* m : modules()) idle = idle && m->executor.stats().queued == 0;
+            if (idle || std::chrono::steady_clock::now() > deadline) {
+                for (auto* m : modules()) m->relay.stop();
+                io.stop();
+                *poll = nullptr;
+                return;
+            }
+            timer->expires_after(milliseconds(20));
+            timer->async_wait([poll](boost::system::error_code) {
+                if (*poll) (*poll)();
+            });
+        };
+        (*poll)();
+    }
+
+    Settings settings;
+    asio::io_context io;
+    adapters::system::SystemClock clock;
+    bus::InMemoryEventBus event_bus;
+    ModuleStorage booking_storage, payment_storage, ticket_storage, review_storage,
+        mypage_storage;
+
+    persistence::SqliteBookingRepository booking_repository;
+    persistence::SqliteOutbox<domain::booking::BookingEvent> booking_outbox;
+    app::booking::BookingService bookings;
+    persistence::SqlitePaymentRepository payment_repository;
+    persistence::SqliteOutbox<domain::payment::PaymentEvent> payment_outbox;
+    adapters::system::SimulatedPaymentProvider provider;
+    app::payment::PaymentService payments;
+    persistence::SqliteTicketRepository ticket_repository;
+    persistence::SqliteOutbox<domain::ticket::TicketEvent> ticket_outbox;
+    app::ticket::TicketService tickets;
+    persistence::SqliteReviewRepository review_repository;
+    persistence::SqliteOutbox<domain::review::ReviewEvent> review_outbox;
+    app::review::ReviewService reviews;
+    persistence::SqliteMyPageRepository mypage_repository;
+    app::mypage::MyPageProjection mypages;
+
+    inprocess::InProcessPaymentPort payment_port;
+    inprocess::InProcessReviewPort review_port;
+    inprocess::InProcessTicketPort ticket_port;
+    inprocess::BookingSaga booking_saga;
+    inprocess::PrintSaga print_saga;
+
+    std::shared_ptr<const adapters::http::Router> router;
+    std::unique_ptr<adapters::http::Server> server;
+    asio::signal_set signals;
+    std::atomic<bool> ready{false};
+};
+
+Application::Application(Settings settings) {
+    std::filesystem::create_directories(settings.data_dir);
+    impl_ = std::make_unique<Impl>(std::move(settings));
+}
+
+Application::~Application() = default;
+
+int Application::run() { return impl_->run(); }
+
+}  // namespace mb::app::exe

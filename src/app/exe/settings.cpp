@@ -1,0 +1,104 @@
+// The only translation unit that includes CLI11 (expensive to compile: CONVENTIONS.md).
+#include "app/exe/settings.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <vector>
+
+namespace mb::app::exe {
+namespace {
+
+/// "--payment-latency-ms" -> "MOVIE_PAYMENT_LATENCY_MS".
+std::string env_name(const std::string& long_name) {
+    std::string out = "MOVIE_";
+    for (char c : long_name) out += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+    return out;
+}
+
+}  // namespace
+
+std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
+    CLI::App app{"movie-booking: a movie-booking backend (booking, payment, ticket, review, "
+                 "mypage) in one process.",
+                 "movie-booking"};
+    app.option_defaults()->always_capture_default()->multi_option_policy(
+        CLI::MultiOptionPolicy::TakeLast);
+    const std::string default_config =
+        std::filesystem::exists("config/movie-booking.toml") ? "config/movie-booking.toml" : "";
+    app.set_config("--config", default_config,
+                   "TOML file; keys are the long flag names (port = 8088)", false);
+
+    bool print_config = false;
+    app.add_flag("--print-config", print_config, "Print the effective configuration and exit")
+        ->configurable(false);
+
+    std::vector<std::string> names;
+    auto opt = [&](const std::string& name, auto& value, const std::string& help) {
+        names.push_back(name);
+        return app.add_option("--" + name, value, help + " [env " + env_name(name) + "]");
+    };
+    opt("address", s.address, "Address to listen on");
+    opt("port", s.port, "HTTP port (0 = any free port)")->check(CLI::Range(0, 65535));
+    opt("threads", s.threads, "io_context threads")->check(CLI::Range(1, 64));
+    opt("body-limit", s.body_limit, "Largest request body, bytes")
+        ->check(CLI::Range(1024, 16 * 1024 * 1024));
+    opt("read-timeout-ms", s.read_timeout_ms, "Time to read one request, ms")
+        ->check(CLI::Range(100, 600000));
+    opt("idle-timeout-ms", s.idle_timeout_ms, "Keep-alive idle timeout, ms")
+        ->check(CLI::Range(100, 3600000));
+    opt("data-dir", s.data_dir, "Directory of the modules' SQLite files");
+    opt("max-batch", s.max_batch, "Jobs per group commit")->check(CLI::Range(1, 10000));
+    opt("payment-decline-above", s.payment_decline_above,
+        "Simulated provider declines charges above this amount, KRW")
+        ->check(CLI::NonNegativeNumber);
+    opt("payment-decline-every", s.payment_decline_every,
+        "Simulated provider declines every n-th charge (0 = never)")
+        ->check(CLI::NonNegativeNumber);
+    opt("payment-latency-ms", s.payment_latency_ms, "Simulated provider latency, ms")
+        ->check(CLI::Range(0, 60000));
+    opt("payment-deadline-ms", s.payment_deadline_ms, "Deadline of booking -> payment, ms")
+        ->check(CLI::Range(1, 600000));
+    opt("review-deadline-ms", s.review_deadline_ms, "Deadline of ticket -> review, ms")
+        ->check(CLI::Range(1, 600000));
+    opt("ticket-deadline-ms", s.ticket_deadline_ms, "Deadline of booking -> ticket, ms")
+        ->check(CLI::Range(1, 600000));
+    opt("print-lease-ms", s.print_lease_ms, "How long a print holds its ticket, ms")
+        ->check(CLI::Range(1, 600000));
+    opt("redelivery-ms", s.redelivery_ms, "Unacknowledged events are published again after, ms")
+        ->check(CLI::Range(100, 3600000));
+    opt("log-level", s.log_level, "trace, debug, info, warn, error")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    names.push_back("review-down");
+    app.add_flag("--review-down", s.review_down,
+                 "Fault injection: the review module refuses to open reviews [env "
+                 "MOVIE_REVIEW_DOWN]");
+
+    // Precedence flags > environment > file: CLI11 lets the file fill only what the command
+    // line did not set, so environment values are passed as leading arguments and real flags
+    // after them win (TakeLast).
+    std::vector<std::string> args;
+    for (const auto& name : names) {
+        if (const char* v = std::getenv(env_name(name).c_str()); v != nullptr && *v != '\0') {
+            args.push_back("--" + name + "=" + v);
+        }
+    }
+    for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+    std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
+
+    try {
+        app.parse(args);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    if (const char* weather = std::getenv("WEATHER")) s.weather = weather;
+    if (print_config) {
+        std::cout << app.config_to_str(true, true);
+        std::cout << "# environment\n# WEATHER=\"" << s.weather << "\"\n";
+        return 0;
+    }
+    return std::nullopt;
+}
+
+}  // namespace mb::app::exe

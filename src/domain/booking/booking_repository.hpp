@@ -1,0 +1,30 @@
+#pragma once
+// Driven port: where bookings are kept. Implementations run inside the booking module's unit of
+// work (one transaction per batch, a savepoint per use case) and throw on infrastructure
+// failure; not thread-safe (the module's strand serialises calls).
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "domain/booking/booking.hpp"
+#include "domain/common/page.hpp"
+
+namespace mb::domain::booking {
+
+class BookingRepository {
+public:
+    virtual ~BookingRepository() = default;
+    /// Stores a new booking and assigns its id (ids start at 1, increase, never reused).
+    virtual void add(Booking& booking) = 0;
+    virtual void update(const Booking& booking) = 0;
+    /// Deletes a booking that never became visible (its payment failed). MISSION.md,
+    /// invariant 1: a failed booking leaves no booking.
+    virtual void remove(std::int64_t id) = 0;
+    [[nodiscard]] virtual std::optional<Booking> find(std::int64_t id) = 0;
+    /// Visible bookings (every status but Pending), by id ascending.
+    [[nodiscard]] virtual Page<Booking> list(const PageRequest& page) = 0;
+    /// Bookings left Pending (a crash interrupted their saga), oldest first.
+    [[nodiscard]] virtual std::vector<Booking> pending() = 0;
+};
+
+}  // namespace mb::domain::booking

@@ -1,0 +1,59 @@
+#pragma once
+// Booking context errors (category "mb.booking"), values start at 1.
+#include <system_error>
+
+#include "domain/common/error_category.hpp"
+
+namespace mb::domain::booking {
+
+enum class BookingError {
+    kInvalidBooking = 1,  ///< qty/seat/price/movie rules violated (MISSION.md, POST /books)
+    kNotFound,            ///< no booking with that id
+    kAlreadyCanceled,     ///< cancel of a cancelled booking
+    kAlreadyPrinted,      ///< cancel after the ticket was collected (MISSION.md scenario 5)
+    kNotConfirmed,        ///< operation needs a confirmed booking; it is still Pending
+    kPrintInProgress,     ///< cancel raced a print that is under way; one must win
+    kInvalidStatusChange, ///< PATCH asked for a status other than Canceled
+};
+
+[[nodiscard]] inline std::error_code make_error_code(BookingError e) noexcept {
+    return make_enum_error_code(e);
+}
+
+}  // namespace mb::domain::booking
+
+template <>
+struct std::is_error_code_enum<mb::domain::booking::BookingError> : std::true_type {};
+
+template <>
+struct mb::domain::ErrorTraits<mb::domain::booking::BookingError> {
+    using E = mb::domain::booking::BookingError;
+    static constexpr const char* kName = "mb.booking";
+    static const char* message(E e) {
+        switch (e) {
+            case E::kInvalidBooking: return "the booking request is invalid";
+            case E::kNotFound: return "no booking with that id";
+            case E::kAlreadyCanceled: return "the booking is already canceled";
+            case E::kAlreadyPrinted:
+                return "the ticket of this booking was already printed; it can no longer be "
+                       "canceled";
+            case E::kNotConfirmed: return "the booking is not confirmed yet";
+            case E::kPrintInProgress:
+                return "the ticket of this booking is being printed right now";
+            case E::kInvalidStatusChange: return "only status \"Canceled\" can be requested";
+        }
+        return "unknown booking error";
+    }
+    static Condition condition(E e) {
+        switch (e) {
+            case E::kInvalidBooking:
+            case E::kInvalidStatusChange: return Condition::kInvalidInput;
+            case E::kNotFound: return Condition::kNotFound;
+            case E::kAlreadyCanceled:
+            case E::kAlreadyPrinted:
+            case E::kNotConfirmed:
+            case E::kPrintInProgress: return Condition::kConflict;
+        }
+        return Condition::kConflict;
+    }
+};

@@ -1,0 +1,39 @@
+#pragma once
+// The booking context's published language (MISSION.md, "Events"). Other contexts may include
+// this header — and only this header — of the booking context.
+#include <cstdint>
+#include <string>
+#include <variant>
+
+namespace mb::domain::booking {
+
+/// Booking confirmed: its payment was approved and the booking committed.
+/// Consumed by ticket (issue a ticket) and mypage. Amounts in KRW.
+struct Booked {
+    static constexpr const char* kType = "Booked";
+    std::int64_t booking_id = 0;
+    std::string customer_id;
+    std::string movie_name;
+    std::string seat;  ///< "1A,2B"
+    std::int64_t qty = 0;
+    std::int64_t total_price = 0;  ///< KRW
+    std::int64_t payment_id = 0;
+    std::string status;  ///< "PaidComplete"
+};
+
+/// Booking cancelled before its ticket was printed. Consumed by payment (refund), ticket
+/// (void) and mypage.
+struct Canceled {
+    static constexpr const char* kType = "Canceled";
+    std::int64_t booking_id = 0;
+    std::string customer_id;
+    std::string movie_name;
+    std::string seat;
+    std::int64_t qty = 0;
+    std::int64_t total_price = 0;  ///< KRW
+    std::string status;            ///< "Canceled"
+};
+
+using BookingEvent = std::variant<Booked, Canceled>;
+
+}  // namespace mb::domain::booking

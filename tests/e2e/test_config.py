@@ -1,0 +1,133 @@
+"""Configuration from flags, environment and file, with the documented precedence.
+
+ARCHITECTURE.md, "Configuration": "CLI11: flags > environment (MOVIE_...) > TOML file
+(config/movie-booking.toml) > built-in defaults. --print-config shows the effective
+configuration." MISSION.md checkpoints: "configuration from file and environment".
+"""
+
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import unittest
+
+from harness import E2ETestCase, binary_path, clean_env
+
+
+def run_binary(args, env=None, timeout_s=20, stdout_only=False):
+    """Run the binary to completion; returns (exit code, stdout+stderr or stdout only)."""
+    proc = subprocess.run([binary_path()] + list(args), stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=clean_env(env), timeout=timeout_s)
+    out = proc.stdout.decode("utf-8", "replace")
+    err = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0 or not stdout_only:
+        out = out + err
+    return proc.returncode, out
+
+
+PORT_LINE = re.compile(r"^\s*port\s*=\s*(\d+)\s*$", re.MULTILINE)
+
+
+class ConfigTest(E2ETestCase):
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="mb-e2e-config-")
+        self.addCleanup(self.tmp.cleanup)
+        self.data_dir = os.path.join(self.tmp.name, "data")
+
+    def print_config(self, args=(), env=None):
+        """stdout of --print-config (the TOML), asserting exit code 0."""
+        code, out = run_binary(["--print-config"] + list(args), env, stdout_only=True)
+        self.assertEqual(code, 0, f"--print-config failed:\n{out}")
+        return out
+
+    def port_in(self, out):
+        ports = PORT_LINE.findall(out)
+        self.assertEqual(len(ports), 1, f"expected exactly one 'port = N' line in:\n{out}")
+        return int(ports[0])
+
+    def test_print_config_shows_effective_values(self):
+        """ARCHITECTURE.md "Configuration": --print-config prints the effective configuration
+        as TOML and exits 0 -- including the port and data directory given as flags, and the
+        built-in defaults (decline limit 1000000, review deadline 610 ms)."""
+        out = self.print_config(["--port", "12345", "--data-dir", self.data_dir])
+        self.assertEqual(self.port_in(out), 12345)
+        self.assertIn(self.data_dir, out)
+        self.assertIn("1000000", out, "default payment decline limit")
+        self.assertIn("610", out, "default review deadline (ms)")
+
+    def test_flag_beats_env(self):
+        """ARCHITECTURE.md "Configuration": MOVIE_PORT / MOVIE_DATA_DIR are used when no flag is
+        given; a flag wins over the environment."""
+        env = {"MOVIE_PORT": "23456", "MOVIE_DATA_DIR": self.data_dir}
+        out = self.print_config(env=env)
+        self.assertEqual(self.port_in(out), 23456)
+        self.assertIn(self.data_dir, out)
+
+        other_dir = os.path.join(self.tmp.name, "flag-dir")
+        out = self.print_config(["--port", "34567", "--data-dir", other_dir], env=env)
+        self.assertEqual(self.port_in(out), 34567)
+        self.assertIn(other_dir, out)
+        self.assertNotIn(self.data_dir + "\"", out)
+        self.assertNotIn("23456", out)
+
+        out = self.print_config(["--payment-decline-above", "777"],
+                                env={"MOVIE_PAYMENT_DECLINE_ABOVE": "888"})
+        self.assertIn("777", out)
+        self.assertNotIn("888", out)
+
+    def test_config_file_round_trip_and_precedence(self):
+        """ARCHITECTURE.md "Configuration": the printed configuration is a valid --config file;
+        a value from the file is used, the environment beats the file, a flag beats both."""
+        out = self.print_config(["--data-dir", self.data_dir])
+        self.port_in(out)
+        path = os.path.join(self.tmp.name, "movie-booking.toml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(PORT_LINE.sub("port = 45678", out))
+        self.assertEqual(self.port_in(self.print_config(["--config", path])), 45678)
+        self.assertEqual(self.port_in(self.print_config(["--config", path],
+                                                        env={"MOVIE_PORT": "45679"})), 45679)
+        self.assertEqual(self.port_in(self.print_config(["--config", path, "--port", "45680"],
+                                                        env={"MOVIE_PORT": "45679"})), 45680)
+
+    def test_env_port_is_used_by_the_server(self):
+        """ARCHITECTURE.md "Configuration": the running server listens where MOVIE_PORT says
+        when no --port flag is given, and --port wins over MOVIE_PORT."""
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            free = s.getsockname()[1]
+        server = self.start_server(env={"MOVIE_PORT": str(free)}, port_flag=False)
+        self.assertEqual(server.port, free)
+        self.assertStatus(server.client().get("/actuator/health"), 200)
+        server.stop()
+
+        server = self.start_server(env={"MOVIE_PORT": str(free)})  # with --port 0
+        self.assertNotEqual(server.port, free)
+        self.assertStatus(server.client().get("/actuator/health"), 200)
+
+    def test_bad_command_lines_fail(self):
+        """ARCHITECTURE.md "Configuration" (CLI11): an unknown flag or an invalid value ends
+        the process with a non-zero exit code and a message naming the problem."""
+        code, out = run_binary(["--bogus-flag", "--data-dir", self.data_dir])
+        self.assertNotEqual(code, 0, out)
+        self.assertIn("bogus-flag", out)
+        code, out = run_binary(["--port", "not-a-port", "--data-dir", self.data_dir])
+        self.assertNotEqual(code, 0, out)
+        self.assertIn("port", out.lower())
+        code, out = run_binary(["--config", os.path.join(self.tmp.name, "missing.toml"),
+                                "--data-dir", self.data_dir])
+        self.assertNotEqual(code, 0, out)
+
+    def test_sigterm_stops_cleanly(self):
+        """ARCHITECTURE.md "Threads" / seed zero-downtime redeploys: SIGTERM ends the server
+        promptly (within 10 s, no SIGKILL needed) with exit code 0."""
+        server = self.start_server()
+        self.assertStatus(server.client().get("/actuator/health"), 200)
+        code = server.stop()
+        self.assertEqual(code, 0, server.log_tail(50))
+
+
+if __name__ == "__main__":
+    unittest.main()
