@@ -133,7 +133,7 @@ class CrashRecoveryTest(E2ETestCase):
             ledger.note(lambda l: l.anomalies.append(f"print of booking {booking_id}: "
                                                      f"{p.describe()}"))
 
-    def run_round(self, server, ledger, threads=4, ops=50):
+    def run_round(self, server, ledger, threads=4, ops=75):
         """Traffic from ``threads`` clients, killed with SIGKILL after a random number of
         completed operations; returns when every client has stopped."""
         stop = threading.Event()
@@ -174,7 +174,7 @@ class CrashRecoveryTest(E2ETestCase):
         with ledger.lock:
             created = dict(ledger.created)
             canceled, cancel_unknown = set(ledger.canceled), set(ledger.cancel_unknown)
-            printed = set(ledger.printed)
+            printed, print_unknown = set(ledger.printed), set(ledger.print_unknown)
             booking_unknown = ledger.booking_unknown
         for bid in created:
             if bid not in books:
@@ -182,7 +182,19 @@ class CrashRecoveryTest(E2ETestCase):
         if len(books) > len(created) + booking_unknown:
             problems.append(f"{len(books)} bookings exist but only {len(created)} were answered "
                             f"201 and {booking_unknown} answers were lost")
+        def known(bid):
+            facts = ["booked 201" if bid in created else "booking answer lost or never sent"]
+            facts += ["cancel 204"] if bid in canceled else []
+            facts += ["cancel answer lost"] if bid in cancel_unknown else []
+            facts += ["print 200"] if bid in printed else []
+            facts += ["print answer lost"] if bid in print_unknown else []
+            return "; ".join(facts)
+
+        problems_before, prev = len(problems), None
         for bid, b in sorted(books.items()):
+            if len(problems) > problems_before:
+                problems[-1] += f"  [client knows: {known(prev)}]"
+            problems_before, prev = len(problems), bid
             st = b.get("status")
             if st not in FINAL_BOOKING:
                 problems.append(f"booking {bid} is still {st!r}")
@@ -218,6 +230,8 @@ class CrashRecoveryTest(E2ETestCase):
                 problems.append(f"my page row of booking {bid} ({st}/{want_pay}/{want_ticket}) "
                                 f"is {m.get('status')}/{m.get('paymentStatus')}/"
                                 f"{m.get('ticketStatus')}")
+        if books and len(problems) > problems_before:
+            problems[-1] += f"  [client knows: {known(prev)}]"
         for p_bid, pays in by_booking["payments"].items():
             if p_bid not in books:
                 for p in pays:

@@ -8,9 +8,10 @@ stays charged".
 
 import concurrent.futures
 import threading
+import time
 import unittest
 
-from harness import (E2ETestCase, booking_payload, find_by_booking, get_all, totals,
+from harness import (E2ETestCase, booking_payload, find_by_booking, get_all, poll, totals,
                      wait_mypage, wait_ticket)
 
 DEFAULT_LIMIT = 1_000_000
@@ -94,6 +95,47 @@ class DeclinedPaymentTest(E2ETestCase):
         for booking_id in successes:
             payments = find_by_booking(c, "payments", booking_id)
             self.assertEqual([p["status"] for p in payments], ["Paid"], payments)
+
+    def test_timed_out_payment_is_refunded(self):
+        """MISSION.md invariant "a failed or timed-out booking leaves no booking, no ticket, no
+        My page row, and no payment that stays charged" (ARCHITECTURE.md: the booking is refused
+        with 503, "a payment that completes late is refunded"): with the payment provider slower
+        than the booking -> payment deadline (610 ms), POST /books -> 503; once the late charge
+        has had time to complete it is Canceled, and it stays so after a restart."""
+        latency_s = 1.5
+        server = self.start_server(["--payment-latency-ms", str(int(latency_s * 1000))])
+        c = server.client()
+        started = time.monotonic()
+        r = c.post("/books", booking_payload(price=7000))
+        self.assertProblem(r, 503)
+        self.assertLess(time.monotonic() - started, latency_s,
+                        "the booking must be refused at its deadline, not after the charge")
+        refused_at = time.monotonic()
+
+        def settled():
+            books = {b["id"] for b in get_all(c, "books")}
+            if books:
+                raise AssertionError(f"bookings exist after a refused booking: {books}")
+            charged = [p for p in get_all(c, "payments") if p["status"] != "Canceled"]
+            if charged:
+                raise AssertionError(f"payments still charged: {charged}")
+            if time.monotonic() - refused_at < latency_s + 0.5:
+                raise AssertionError("the late charge may not have completed yet")
+            return True
+        poll(settled, 15, "the late payment of the refused booking to be refunded (or never made)")
+
+        server.restart(extra_args=[])
+        c = server.client()
+        ok = c.post("/books", booking_payload(price=8000))
+        self.assertStatus(ok, 201)
+        wait_mypage(c, ok.body["id"], lambda m: m.get("ticketStatus") == "Waiting"
+                    and m.get("paymentStatus") == "Paid")
+        self.assertEqual([b["id"] for b in get_all(c, "books")], [ok.body["id"]])
+        self.assertEqual([t["bookingId"] for t in get_all(c, "tickets")], [ok.body["id"]])
+        self.assertEqual([m["bookingId"] for m in get_all(c, "mypages")], [ok.body["id"]])
+        for p in get_all(c, "payments"):
+            want = "Paid" if p["bookingId"] == ok.body["id"] else "Canceled"
+            self.assertEqual(p["status"], want, p)
 
     def test_decline_limit_from_flag_and_env(self):
         """MISSION.md "Configuration" (ARCHITECTURE.md: flags > environment): the decline

@@ -7,7 +7,7 @@ namespace mb::adapters::persistence {
 Migration outbox_and_inbox_migration(std::int64_t version) {
     return {version, "outbox and inbox",
             "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
-            "event_id TEXT NOT NULL UNIQUE, event_type TEXT NOT NULL, booking_id BIGINT NOT "
+            "event_id TEXT NOT NULL, event_type TEXT NOT NULL, booking_id BIGINT NOT "
             "NULL, timestamp TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL);"
             "CREATE TABLE inbox (event_id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL) "
             "WITHOUT ROWID"};

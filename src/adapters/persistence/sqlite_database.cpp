@@ -61,6 +61,9 @@ SqliteDatabase::SqliteDatabase(std::filesystem::path file,
     session_ << "PRAGMA busy_timeout=" + std::to_string(busy_timeout.count());
     session_ << "PRAGMA foreign_keys=ON";
     session_ << "PRAGMA temp_store=MEMORY";
+    // One connection owns each file (ARCHITECTURE.md: no table is read by two modules): hold the
+    // lock for the connection's life, so WAL needs no shared-memory locking per transaction.
+    session_ << "PRAGMA locking_mode=EXCLUSIVE";
     session_ << "PRAGMA cache_size=-16000";  // 16 MiB page cache
     migrate(migrations);
     begin_ = std::make_unique<soci::statement>((session_.prepare << "BEGIN IMMEDIATE"));

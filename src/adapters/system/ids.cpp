@@ -1,6 +1,7 @@
 #include "adapters/system/ids.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <random>
 
@@ -12,9 +13,12 @@ std::string new_uuid() {
         std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
         return std::mt19937_64(seq);
     }();
-    std::uint64_t hi = engine();
+    const auto ms = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    std::uint64_t hi = (ms << 16U) | (engine() & 0x0FFFULL) | 0x7000ULL;  // unix_ts_ms, ver 7
     std::uint64_t lo = engine();
-    hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
     lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
     static constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7',
                                                   '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
