@@ -51,8 +51,11 @@ Response problem(const Request& request, bhttp::status status, std::string_view 
     return problem_response(request.version(), request.keep_alive(), status, body);
 }
 
-Response problem(unsigned version, bool keep_alive, bhttp::status status, std::string_view detail) {
-    return problem_response(version, keep_alive, status, problem_body(status, detail));
+Response problem(unsigned version, bool keep_alive, bhttp::status status, std::string_view detail,
+                 std::string_view instance) {
+    auto body = problem_body(status, detail);
+    if (!instance.empty()) body.emplace("instance", instance);
+    return problem_response(version, keep_alive, status, body);
 }
 
 }  // namespace mb::adapters::http

@@ -24,9 +24,10 @@ inline constexpr std::string_view kProblemContentType = "application/problem+jso
 [[nodiscard]] Response problem(const Request& request, beast::http::status status,
                                std::string_view detail, const mb::domain::FieldErrors& errors = {});
 
-/// The same body without `instance` and `errors`, for failures before a Request exists (the
-/// request line or headers could not be parsed). `version` is 10 or 11.
+/// The same body without `errors`, for failures before a Request exists (the request line or
+/// headers could not be parsed, or the body was over the limit). `instance` (the request path,
+/// when the request line was read) is omitted when empty. `version` is 10 or 11.
 [[nodiscard]] Response problem(unsigned version, bool keep_alive, beast::http::status status,
-                               std::string_view detail);
+                               std::string_view detail, std::string_view instance = {});
 
 }  // namespace mb::adapters::http

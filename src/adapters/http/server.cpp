@@ -159,7 +159,13 @@ std::optional<Response> problem_for_read_error(
     }
     spdlog::debug("http: rejected request: {}", detail);
     const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
-    return problem(version, false, *status, detail);
+    // The request line is known even when the body limit tripped on Content-Length (before
+    // the parser counts the header as done).
+    std::string instance;
+    if (const auto target = parser.get().target(); !target.empty()) {
+        instance.assign(target.data(), std::min(target.size(), target.find('?')));
+    }
+    return problem(version, false, *status, detail, instance);
 }
 
 /// Fills in what a handler may have left out, so the connection stays correctly framed:

@@ -1,5 +1,8 @@
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "domain/common/seats.hpp"
 #include "adapters/http/routes/route_support.hpp"
 #include "adapters/http/routes/routes.hpp"
 
@@ -35,16 +38,28 @@ asio::awaitable<Response> create(BookingRoutes deps, Request request) {
     auto seat = fields.string("seat", true, kMaxSeatListLength);
     auto price = fields.integer("totalPrice", true);
     auto customer = fields.identifier("customerId", false);
-    if (!fields.ok()) {
-        co_return problem(request, status::bad_request, "the booking request is invalid",
-                          fields.errors());
-    }
-    booking.qty = *qty;
-    booking.movie_name = *movie;
-    booking.seat = *seat;
-    booking.total_price = *price;
+    // Report every broken rule at once: the domain rules run on what did parse (placeholders
+    // that satisfy the rules stand in for fields that are already reported).
+    booking.qty = qty.value_or(0);
+    booking.movie_name = movie.value_or("");
+    booking.seat = seat.value_or("");
+    booking.total_price = price.value_or(0);
     booking.customer_id = customer.value_or("anonymous");
-    if (auto errors = domain::booking::validate(booking); !errors.empty()) {
+    if (!movie) booking.movie_name = "-";
+    if (!seat) {
+        booking.seat.clear();
+        for (std::int64_t i = 1; i <= std::clamp<std::int64_t>(booking.qty, 1, 100); ++i) {
+            booking.seat += (i > 1 ? ",S" : "S") + std::to_string(i);
+        }
+    }
+    if (!qty) booking.qty = static_cast<std::int64_t>(domain::split_seats(booking.seat).size());
+    auto errors = fields.errors();
+    for (auto& e : domain::booking::validate(booking)) {
+        const bool reported = std::any_of(errors.begin(), errors.end(),
+                                          [&](const auto& r) { return r.field == e.field; });
+        if (!reported) errors.push_back(std::move(e));
+    }
+    if (!errors.empty()) {
         co_return problem(request, status::bad_request, "the booking request is invalid", errors);
     }
     auto placed = co_await deps.saga.place(std::move(booking));
