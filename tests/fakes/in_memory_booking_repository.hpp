@@ -1,7 +1,8 @@
 #pragma once
 // InMemoryBookingRepository: BookingRepository in a std::map, with the port's contract (ids
-// from 1, increasing, never reused; list() hides Pending; pending() oldest first). Counts
-// writes so a test can tell "nothing stored". Not thread-safe (like the port).
+// from 1, increasing, never reused; list() hides Pending; pending() and cancel_requested()
+// oldest first, filtered by last change and limited). Counts writes so a test can tell
+// "nothing stored". Not thread-safe (like the port).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -43,12 +44,18 @@ public:
         }
         return page_of(visible, page);
     }
-    [[nodiscard]] std::vector<domain::booking::Booking> pending() override {
-        std::vector<domain::booking::Booking> out;
-        for (const auto& [id, b] : rows_) {
-            if (b.status() == domain::booking::BookingStatus::kPending) out.push_back(b);
-        }
-        return out;
+    [[nodiscard]] std::vector<domain::booking::Booking> pending(domain::TimePoint changed_before,
+                                                                std::int64_t limit) override {
+        return select(limit, [&](const domain::booking::Booking& b) {
+            return b.status() == domain::booking::BookingStatus::kPending &&
+                   b.updated_at() <= changed_before;
+        });
+    }
+    [[nodiscard]] std::vector<domain::booking::Booking> cancel_requested(
+        domain::TimePoint changed_before, std::int64_t limit) override {
+        return select(limit, [&](const domain::booking::Booking& b) {
+            return b.cancel_requested() && b.updated_at() <= changed_before;
+        });
     }
 
     /// Every stored row, Pending included (what the table holds).
@@ -56,6 +63,16 @@ public:
     [[nodiscard]] std::size_t writes() const noexcept { return writes_; }
 
 private:
+    template <class Pred>
+    std::vector<domain::booking::Booking> select(std::int64_t limit, Pred pred) const {
+        std::vector<domain::booking::Booking> out;
+        for (const auto& [id, b] : rows_) {
+            if (static_cast<std::int64_t>(out.size()) >= limit) break;
+            if (pred(b)) out.push_back(b);
+        }
+        return out;
+    }
+
     std::map<std::int64_t, domain::booking::Booking> rows_;
     std::int64_t last_id_ = 0;
     std::size_t writes_ = 0;

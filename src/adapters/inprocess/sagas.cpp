@@ -70,33 +70,47 @@ boost::asio::awaitable<Result<Booking>> BookingSaga::place(
 }
 
 boost::asio::awaitable<Result<Booking>> BookingSaga::cancel(std::int64_t booking_id) {
-    auto step6 = [this, booking_id] { return bookings_.check_cancellable(booking_id); };
-    auto check = co_await executor_.execute(std::move(step6));
-    if (!check) co_return check;
-
-    auto step7 = [this, booking_id](auto cb) { ticket_.withdraw(booking_id, std::move(cb)); };
-    auto withdrawn = co_await await_port<app::booking::WithdrawOutcome>(std::move(step7));
-    if (!withdrawn) co_return domain::Unexpected(withdrawn.error());
-    switch (*withdrawn) {
-        case app::booking::WithdrawOutcome::kAlreadyPrinted:
-            co_return domain::fail(BookingError::kAlreadyPrinted);
-        case app::booking::WithdrawOutcome::kPrintInProgress:
-            co_return domain::fail(BookingError::kPrintInProgress);
-        case app::booking::WithdrawOutcome::kWithdrawn: break;
-    }
-    auto step8 = [this, booking_id] { return bookings_.cancel(booking_id); };
-    co_return co_await executor_.execute(std::move(step8));
+    auto request = [this, booking_id] { return bookings_.request_cancel(booking_id); };
+    auto requested = co_await executor_.execute(std::move(request));
+    if (!requested) co_return requested;
+    co_return co_await finish_cancel(booking_id);
 }
 
-boost::asio::awaitable<std::size_t> BookingSaga::recover() {
-    auto step9 = [this] { return bookings_.pending(); };
-    auto pending = co_await executor_.execute(std::move(step9));
+boost::asio::awaitable<Result<Booking>> BookingSaga::finish_cancel(std::int64_t booking_id) {
+    auto withdraw = [this, booking_id](auto cb) { ticket_.withdraw(booking_id, std::move(cb)); };
+    auto withdrawn = co_await await_port<app::booking::WithdrawOutcome>(std::move(withdraw));
+    // Unknown outcome (deadline, ticket unavailable): the intent stays, recovery finishes it.
+    if (!withdrawn) co_return domain::Unexpected(withdrawn.error());
+    if (*withdrawn != app::booking::WithdrawOutcome::kWithdrawn) {
+        auto abandon = [this, booking_id] {
+            bookings_.abandon_cancel(booking_id);
+            return Result<void>{};
+        };
+        co_await executor_.execute(std::move(abandon));
+        co_return domain::fail(*withdrawn == app::booking::WithdrawOutcome::kAlreadyPrinted
+                                   ? BookingError::kAlreadyPrinted
+                                   : BookingError::kPrintInProgress);
+    }
+    auto cancel = [this, booking_id] { return bookings_.cancel(booking_id); };
+    co_return co_await executor_.execute(std::move(cancel));
+}
+
+boost::asio::awaitable<std::size_t> BookingSaga::recover(std::chrono::milliseconds min_age) {
+    auto find_pending = [this, min_age] { return bookings_.pending(min_age); };
+    auto pending = co_await executor_.execute(std::move(find_pending));
     for (const auto& booking : pending) {
         spdlog::warn("recovery: booking {} was left Pending by a crash; refunding and discarding",
                      booking.id());
         co_await compensate(booking.id());
     }
-    co_return pending.size();
+    auto find_cancels = [this, min_age] { return bookings_.cancel_requested(min_age); };
+    auto cancels = co_await executor_.execute(std::move(find_cancels));
+    for (const auto& booking : cancels) {
+        auto done = co_await finish_cancel(booking.id());
+        spdlog::warn("recovery: finished the interrupted cancel of booking {}: {}", booking.id(),
+                     done ? "canceled" : done.error().message());
+    }
+    co_return pending.size() + cancels.size();
 }
 
 PrintSaga::PrintSaga(persistence::ModuleExecutor& ticket_executor,

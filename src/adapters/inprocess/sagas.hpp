@@ -6,14 +6,17 @@
 //  - BookingSaga::place   booking.place (Pending) -> PaymentPort.pay -> booking.confirm,
 //                         or booking.discard (+ refund whatever was charged). MISSION.md,
 //                         invariant 1: a failed booking leaves nothing.
-//  - BookingSaga::cancel  booking.check_cancellable -> TicketPort.withdraw -> booking.cancel.
+//  - BookingSaga::cancel  booking.request_cancel (intent stored) -> TicketPort.withdraw ->
+//                         booking.cancel, or abandon_cancel when the ticket was printed.
 //                         MISSION.md, invariant 2: cancel and print, exactly one wins.
-//  - BookingSaga::recover at start-up: every booking a crash left Pending is refunded (if it
-//                         was charged) and discarded — its customer never got a 201.
+//  - BookingSaga::recover at start-up and periodically: every booking a crash left Pending is
+//                         refunded (if it was charged) and discarded — its customer never got a
+//                         201 —, and every cancel intent left behind is driven to its end.
 //  - PrintSaga::print     ticket.begin_print (lease) -> ReviewPort.open -> ticket.complete_print,
 //                         or abort_print and "print again shortly" (MISSION.md, fault isolation).
 //
 // Thread-safety: coroutines may run concurrently; each step runs on its module's executor.
+#include <chrono>
 #include <cstdint>
 
 #include <boost/asio/awaitable.hpp>
@@ -40,11 +43,15 @@ public:
     /// Errors: kNotFound, kAlreadyCanceled, kAlreadyPrinted, kPrintInProgress, port errors.
     boost::asio::awaitable<domain::Result<domain::booking::Booking>> cancel(
         std::int64_t booking_id);
-    /// Settles bookings left Pending; returns how many were settled.
-    boost::asio::awaitable<std::size_t> recover();
+    /// Settles bookings left Pending and cancels left half-done whose last change is at least
+    /// `min_age` old (0 at start-up; longer than any live saga when periodic). Returns how many
+    /// bookings it settled.
+    boost::asio::awaitable<std::size_t> recover(std::chrono::milliseconds min_age);
 
 private:
     boost::asio::awaitable<void> compensate(std::int64_t booking_id);
+    boost::asio::awaitable<domain::Result<domain::booking::Booking>> finish_cancel(
+        std::int64_t booking_id);
 
     persistence::ModuleExecutor& executor_;
     app::booking::BookingService& bookings_;

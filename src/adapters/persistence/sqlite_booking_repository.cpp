@@ -10,8 +10,8 @@ using domain::booking::BookingStatus;
 
 namespace {
 constexpr const char* kColumns =
-    "id, customer_id, movie_name, seat, qty, total_price, status, payment_id, created_at, "
-    "updated_at";
+    "id, customer_id, movie_name, seat, qty, total_price, status, payment_id, cancel_requested, "
+    "created_at, updated_at";
 }
 
 std::vector<Migration> booking_migrations() {
@@ -22,7 +22,10 @@ std::vector<Migration> booking_migrations() {
              "payment_id BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, "
              "updated_at BIGINT NOT NULL);"
              "CREATE INDEX bookings_pending ON bookings(id) WHERE status = 'Pending'"},
-            outbox_and_inbox_migration(2)};
+            outbox_and_inbox_migration(2),
+            {3, "cancel intent",
+             "ALTER TABLE bookings ADD COLUMN cancel_requested BIGINT NOT NULL DEFAULT 0;"
+             "CREATE INDEX bookings_cancel_requested ON bookings(id) WHERE cancel_requested = 1"}};
 }
 
 SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)
@@ -36,16 +39,17 @@ SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)
                soci::use(row_.payment_id), soci::use(row_.created_at),
                soci::use(row_.updated_at))),
       update_((db.session().prepare << "UPDATE bookings SET status = :st, payment_id = :pay, "
-                                       "updated_at = :ua WHERE id = :id",
-               soci::use(row_.status), soci::use(row_.payment_id), soci::use(row_.updated_at),
-               soci::use(row_.id))),
+                                       "cancel_requested = :cr, updated_at = :ua WHERE id = :id",
+               soci::use(row_.status), soci::use(row_.payment_id),
+               soci::use(row_.cancel_requested), soci::use(row_.updated_at), soci::use(row_.id))),
       delete_((db.session().prepare << "DELETE FROM bookings WHERE id = :id",
                soci::use(row_.id))),
       select_((db.session().prepare << "SELECT " << kColumns << " FROM bookings WHERE id = :id",
                soci::into(row_.id), soci::into(row_.customer_id), soci::into(row_.movie_name),
                soci::into(row_.seat), soci::into(row_.qty), soci::into(row_.total_price),
                soci::into(row_.status), soci::into(row_.payment_id),
-               soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(row_.id))) {}
+               soci::into(row_.cancel_requested), soci::into(row_.created_at),
+               soci::into(row_.updated_at), soci::use(row_.id))) {}
 
 void SqliteBookingRepository::bind(const Booking& b) {
     const auto& d = b.details();
@@ -57,6 +61,7 @@ void SqliteBookingRepository::bind(const Booking& b) {
     row_.total_price = d.total_price;
     row_.status = std::string(to_string(b.status()));
     row_.payment_id = b.payment_id();
+    row_.cancel_requested = b.cancel_requested() ? 1 : 0;
     row_.created_at = to_epoch_ms(b.created_at());
     row_.updated_at = to_epoch_ms(b.updated_at());
 }
@@ -66,7 +71,8 @@ Booking SqliteBookingRepository::to_booking() const {
         row_.id,
         BookingRequest{row_.customer_id, row_.movie_name, row_.seat, row_.qty, row_.total_price},
         domain::booking::booking_status_from(row_.status).value_or(BookingStatus::kPending),
-        row_.payment_id, from_epoch_ms(row_.created_at), from_epoch_ms(row_.updated_at));
+        row_.payment_id, row_.cancel_requested != 0, from_epoch_ms(row_.created_at),
+        from_epoch_ms(row_.updated_at));
 }
 
 void SqliteBookingRepository::add(Booking& booking) {
@@ -103,14 +109,15 @@ std::vector<Booking> SqliteBookingRepository::query(const std::string& tail, std
         (db_.session().prepare << "SELECT " << kColumns << " FROM bookings " << tail,
          soci::into(r.id), soci::into(r.customer_id), soci::into(r.movie_name),
          soci::into(r.seat), soci::into(r.qty), soci::into(r.total_price), soci::into(r.status),
-         soci::into(r.payment_id), soci::into(r.created_at), soci::into(r.updated_at),
-         soci::use(a), soci::use(b));
+         soci::into(r.payment_id), soci::into(r.cancel_requested), soci::into(r.created_at),
+         soci::into(r.updated_at), soci::use(a), soci::use(b));
     st.execute();
     while (st.fetch()) {
         out.push_back(Booking::restore(
             r.id, BookingRequest{r.customer_id, r.movie_name, r.seat, r.qty, r.total_price},
             domain::booking::booking_status_from(r.status).value_or(BookingStatus::kPending),
-            r.payment_id, from_epoch_ms(r.created_at), from_epoch_ms(r.updated_at)));
+            r.payment_id, r.cancel_requested != 0, from_epoch_ms(r.created_at),
+            from_epoch_ms(r.updated_at)));
     }
     return out;
 }
@@ -124,8 +131,16 @@ domain::Page<Booking> SqliteBookingRepository::list(const domain::PageRequest& p
     return out;
 }
 
-std::vector<Booking> SqliteBookingRepository::pending() {
-    return query("WHERE status = 'Pending' AND id > :a ORDER BY id LIMIT :b", 0, 1000000);
+std::vector<Booking> SqliteBookingRepository::pending(domain::TimePoint changed_before,
+                                                      std::int64_t limit) {
+    return query("WHERE status = 'Pending' AND updated_at <= :a ORDER BY id LIMIT :b",
+                 to_epoch_ms(changed_before), limit);
+}
+
+std::vector<Booking> SqliteBookingRepository::cancel_requested(domain::TimePoint changed_before,
+                                                               std::int64_t limit) {
+    return query("WHERE cancel_requested = 1 AND updated_at <= :a ORDER BY id LIMIT :b",
+                 to_epoch_ms(changed_before), limit);
 }
 
 }  // namespace mb::adapters::persistence

@@ -21,13 +21,17 @@ public:
     [[nodiscard]] std::optional<domain::booking::Booking> find(std::int64_t id) override;
     [[nodiscard]] domain::Page<domain::booking::Booking> list(
         const domain::PageRequest& page) override;
-    [[nodiscard]] std::vector<domain::booking::Booking> pending() override;
+    [[nodiscard]] std::vector<domain::booking::Booking> pending(domain::TimePoint changed_before,
+                                                                std::int64_t limit) override;
+    [[nodiscard]] std::vector<domain::booking::Booking> cancel_requested(
+        domain::TimePoint changed_before, std::int64_t limit) override;
 
 private:
     struct Row {
         std::int64_t id = 0;
         std::string customer_id, movie_name, seat, status;
-        std::int64_t qty = 0, total_price = 0, payment_id = 0, created_at = 0, updated_at = 0;
+        std::int64_t qty = 0, total_price = 0, payment_id = 0, cancel_requested = 0,
+                     created_at = 0, updated_at = 0;
     };
     void bind(const domain::booking::Booking& b);
     [[nodiscard]] domain::booking::Booking to_booking() const;

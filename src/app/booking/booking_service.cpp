@@ -35,13 +35,21 @@ void BookingService::discard(std::int64_t booking_id) {
     if (booking && booking->status() == BookingStatus::kPending) repository_.remove(booking_id);
 }
 
-Result<Booking> BookingService::check_cancellable(std::int64_t booking_id) {
+Result<Booking> BookingService::request_cancel(std::int64_t booking_id) {
     auto booking = find(booking_id);
     if (!booking) return fail(BookingError::kNotFound);
-    auto probe = *booking;  // dry run on a copy: the rules live in the aggregate
-    auto canceled = probe.cancel(clock_.now());
-    if (!canceled) return domain::Unexpected(canceled.error());
+    if (auto requested = booking->request_cancel(clock_.now()); !requested) {
+        return domain::Unexpected(requested.error());
+    }
+    repository_.update(*booking);
     return std::move(*booking);
+}
+
+void BookingService::abandon_cancel(std::int64_t booking_id) {
+    auto booking = find(booking_id);
+    if (!booking || !booking->cancel_requested()) return;
+    booking->abandon_cancel(clock_.now());
+    repository_.update(*booking);
 }
 
 Result<Booking> BookingService::cancel(std::int64_t booking_id) {
@@ -74,6 +82,12 @@ domain::Page<Booking> BookingService::list(const domain::PageRequest& page) {
     return repository_.list(page);
 }
 
-std::vector<Booking> BookingService::pending() { return repository_.pending(); }
+std::vector<Booking> BookingService::pending(std::chrono::milliseconds min_age) {
+    return repository_.pending(clock_.now() - min_age, 1000);
+}
+
+std::vector<Booking> BookingService::cancel_requested(std::chrono::milliseconds min_age) {
+    return repository_.cancel_requested(clock_.now() - min_age, 1000);
+}
 
 }  // namespace mb::app::booking

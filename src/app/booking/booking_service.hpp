@@ -3,8 +3,10 @@
 // (one transaction per batch, a savepoint per call: see adapters/persistence); results are
 // values, infrastructure failures throw. Not thread-safe: the booking strand serialises calls.
 //
-// The saga around POST /books (adapters/inprocess/booking_saga) calls place() -> PaymentPort ->
-// confirm() or discard(); cancel goes check_cancellable() -> TicketPort::withdraw -> cancel().
+// The saga around POST /books (adapters/inprocess/sagas) calls place() -> PaymentPort ->
+// confirm() or discard(); cancel goes request_cancel() -> TicketPort::withdraw -> cancel()
+// or abandon_cancel().
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -32,9 +34,12 @@ public:
     /// Payment failed or timed out: the Pending booking is removed (MISSION.md, invariant 1).
     /// Confirmed bookings are never touched. Idempotent.
     void discard(std::int64_t booking_id);
-    /// Whether the booking may be cancelled now (before asking ticket to withdraw).
-    /// Errors: kNotFound, kNotConfirmed, kAlreadyCanceled, kAlreadyPrinted.
-    domain::Result<domain::booking::Booking> check_cancellable(std::int64_t booking_id);
+    /// Records the intent to cancel (before asking ticket to withdraw), so recovery can finish
+    /// a cancel a crash interrupted. Errors: kNotFound, kNotConfirmed, kAlreadyCanceled,
+    /// kAlreadyPrinted.
+    domain::Result<domain::booking::Booking> request_cancel(std::int64_t booking_id);
+    /// The ticket could not be withdrawn: the intent is dropped, the booking stays as it was.
+    void abandon_cancel(std::int64_t booking_id);
     /// Cancels (ticket already withdrawn): -> Canceled, `Canceled` into the outbox.
     domain::Result<domain::booking::Booking> cancel(std::int64_t booking_id);
 
@@ -46,8 +51,10 @@ public:
     /// A visible booking (Pending ones are not found).
     std::optional<domain::booking::Booking> find(std::int64_t booking_id);
     domain::Page<domain::booking::Booking> list(const domain::PageRequest& page);
-    /// Bookings a crash left Pending (for the recovery pass at start-up).
-    std::vector<domain::booking::Booking> pending();
+    /// Bookings left Pending whose last change is at least `min_age` old (recovery).
+    std::vector<domain::booking::Booking> pending(std::chrono::milliseconds min_age);
+    /// Bookings with a cancel intent at least `min_age` old (recovery).
+    std::vector<domain::booking::Booking> cancel_requested(std::chrono::milliseconds min_age);
 
 private:
     domain::booking::BookingRepository& repository_;

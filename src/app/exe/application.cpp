@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -212,10 +213,19 @@ struct Application::Impl {
         asio::co_spawn(
             io,
             [this]() -> asio::awaitable<void> {
-                const auto settled = co_await booking_saga.recover();
-                if (settled > 0) spdlog::info("recovery settled {} pending bookings", settled);
+                const auto settled = co_await booking_saga.recover(milliseconds(0));
+                if (settled > 0) spdlog::info("recovery settled {} bookings", settled);
                 ready = true;
                 spdlog::info("ready");
+                // Then periodically, for sagas interrupted without a crash (a lost port answer):
+                // only bookings untouched for longer than any live saga can take.
+                asio::steady_timer timer(io);
+                while (!stopping) {
+                    timer.expires_after(std::chrono::seconds(settings.recovery_interval_s));
+                    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+                    if (ec || stopping) break;
+                    co_await booking_saga.recover(std::chrono::seconds(settings.recovery_min_age_s));
+                }
             },
             [](std::exception_ptr ep) {
                 if (!ep) return;
@@ -240,6 +250,7 @@ struct Application::Impl {
 
     /// Stops accepting, lets in-flight requests and queued jobs finish (bounded), then stops.
     void shutdown() {
+        stopping = true;
         server->stop();
         auto timer = std::make_shared<asio::steady_timer>(io);
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -294,6 +305,7 @@ struct Application::Impl {
     std::unique_ptr<adapters::http::Server> server;
     asio::signal_set signals;
     std::atomic<bool> ready{false};
+    std::atomic<bool> stopping{false};
 };
 
 Application::Application(Settings settings) {

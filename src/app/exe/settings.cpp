@@ -66,6 +66,12 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
         ->check(CLI::Range(1, 600000));
     opt("print-lease-ms", s.print_lease_ms, "How long a print holds its ticket, ms")
         ->check(CLI::Range(1, 600000));
+    opt("recovery-interval-s", s.recovery_interval_s,
+        "Period of the recovery pass over half-done sagas, s")
+        ->check(CLI::Range(1, 86400));
+    opt("recovery-min-age-s", s.recovery_min_age_s,
+        "The periodic pass settles bookings untouched for at least this long, s")
+        ->check(CLI::Range(1, 86400));
     opt("redelivery-ms", s.redelivery_ms, "Unacknowledged events are published again after, ms")
         ->check(CLI::Range(100, 3600000));
     opt("log-level", s.log_level, "trace, debug, info, warn, error")

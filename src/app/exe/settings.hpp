@@ -30,6 +30,9 @@ struct Settings {
     std::int64_t ticket_deadline_ms = 610;
     std::int64_t print_lease_ms = 5000;
     bool review_down = false;  ///< fault injection: review refuses to open records
+    // recovery (sagas a crash or a lost answer left half-done)
+    std::int64_t recovery_interval_s = 30;
+    std::int64_t recovery_min_age_s = 60;
     // events
     std::int64_t redelivery_ms = 5000;
     // review

@@ -81,12 +81,14 @@ Result<Booking> Booking::place(const BookingRequest& request, TimePoint now) {
 }
 
 Booking Booking::restore(std::int64_t id, BookingRequest request, BookingStatus status,
-                         std::int64_t payment_id, TimePoint created_at, TimePoint updated_at) {
+                         std::int64_t payment_id, bool cancel_requested, TimePoint created_at,
+                         TimePoint updated_at) {
     Booking b;
     b.id_ = id;
     b.request_ = std::move(request);
     b.status_ = status;
     b.payment_id_ = payment_id;
+    b.cancel_requested_ = cancel_requested;
     b.created_at_ = created_at;
     b.updated_at_ = updated_at;
     return b;
@@ -108,15 +110,36 @@ Result<Booked> Booking::confirm(std::int64_t payment_id, TimePoint now) {
                   std::string(to_string(status_))};
 }
 
-Result<Canceled> Booking::cancel(TimePoint now) {
-    switch (status_) {
+namespace {
+Result<void> cancellable(BookingStatus status) {
+    switch (status) {
         case BookingStatus::kPending: return fail(BookingError::kNotConfirmed);
         case BookingStatus::kCanceled: return fail(BookingError::kAlreadyCanceled);
         case BookingStatus::kPrintComplete:
         case BookingStatus::kReviewComplete: return fail(BookingError::kAlreadyPrinted);
         case BookingStatus::kPaidComplete: break;
     }
+    return {};
+}
+}  // namespace
+
+Result<void> Booking::request_cancel(TimePoint now) {
+    if (auto ok = cancellable(status_); !ok) return ok;
+    cancel_requested_ = true;
+    updated_at_ = now;
+    return {};
+}
+
+void Booking::abandon_cancel(TimePoint now) {
+    if (!cancel_requested_) return;
+    cancel_requested_ = false;
+    updated_at_ = now;
+}
+
+Result<Canceled> Booking::cancel(TimePoint now) {
+    if (auto ok = cancellable(status_); !ok) return domain::Unexpected(ok.error());
     status_ = BookingStatus::kCanceled;
+    cancel_requested_ = false;
     updated_at_ = now;
     return Canceled{id_,
                     request_.customer_id,

@@ -47,13 +47,21 @@ public:
     /// Rebuilds a stored booking (repositories only).
     [[nodiscard]] static Booking restore(std::int64_t id, BookingRequest request,
                                          BookingStatus status, std::int64_t payment_id,
-                                         TimePoint created_at, TimePoint updated_at);
+                                         bool cancel_requested, TimePoint created_at,
+                                         TimePoint updated_at);
 
     /// Pending -> PaidComplete once its payment was approved; yields `Booked`.
     /// kNotConfirmed is never returned; a non-Pending booking yields kAlreadyCanceled (canceled)
     /// or the same Booked again is not produced: confirming twice is a bug (asserted).
     [[nodiscard]] Result<Booked> confirm(std::int64_t payment_id, TimePoint now);
 
+    /// First step of the cancel saga: records the intent to cancel, so that a crash between
+    /// withdrawing the ticket and cancelling the booking is finished by recovery instead of
+    /// leaving a paid booking without a printable ticket. Idempotent.
+    /// Errors: kNotConfirmed (Pending), kAlreadyCanceled, kAlreadyPrinted.
+    [[nodiscard]] Result<void> request_cancel(TimePoint now);
+    /// The ticket could not be withdrawn (printed, or being printed): the intent is dropped.
+    void abandon_cancel(TimePoint now);
     /// Cancels a confirmed booking whose ticket is not printed (MISSION.md, scenario 5).
     /// Errors: kNotConfirmed (Pending), kAlreadyCanceled, kAlreadyPrinted.
     [[nodiscard]] Result<Canceled> cancel(TimePoint now);
@@ -73,6 +81,7 @@ public:
     [[nodiscard]] const std::string& customer_id() const noexcept { return request_.customer_id; }
     [[nodiscard]] BookingStatus status() const noexcept { return status_; }
     [[nodiscard]] std::int64_t payment_id() const noexcept { return payment_id_; }
+    [[nodiscard]] bool cancel_requested() const noexcept { return cancel_requested_; }
     [[nodiscard]] TimePoint created_at() const noexcept { return created_at_; }
     [[nodiscard]] TimePoint updated_at() const noexcept { return updated_at_; }
 
@@ -82,6 +91,7 @@ private:
     BookingRequest request_;
     BookingStatus status_ = BookingStatus::kPending;
     std::int64_t payment_id_ = 0;
+    bool cancel_requested_ = false;
     TimePoint created_at_{};
     TimePoint updated_at_{};
 };

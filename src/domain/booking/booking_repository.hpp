@@ -23,8 +23,13 @@ public:
     [[nodiscard]] virtual std::optional<Booking> find(std::int64_t id) = 0;
     /// Visible bookings (every status but Pending), by id ascending.
     [[nodiscard]] virtual Page<Booking> list(const PageRequest& page) = 0;
-    /// Bookings left Pending (a crash interrupted their saga), oldest first.
-    [[nodiscard]] virtual std::vector<Booking> pending() = 0;
+    /// Bookings left Pending (a crash interrupted their saga) whose last change is not newer
+    /// than `changed_before`, oldest first, at most `limit`.
+    [[nodiscard]] virtual std::vector<Booking> pending(TimePoint changed_before,
+                                                       std::int64_t limit) = 0;
+    /// Bookings with a recorded cancel intent not newer than `changed_before`, oldest first.
+    [[nodiscard]] virtual std::vector<Booking> cancel_requested(TimePoint changed_before,
+                                                                std::int64_t limit) = 0;
 };
 
 }  // namespace mb::domain::booking

@@ -289,6 +289,69 @@ TEST_CASE("cancel: after the ticket was printed the booking can no longer be can
     CHECK(b.status() == BookingStatus::kReviewComplete);
 }
 
+// --- request_cancel / abandon_cancel (the cancel saga's intent) ---------------------------
+
+TEST_CASE("request_cancel: a PaidComplete booking records the intent and stays PaidComplete",
+          "[booking][cancel]") {
+    test::FixedClock clock;
+    auto b = confirmed_booking(clock);
+    CHECK_FALSE(b.cancel_requested());
+    clock.advance(1s);
+    REQUIRE(b.request_cancel(clock.now()));
+    CHECK(b.cancel_requested());
+    CHECK(b.status() == BookingStatus::kPaidComplete);
+    CHECK(b.updated_at() == clock.now());
+    CHECK(b.request_cancel(clock.now()));  // idempotent
+    CHECK(b.cancel_requested());
+}
+
+TEST_CASE("request_cancel: refused with the cancel rules (Pending, Canceled, printed)",
+          "[booking][cancel]") {
+    test::FixedClock clock;
+    auto pending = Booking::place(valid_request(), clock.now()).value();
+    auto r = pending.request_cancel(clock.now());
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == BookingError::kNotConfirmed);
+    CHECK_FALSE(pending.cancel_requested());
+
+    auto canceled = confirmed_booking(clock);
+    REQUIRE(canceled.cancel(clock.now()));
+    r = canceled.request_cancel(clock.now());
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == BookingError::kAlreadyCanceled);
+
+    auto printed = confirmed_booking(clock);
+    REQUIRE(printed.mark_printed(clock.now()));
+    r = printed.request_cancel(clock.now());
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == BookingError::kAlreadyPrinted);
+    CHECK_FALSE(printed.cancel_requested());
+}
+
+TEST_CASE("abandon_cancel: drops the intent and leaves the status; a no-op without intent",
+          "[booking][cancel]") {
+    test::FixedClock clock;
+    auto b = confirmed_booking(clock);
+    REQUIRE(b.request_cancel(clock.now()));
+    clock.advance(1s);
+    b.abandon_cancel(clock.now());
+    CHECK_FALSE(b.cancel_requested());
+    CHECK(b.status() == BookingStatus::kPaidComplete);
+    CHECK(b.updated_at() == clock.now());
+    clock.advance(1s);
+    b.abandon_cancel(clock.now());
+    CHECK(b.updated_at() == clock.now() - 1s);  // nothing to drop: unchanged
+}
+
+TEST_CASE("cancel: completing a requested cancel clears the intent", "[booking][cancel]") {
+    test::FixedClock clock;
+    auto b = confirmed_booking(clock);
+    REQUIRE(b.request_cancel(clock.now()));
+    REQUIRE(b.cancel(clock.now()));
+    CHECK(b.status() == BookingStatus::kCanceled);
+    CHECK_FALSE(b.cancel_requested());
+}
+
 // --- mark_printed / mark_review_written (policies on other contexts' events) -------------
 
 TEST_CASE("mark_printed: PaidComplete -> PrintComplete once; repeating it changes nothing",
@@ -355,10 +418,11 @@ TEST_CASE("restore: rebuilds every field of a stored booking", "[booking]") {
     const auto created = clock.now();
     const auto updated = created + 3s;
     const auto b = Booking::restore(9, valid_request(), BookingStatus::kPrintComplete, 90,
-                                    created, updated);
+                                    true, created, updated);
     CHECK(b.id() == 9);
     CHECK(b.status() == BookingStatus::kPrintComplete);
     CHECK(b.payment_id() == 90);
+    CHECK(b.cancel_requested());
     CHECK(b.details().qty == 2);
     CHECK(b.details().total_price == 10000);
     CHECK(b.created_at() == created);
