@@ -3,6 +3,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <spdlog/spdlog.h>
 
+#include <mutex>
 #include <stdexcept>
 
 namespace mb::adapters::persistence {
@@ -21,6 +22,21 @@ std::vector<std::string> split_statements(const std::string& sql) {
     }
     if (current.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(current);
     return out;
+}
+
+/// Process-wide SQLite settings, applied once before the first connection opens:
+/// - multi-thread mode: a connection is only ever used by its module's strand (one thread at a
+///   time), so SQLite's per-connection mutex is pure overhead;
+/// - no memory statistics: they take a global mutex on every allocation, which five modules
+///   on two threads contend for.
+void configure_sqlite_once() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD) != SQLITE_OK ||
+            sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK) {
+            spdlog::warn("sqlite: could not apply process-wide configuration (already in use)");
+        }
+    });
 }
 
 }  // namespace
@@ -53,6 +69,7 @@ SqliteDatabase::SqliteDatabase(std::filesystem::path file,
                                const std::vector<Migration>& migrations,
                                std::chrono::milliseconds busy_timeout)
     : file_(std::move(file)) {
+    configure_sqlite_once();
     session_.open(soci::sqlite3, "db=" + file_.string() +
                                      " timeout=" + std::to_string(busy_timeout.count() / 1000 + 1));
     // Pragmas are per connection (ARCHITECTURE.md): set them on every one we open.

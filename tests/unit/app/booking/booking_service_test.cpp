@@ -54,8 +54,8 @@ TEST_CASE("BookingService::place stores a Pending booking that find and list do 
     CHECK(page.items.empty());
     CHECK(page.total == 0);
     CHECK(f.outbox.empty());  // nothing is announced before the payment is known
-    REQUIRE(f.service.pending().size() == 1);
-    CHECK(f.service.pending()[0].id() == b->id());
+    REQUIRE(f.service.pending(0ms).size() == 1);
+    CHECK(f.service.pending(0ms)[0].id() == b->id());
 }
 
 TEST_CASE("BookingService::place refuses an invalid request and stores nothing",
@@ -100,7 +100,7 @@ TEST_CASE("BookingService::confirm makes the booking PaidComplete and appends Bo
     const auto page = f.service.list({0, 20});
     REQUIRE(page.items.size() == 1);
     CHECK(page.total == 1);
-    CHECK(f.service.pending().empty());
+    CHECK(f.service.pending(0ms).empty());
 }
 
 TEST_CASE("BookingService::confirm of an unknown booking is kNotFound and appends nothing",
@@ -148,38 +148,97 @@ TEST_CASE("BookingService::discard keeps a canceled booking", "[app][booking]") 
     CHECK(f.repository.find(id)->status() == BookingStatus::kCanceled);
 }
 
-TEST_CASE("BookingService::check_cancellable is a dry run: it reports the outcome and changes "
-          "nothing",
-          "[app][booking]") {
+TEST_CASE("BookingService::request_cancel records the intent only: status unchanged, nothing "
+          "appended",
+          "[app][booking][cancel]") {
     Fixture f;
     const auto id = f.confirmed();
-    const auto writes = f.repository.writes();
-    const auto ok = f.service.check_cancellable(id);
-    REQUIRE(ok);
-    CHECK(ok->status() == BookingStatus::kPaidComplete);
-    CHECK(f.repository.writes() == writes);
-    CHECK(f.repository.find(id)->status() == BookingStatus::kPaidComplete);
-    CHECK(f.outbox.size() == 1);
+    const auto b = f.service.request_cancel(id);
+    REQUIRE(b);
+    CHECK(b->status() == BookingStatus::kPaidComplete);
+    CHECK(b->cancel_requested());
+    const auto stored = f.repository.find(id);
+    CHECK(stored->cancel_requested());  // stored, so recovery can finish it
+    CHECK(stored->status() == BookingStatus::kPaidComplete);
+    CHECK(f.outbox.size() == 1);  // Booked only
+}
 
+TEST_CASE("BookingService::request_cancel is refused by the cancel rules", "[app][booking][cancel]") {
+    Fixture f;
+    const auto id = f.confirmed();
     f.service.on_printed({1, id, "Printed"});
-    const auto printed = f.service.check_cancellable(id);
+    const auto printed = f.service.request_cancel(id);
     REQUIRE_FALSE(printed);
     CHECK(printed.error() == BookingError::kAlreadyPrinted);
+    CHECK_FALSE(f.repository.find(id)->cancel_requested());
 
-    const auto unknown = f.service.check_cancellable(999);
+    const auto unknown = f.service.request_cancel(999);
     REQUIRE_FALSE(unknown);
     CHECK(unknown.error() == BookingError::kNotFound);
 
     // A Pending booking does not exist for clients.
-    const auto pending = f.service.check_cancellable(f.placed());
+    const auto pending = f.service.request_cancel(f.placed());
     REQUIRE_FALSE(pending);
     CHECK(pending.error() == BookingError::kNotFound);
+}
+
+TEST_CASE("BookingService::abandon_cancel drops the intent; the booking stays as it was",
+          "[app][booking][cancel]") {
+    Fixture f;
+    const auto id = f.confirmed();
+    REQUIRE(f.service.request_cancel(id));
+    f.service.abandon_cancel(id);
+    const auto stored = f.repository.find(id);
+    CHECK_FALSE(stored->cancel_requested());
+    CHECK(stored->status() == BookingStatus::kPaidComplete);
+    const auto writes = f.repository.writes();
+    f.service.abandon_cancel(id);   // nothing to drop
+    f.service.abandon_cancel(999);  // unknown
+    CHECK(f.repository.writes() == writes);
+    CHECK(f.outbox.size() == 1);
+}
+
+TEST_CASE("BookingService::cancel_requested lists intents at least min_age old, for recovery",
+          "[app][booking][cancel]") {
+    Fixture f;
+    const auto old_intent = f.confirmed();
+    f.confirmed();  // no intent: never listed
+    REQUIRE(f.service.request_cancel(old_intent));
+    f.clock.advance(10s);
+    const auto fresh_intent = f.confirmed();
+    REQUIRE(f.service.request_cancel(fresh_intent));
+    auto due = f.service.cancel_requested(5s);
+    REQUIRE(due.size() == 1);
+    CHECK(due[0].id() == old_intent);
+    due = f.service.cancel_requested(0ms);
+    REQUIRE(due.size() == 2);
+    CHECK(due[0].id() == old_intent);
+    CHECK(due[1].id() == fresh_intent);
+    REQUIRE(f.service.cancel(old_intent));
+    CHECK(f.service.cancel_requested(0ms).size() == 1);  // a completed cancel is no intent
+}
+
+TEST_CASE("BookingService::pending lists Pending bookings at least min_age old, oldest first",
+          "[app][booking]") {
+    Fixture f;
+    const auto old_one = f.placed();
+    f.confirmed();
+    f.clock.advance(10s);
+    const auto young = f.placed();
+    auto due = f.service.pending(5s);
+    REQUIRE(due.size() == 1);
+    CHECK(due[0].id() == old_one);
+    due = f.service.pending(0ms);
+    REQUIRE(due.size() == 2);
+    CHECK(due[0].id() == old_one);
+    CHECK(due[1].id() == young);
 }
 
 TEST_CASE("BookingService::cancel makes the booking Canceled and appends Canceled",
           "[app][booking]") {
     Fixture f;
     const auto id = f.confirmed();
+    REQUIRE(f.service.request_cancel(id));
     f.outbox.clear();
     const auto b = f.service.cancel(id);
     REQUIRE(b);
@@ -195,6 +254,7 @@ TEST_CASE("BookingService::cancel makes the booking Canceled and appends Cancele
     CHECK(canceled[0].total_price == 10000);
     CHECK(canceled[0].status == "Canceled");
     CHECK(f.service.find(id)->status() == BookingStatus::kCanceled);
+    CHECK_FALSE(f.service.find(id)->cancel_requested());
 }
 
 TEST_CASE("BookingService::cancel twice: kAlreadyCanceled, Canceled appended once",

@@ -1,0 +1,189 @@
+// SqliteDatabase on a real file: versioned migrations applied once (idempotent on reopen), a
+// database newer than the binary refused, and the per-connection pragmas (ARCHITECTURE.md,
+// "Storage").
+#include "adapters/persistence/sqlite_database.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "adapters/persistence/sqlite_booking_repository.hpp"
+#include "adapters/persistence/sqlite_my_page_repository.hpp"
+#include "adapters/persistence/sqlite_payment_repository.hpp"
+#include "adapters/persistence/sqlite_review_repository.hpp"
+#include "adapters/persistence/sqlite_ticket_repository.hpp"
+#include "persistence_test_support.hpp"
+
+namespace mb::adapters::persistence::test {
+namespace {
+
+std::int64_t latest(const std::vector<Migration>& migrations) {
+    std::int64_t v = 0;
+    for (const auto& m : migrations) v = std::max(v, m.version);
+    return v;
+}
+
+std::int64_t count(SqliteDatabase& db, const std::string& table) {
+    std::int64_t n = 0;
+    db.session() << "SELECT COUNT(*) FROM " + table, soci::into(n);
+    return n;
+}
+
+bool has_table(SqliteDatabase& db, const std::string& name) {
+    std::int64_t n = 0;
+    db.session() << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = :n",
+        soci::use(name), soci::into(n);
+    return n == 1;
+}
+
+TEST_CASE("SqliteDatabase: a new file gets every migration, each recorded once",
+          "[persistence][migrations]") {
+    TempDir dir;
+    const auto file = dir.file("items.db");
+    SqliteDatabase db(file, item_migrations());
+    CHECK(std::filesystem::exists(file));
+    CHECK(db.schema_version() == 2);
+    CHECK(count(db, "schema_migrations") == 2);
+    CHECK(has_table(db, "items"));
+    CHECK(has_table(db, "outbox"));
+    CHECK(has_table(db, "inbox"));
+}
+
+TEST_CASE("SqliteDatabase: each module's migrations end with the outbox and inbox in its own "
+          "file; versions start at 1 and increase by one",
+          "[persistence][migrations]") {
+    struct Case {
+        const char* module;
+        std::vector<Migration> migrations;
+        const char* table;
+    };
+    const Case cases[] = {{"booking", booking_migrations(), "bookings"},
+                          {"payment", payment_migrations(), "payments"},
+                          {"ticket", ticket_migrations(), "tickets"},
+                          {"review", review_migrations(), "reviews"},
+                          {"mypage", mypage_migrations(), "mypages"}};
+    TempDir dir;
+    for (const auto& c : cases) {
+        INFO("module " << c.module);
+        for (std::size_t i = 0; i < c.migrations.size(); ++i) {
+            CHECK(c.migrations[i].version == static_cast<std::int64_t>(i) + 1);
+        }
+        SqliteDatabase db(dir.file(std::string(c.module) + ".db"), c.migrations);
+        CHECK(db.schema_version() == latest(c.migrations));
+        CHECK(db.schema_version() >= 2);
+        CHECK(count(db, "schema_migrations") == static_cast<std::int64_t>(c.migrations.size()));
+        CHECK(has_table(db, c.table));
+        CHECK(has_table(db, "outbox"));
+        CHECK(has_table(db, "inbox"));
+    }
+}
+
+TEST_CASE("SqliteDatabase: reopening applies nothing again and keeps the data",
+          "[persistence][migrations]") {
+    TempDir dir;
+    const auto file = dir.file("items.db");
+    {
+        SqliteDatabase db(file, item_migrations());
+        insert_item(db, "kept");
+    }
+    for (int reopen = 0; reopen < 2; ++reopen) {
+        SqliteDatabase db(file, item_migrations());  // would throw "table exists" if re-run
+        CHECK(db.schema_version() == 2);
+        CHECK(count(db, "schema_migrations") == 2);
+        CHECK(item_names(db) == std::vector<std::string>{"kept"});
+    }
+}
+
+TEST_CASE("SqliteDatabase: a later binary applies only the migrations that are new",
+          "[persistence][migrations]") {
+    TempDir dir;
+    const auto file = dir.file("items.db");
+    { SqliteDatabase db(file, item_migrations()); }
+    auto newer = item_migrations();
+    newer.push_back({3, "item colour", "ALTER TABLE items ADD COLUMN colour TEXT"});
+    SqliteDatabase db(file, newer);
+    CHECK(db.schema_version() == 3);
+    CHECK(count(db, "schema_migrations") == 3);
+    db.session() << "INSERT INTO items(name, colour) VALUES('a', 'red')";
+}
+
+TEST_CASE("SqliteDatabase: a database with a newer schema version than the binary is refused",
+          "[persistence][migrations]") {
+    TempDir dir;
+    const auto file = dir.file("items.db");
+    {
+        SqliteDatabase db(file, item_migrations());
+        db.session() << "INSERT INTO schema_migrations(version, description, applied_at) "
+                        "VALUES(3, 'from the future', 0)";
+    }
+    try {
+        SqliteDatabase db(file, item_migrations());
+        FAIL("opening a newer database must throw");
+    } catch (const std::runtime_error& e) {
+        const std::string what = e.what();
+        CHECK(what.find("schema version 3") != std::string::npos);
+    }
+}
+
+TEST_CASE("SqliteDatabase: a failing migration throws and leaves its step unapplied",
+          "[persistence][migrations]") {
+    TempDir dir;
+    const auto file = dir.file("items.db");
+    auto broken = item_migrations();
+    broken.push_back({3, "broken", "CREATE TABLE extra (x BIGINT); THIS IS NOT SQL"});
+    CHECK_THROWS(SqliteDatabase(file, broken));
+    SqliteDatabase db(file, item_migrations());
+    CHECK(db.schema_version() == 2);
+    CHECK_FALSE(has_table(db, "extra"));  // the step's transaction was rolled back
+}
+
+TEST_CASE("SqliteDatabase: the connection runs WAL with synchronous=NORMAL and foreign keys",
+          "[persistence][pragmas]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("items.db"), item_migrations());
+    std::string journal;
+    db.session() << "PRAGMA journal_mode", soci::into(journal);
+    CHECK(journal == "wal");
+    int synchronous = -1;
+    db.session() << "PRAGMA synchronous", soci::into(synchronous);
+    CHECK(synchronous == 1);  // NORMAL
+    int foreign_keys = -1;
+    db.session() << "PRAGMA foreign_keys", soci::into(foreign_keys);
+    CHECK(foreign_keys == 1);
+}
+
+TEST_CASE("SqliteDatabase: rollback_to_savepoint undoes one job, commit keeps the rest",
+          "[persistence][transactions]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("items.db"), item_migrations());
+    db.begin();
+    db.savepoint();
+    insert_item(db, "a");
+    db.release_savepoint();
+    db.savepoint();
+    insert_item(db, "b");
+    db.rollback_to_savepoint();
+    db.savepoint();
+    insert_item(db, "c");
+    db.release_savepoint();
+    db.commit();
+    CHECK(item_names(db) == std::vector<std::string>{"a", "c"});
+
+    db.begin();
+    insert_item(db, "d");
+    db.rollback();
+    CHECK(item_names(db) == std::vector<std::string>{"a", "c"});
+}
+
+TEST_CASE("Epoch milliseconds: timestamps round-trip at millisecond precision",
+          "[persistence]") {
+    const std::chrono::system_clock::time_point t{std::chrono::milliseconds(1614123144123)};
+    CHECK(to_epoch_ms(t) == 1614123144123);
+    CHECK(from_epoch_ms(1614123144123) == t);
+    CHECK(to_epoch_ms(t + std::chrono::microseconds(999)) == 1614123144123);
+}
+
+}  // namespace
+}  // namespace mb::adapters::persistence::test
