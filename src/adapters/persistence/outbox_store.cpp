@@ -13,6 +13,11 @@ Migration outbox_and_inbox_migration(std::int64_t version) {
             "WITHOUT ROWID"};
 }
 
+Migration inbox_retention_migration(std::int64_t version) {
+    return {version, "inbox retention index",
+            "CREATE INDEX inbox_applied_at ON inbox(applied_at)"};
+}
+
 OutboxStore::OutboxStore(SqliteDatabase& db)
     : db_(db),
       insert_((db.session().prepare << "INSERT INTO outbox(event_id, event_type, booking_id, "

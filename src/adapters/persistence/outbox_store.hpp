@@ -53,5 +53,7 @@ private:
 
 /// The outbox migration every module includes (its own file, next to its tables).
 [[nodiscard]] Migration outbox_and_inbox_migration(std::int64_t version);
+/// Index for InboxStore::prune (every module includes it after the outbox migration).
+[[nodiscard]] Migration inbox_retention_migration(std::int64_t version);
 
 }  // namespace mb::adapters::persistence

@@ -25,7 +25,8 @@ std::vector<Migration> booking_migrations() {
             outbox_and_inbox_migration(2),
             {3, "cancel intent",
              "ALTER TABLE bookings ADD COLUMN cancel_requested BIGINT NOT NULL DEFAULT 0;"
-             "CREATE INDEX bookings_cancel_requested ON bookings(id) WHERE cancel_requested = 1"}};
+             "CREATE INDEX bookings_cancel_requested ON bookings(id) WHERE cancel_requested = 1"},
+            inbox_retention_migration(4)};
 }
 
 SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)

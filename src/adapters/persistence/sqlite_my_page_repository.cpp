@@ -78,7 +78,7 @@ std::vector<Migration> mypage_migrations() {
              "review_id BIGINT NOT NULL, review_status TEXT NOT NULL, score BIGINT, "
              "contents TEXT NOT NULL, updated_at BIGINT NOT NULL);"
              "CREATE INDEX mypages_customer ON mypages(customer_id, id)"},
-            outbox_and_inbox_migration(2)};
+            outbox_and_inbox_migration(2), inbox_retention_migration(3)};
 }
 
 SqliteMyPageRepository::SqliteMyPageRepository(SqliteDatabase& db)

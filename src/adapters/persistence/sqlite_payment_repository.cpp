@@ -18,7 +18,7 @@ std::vector<Migration> payment_migrations() {
              "booking_id BIGINT NOT NULL UNIQUE, customer_id TEXT NOT NULL, "
              "amount BIGINT NOT NULL, authorization TEXT NOT NULL, status TEXT NOT NULL, "
              "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"},
-            outbox_and_inbox_migration(2)};
+            outbox_and_inbox_migration(2), inbox_retention_migration(3)};
 }
 
 SqlitePaymentRepository::SqlitePaymentRepository(SqliteDatabase& db)

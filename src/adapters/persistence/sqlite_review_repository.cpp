@@ -18,7 +18,7 @@ std::vector<Migration> review_migrations() {
              "booking_id BIGINT NOT NULL UNIQUE, score BIGINT, contents TEXT NOT NULL, "
              "weather TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL, "
              "updated_at BIGINT NOT NULL)"},
-            outbox_and_inbox_migration(2)};
+            outbox_and_inbox_migration(2), inbox_retention_migration(3)};
 }
 
 SqliteReviewRepository::SqliteReviewRepository(SqliteDatabase& db)

@@ -21,7 +21,7 @@ std::vector<Migration> ticket_migrations() {
              "movie_name TEXT NOT NULL, seat TEXT NOT NULL, qty BIGINT NOT NULL, "
              "status TEXT NOT NULL, print_lease_until BIGINT, created_at BIGINT NOT NULL, "
              "updated_at BIGINT NOT NULL)"},
-            outbox_and_inbox_migration(2)};
+            outbox_and_inbox_migration(2), inbox_retention_migration(3)};
 }
 
 SqliteTicketRepository::SqliteTicketRepository(SqliteDatabase& db)

@@ -235,6 +235,7 @@ struct Application::Impl {
                     spdlog::error("start-up recovery failed: {}", e.what());
                 }
             });
+        asio::co_spawn(io, maintain(), asio::detached);
         signals.async_wait([this](boost::system::error_code ec, int signal) {
             if (ec) return;
             spdlog::info("signal {} received: shutting down", signal);
@@ -246,6 +247,34 @@ struct Application::Impl {
         for (auto& t : threads) t.join();
         spdlog::info("stopped");
         return 0;
+    }
+
+    /// Every 10 minutes each module forgets inbox entries older than the retention.
+    asio::awaitable<void> maintain() {
+        asio::steady_timer timer(io);
+        while (!stopping) {
+            timer.expires_after(std::chrono::minutes(10));
+            auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (ec || stopping) co_return;
+            const auto cutoff =
+                std::chrono::system_clock::now() - std::chrono::hours(settings.inbox_retention_h);
+            for (auto* m : modules()) {
+                auto pruned = std::make_shared<std::int64_t>(0);
+                m->executor.submit(
+                    [m, cutoff, pruned] {
+                        *pruned = m->inbox.prune(cutoff);
+                        return true;
+                    },
+                    [m, pruned](std::exception_ptr ep) {
+                        if (ep) {
+                            spdlog::error("{}: inbox pruning failed", m->executor.name());
+                        } else if (*pruned > 0) {
+                            spdlog::info("{}: forgot {} old inbox entries", m->executor.name(),
+                                         *pruned);
+                        }
+                    });
+            }
+        }
     }
 
     /// Stops accepting, lets in-flight requests and queued jobs finish (bounded), then stops.

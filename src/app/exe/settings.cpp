@@ -74,6 +74,9 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
         ->check(CLI::Range(1, 86400));
     opt("redelivery-ms", s.redelivery_ms, "Unacknowledged events are published again after, ms")
         ->check(CLI::Range(100, 3600000));
+    opt("inbox-retention-h", s.inbox_retention_h,
+        "How long each module remembers applied event ids (duplicate detection), hours")
+        ->check(CLI::Range(1, 87600));
     opt("log-level", s.log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     names.push_back("review-down");

@@ -35,6 +35,7 @@ struct Settings {
     std::int64_t recovery_min_age_s = 60;
     // events
     std::int64_t redelivery_ms = 5000;
+    std::int64_t inbox_retention_h = 168;  ///< applied event ids are remembered this long
     // review
     std::string weather;  ///< from WEATHER (the seed's ConfigMap demo)
     // logging
