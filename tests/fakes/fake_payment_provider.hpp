@@ -20,7 +20,8 @@ public:
     /// The next `n` charges get `outcome` (queued after what was scripted before).
     void script(Outcome outcome, std::size_t n = 1) {
         std::lock_guard lock(mutex_);
-        for (std::size_t i = 0; i < n; ++i) script_.push_back(outcome);
+        for (std::size_t i = 0; i < n; ++i)
+            script_.push_back(outcome);
     }
     void decline_next(std::size_t n = 1) { script(Outcome::kDecline, n); }
     void fail_refunds(bool fail) {
@@ -38,10 +39,12 @@ public:
             script_.pop_front();
         }
         switch (outcome) {
-            case Outcome::kDecline: return domain::fail(domain::payment::PaymentError::kDeclined);
+            case Outcome::kDecline:
+                return domain::fail(domain::payment::PaymentError::kDeclined);
             case Outcome::kUnavailable:
                 return domain::fail(domain::payment::PaymentError::kProviderUnavailable);
-            case Outcome::kApprove: break;
+            case Outcome::kApprove:
+                break;
         }
         charged_.push_back(request);
         return "auth-" + std::to_string(charged_.size());

@@ -23,7 +23,8 @@ public:
     }
     void update(const domain::booking::Booking& booking) override {
         auto it = rows_.find(booking.id());
-        if (it == rows_.end()) throw std::logic_error("update of an unknown booking");
+        if (it == rows_.end())
+            throw std::logic_error("update of an unknown booking");
         it->second = booking;
         ++writes_;
     }
@@ -33,14 +34,16 @@ public:
     }
     [[nodiscard]] std::optional<domain::booking::Booking> find(std::int64_t id) override {
         auto it = rows_.find(id);
-        if (it == rows_.end()) return std::nullopt;
+        if (it == rows_.end())
+            return std::nullopt;
         return it->second;
     }
     [[nodiscard]] domain::Page<domain::booking::Booking> list(
         const domain::PageRequest& page) override {
         std::vector<domain::booking::Booking> visible;
         for (const auto& [id, b] : rows_) {
-            if (b.status() != domain::booking::BookingStatus::kPending) visible.push_back(b);
+            if (b.status() != domain::booking::BookingStatus::kPending)
+                visible.push_back(b);
         }
         return page_of(visible, page);
     }
@@ -67,8 +70,10 @@ private:
     std::vector<domain::booking::Booking> select(std::int64_t limit, Pred pred) const {
         std::vector<domain::booking::Booking> out;
         for (const auto& [id, b] : rows_) {
-            if (static_cast<std::int64_t>(out.size()) >= limit) break;
-            if (pred(b)) out.push_back(b);
+            if (static_cast<std::int64_t>(out.size()) >= limit)
+                break;
+            if (pred(b))
+                out.push_back(b);
         }
         return out;
     }

@@ -27,13 +27,15 @@ public:
     }
     [[nodiscard]] std::optional<domain::mypage::MyPage> find(std::int64_t id) override {
         auto it = rows_.find(id);
-        if (it == rows_.end()) return std::nullopt;
+        if (it == rows_.end())
+            return std::nullopt;
         return it->second;
     }
     [[nodiscard]] std::optional<domain::mypage::MyPage> find_by_booking(
         std::int64_t booking_id) override {
         for (const auto& [id, r] : rows_) {
-            if (r.booking_id() == booking_id) return r;
+            if (r.booking_id() == booking_id)
+                return r;
         }
         return std::nullopt;
     }
@@ -41,7 +43,8 @@ public:
         const domain::PageRequest& page) override {
         std::vector<domain::mypage::MyPage> visible;
         for (const auto& [id, r] : rows_) {
-            if (r.visible()) visible.push_back(r);
+            if (r.visible())
+                visible.push_back(r);
         }
         return page_of(visible, page);
     }
@@ -49,7 +52,8 @@ public:
         const std::string& customer_id, const domain::PageRequest& page) override {
         std::vector<domain::mypage::MyPage> visible;
         for (const auto& [id, r] : rows_) {
-            if (r.visible() && r.facts().customer_id == customer_id) visible.push_back(r);
+            if (r.visible() && r.facts().customer_id == customer_id)
+                visible.push_back(r);
         }
         return page_of(visible, page);
     }

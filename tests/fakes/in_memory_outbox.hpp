@@ -24,7 +24,8 @@ public:
     [[nodiscard]] std::vector<T> of() const {
         std::vector<T> out;
         for (const auto& e : events_) {
-            if (const auto* t = std::get_if<T>(&e)) out.push_back(*t);
+            if (const auto* t = std::get_if<T>(&e))
+                out.push_back(*t);
         }
         return out;
     }

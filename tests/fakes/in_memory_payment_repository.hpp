@@ -24,26 +24,30 @@ public:
     }
     void update(const domain::payment::Payment& payment) override {
         auto it = rows_.find(payment.id());
-        if (it == rows_.end()) throw std::logic_error("update of an unknown payment");
+        if (it == rows_.end())
+            throw std::logic_error("update of an unknown payment");
         it->second = payment;
         ++writes_;
     }
     [[nodiscard]] std::optional<domain::payment::Payment> find(std::int64_t id) override {
         auto it = rows_.find(id);
-        if (it == rows_.end()) return std::nullopt;
+        if (it == rows_.end())
+            return std::nullopt;
         return it->second;
     }
     [[nodiscard]] std::optional<domain::payment::Payment> find_by_booking(
         std::int64_t booking_id) override {
         for (const auto& [id, p] : rows_) {
-            if (p.booking_id() == booking_id) return p;
+            if (p.booking_id() == booking_id)
+                return p;
         }
         return std::nullopt;
     }
     [[nodiscard]] domain::Page<domain::payment::Payment> list(
         const domain::PageRequest& page) override {
         std::vector<domain::payment::Payment> all;
-        for (const auto& [id, p] : rows_) all.push_back(p);
+        for (const auto& [id, p] : rows_)
+            all.push_back(p);
         return page_of(all, page);
     }
 

@@ -24,26 +24,30 @@ public:
     }
     void update(const domain::review::Review& review) override {
         auto it = rows_.find(review.id());
-        if (it == rows_.end()) throw std::logic_error("update of an unknown review");
+        if (it == rows_.end())
+            throw std::logic_error("update of an unknown review");
         it->second = review;
         ++writes_;
     }
     [[nodiscard]] std::optional<domain::review::Review> find(std::int64_t id) override {
         auto it = rows_.find(id);
-        if (it == rows_.end()) return std::nullopt;
+        if (it == rows_.end())
+            return std::nullopt;
         return it->second;
     }
     [[nodiscard]] std::optional<domain::review::Review> find_by_booking(
         std::int64_t booking_id) override {
         for (const auto& [id, r] : rows_) {
-            if (r.booking_id() == booking_id) return r;
+            if (r.booking_id() == booking_id)
+                return r;
         }
         return std::nullopt;
     }
     [[nodiscard]] domain::Page<domain::review::Review> list(
         const domain::PageRequest& page) override {
         std::vector<domain::review::Review> all;
-        for (const auto& [id, r] : rows_) all.push_back(r);
+        for (const auto& [id, r] : rows_)
+            all.push_back(r);
         return page_of(all, page);
     }
 

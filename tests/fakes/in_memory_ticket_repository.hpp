@@ -24,26 +24,30 @@ public:
     }
     void update(const domain::ticket::Ticket& ticket) override {
         auto it = rows_.find(ticket.id());
-        if (it == rows_.end()) throw std::logic_error("update of an unknown ticket");
+        if (it == rows_.end())
+            throw std::logic_error("update of an unknown ticket");
         it->second = ticket;
         ++writes_;
     }
     [[nodiscard]] std::optional<domain::ticket::Ticket> find(std::int64_t id) override {
         auto it = rows_.find(id);
-        if (it == rows_.end()) return std::nullopt;
+        if (it == rows_.end())
+            return std::nullopt;
         return it->second;
     }
     [[nodiscard]] std::optional<domain::ticket::Ticket> find_by_booking(
         std::int64_t booking_id) override {
         for (const auto& [id, t] : rows_) {
-            if (t.booking_id() == booking_id) return t;
+            if (t.booking_id() == booking_id)
+                return t;
         }
         return std::nullopt;
     }
     [[nodiscard]] domain::Page<domain::ticket::Ticket> list(
         const domain::PageRequest& page) override {
         std::vector<domain::ticket::Ticket> all;
-        for (const auto& [id, t] : rows_) all.push_back(t);
+        for (const auto& [id, t] : rows_)
+            all.push_back(t);
         return page_of(all, page);
     }
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "domain/common/seats.hpp"
+#include "domain/common/text.hpp"
 
 namespace mb::domain::booking {
 
@@ -31,7 +32,7 @@ FieldErrors validate(const BookingRequest& r) {
     FieldErrors errors;
     if (r.movie_name.empty()) {
         errors.push_back({"movieName", "must not be empty"});
-    } else if (r.movie_name.size() > kMaxMovieNameLength) {
+    } else if (utf8_length(r.movie_name) > kMaxMovieNameLength) {
         errors.push_back({"movieName", "must be at most 200 characters"});
     }
     const auto seats = split_seats(r.seat);

@@ -51,8 +51,8 @@ public:
                                          TimePoint updated_at);
 
     /// Pending -> PaidComplete once its payment was approved; yields `Booked`.
-    /// kNotConfirmed is never returned; a non-Pending booking yields kAlreadyCanceled (canceled)
-    /// or the same Booked again is not produced: confirming twice is a bug (asserted).
+    /// Errors: kAlreadyCanceled (canceled meanwhile), kNotConfirmed (not Pending: confirming
+    /// twice changes nothing).
     [[nodiscard]] Result<Booked> confirm(std::int64_t payment_id, TimePoint now);
 
     /// First step of the cancel saga: records the intent to cancel, so that a crash between

@@ -33,9 +33,9 @@ bool is_valid_seat_label(std::string_view label) noexcept {
 
 std::string join_seats(const std::vector<std::string>& seats) {
     std::string out;
-    for (const auto& s : seats) {
-        if (!out.empty()) out += ',';
-        out += s;
+    for (std::size_t i = 0; i < seats.size(); ++i) {
+        if (i > 0) out += ',';
+        out += seats[i];
     }
     return out;
 }

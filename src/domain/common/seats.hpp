@@ -13,7 +13,7 @@ namespace mb::domain {
 /// A seat label is 1..8 ASCII letters or digits ("1A", "A12"). Pure.
 [[nodiscard]] bool is_valid_seat_label(std::string_view label) noexcept;
 
-/// Joins labels with "," (the wire form). Pure.
+/// Joins labels with "," (the wire form); the inverse of split_seats. Pure.
 [[nodiscard]] std::string join_seats(const std::vector<std::string>& seats);
 
 }  // namespace mb::domain

@@ -1,18 +1,8 @@
 #include "domain/review/review.hpp"
 
+#include "domain/common/text.hpp"
+
 namespace mb::domain::review {
-namespace {
-
-std::size_t utf8_length(const std::string& s) {
-    std::size_t n = 0;
-    for (const char c : s) {
-        if ((static_cast<unsigned char>(c) & 0xC0U) != 0x80U) ++n;
-    }
-    return n;
-}
-
-}  // namespace
-
 std::string_view to_string(ReviewStatus s) noexcept {
     return s == ReviewStatus::kWaitingReview ? "Waiting Review" : "Written";
 }

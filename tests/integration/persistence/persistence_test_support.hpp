@@ -19,10 +19,9 @@
 #include <thread>
 #include <vector>
 
-#include <unistd.h>
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <unistd.h>
 
 #include "adapters/bus/envelope.hpp"
 #include "adapters/persistence/inbox_store.hpp"
@@ -55,9 +54,7 @@ public:
         std::filesystem::remove_all(path_, ec);
     }
     [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-    [[nodiscard]] std::filesystem::path file(const std::string& name) const {
-        return path_ / name;
-    }
+    [[nodiscard]] std::filesystem::path file(const std::string& name) const { return path_ / name; }
 
 private:
     std::filesystem::path path_;
@@ -68,7 +65,8 @@ inline bool poll_until(const std::function<bool()>& done,
                        std::chrono::milliseconds deadline = kDeadline) {
     const auto until = std::chrono::steady_clock::now() + deadline;
     while (!done()) {
-        if (std::chrono::steady_clock::now() >= until) return done();
+        if (std::chrono::steady_clock::now() >= until)
+            return done();
         std::this_thread::yield();
         std::this_thread::sleep_for(1ms);  // a poll interval, not a wait for an outcome
     }
@@ -77,8 +75,9 @@ inline bool poll_until(const std::function<bool()>& done,
 
 /// The schema of a minimal test module: one table plus the outbox and inbox every module has.
 inline std::vector<Migration> item_migrations() {
-    return {{1, "items", "CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                         "name TEXT NOT NULL UNIQUE)"},
+    return {{1, "items",
+             "CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+             "name TEXT NOT NULL UNIQUE)"},
             outbox_and_inbox_migration(2)};
 }
 
@@ -89,10 +88,11 @@ inline void insert_item(SqliteDatabase& db, const std::string& name) {
 inline std::vector<std::string> item_names(SqliteDatabase& db) {
     std::vector<std::string> out;
     std::string name;
-    soci::statement st = (db.session().prepare << "SELECT name FROM items ORDER BY id",
-                          soci::into(name));
+    soci::statement st =
+        (db.session().prepare << "SELECT name FROM items ORDER BY id", soci::into(name));
     st.execute();
-    while (st.fetch()) out.push_back(name);
+    while (st.fetch())
+        out.push_back(name);
     return out;
 }
 
@@ -120,14 +120,16 @@ public:
     [[nodiscard]] std::exception_ptr error_of(const std::string& name) const {
         std::lock_guard lock(mutex_);
         for (const auto& [n, ep] : done_) {
-            if (n == name) return ep;
+            if (n == name)
+                return ep;
         }
         throw std::logic_error("job " + name + " did not complete");
     }
     [[nodiscard]] std::vector<std::string> order() const {
         std::lock_guard lock(mutex_);
         std::vector<std::string> out;
-        for (const auto& d : done_) out.push_back(d.first);
+        for (const auto& d : done_)
+            out.push_back(d.first);
         return out;
     }
 
@@ -153,13 +155,15 @@ public:
     ~Module() { stop(); }
 
     void start(int threads = 2) {
-        for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { io.run(); });
+        for (int i = 0; i < threads; ++i)
+            threads_.emplace_back([this] { io.run(); });
     }
     void stop() {
         work_.reset();
         io.stop();
         for (auto& t : threads_) {
-            if (t.joinable()) t.join();
+            if (t.joinable())
+                t.join();
         }
         threads_.clear();
     }
@@ -175,7 +179,8 @@ public:
             throw std::runtime_error("the module strand did not answer in time");
         }
         auto r = future.get();
-        if (!r) throw std::runtime_error("the job on the module strand failed");
+        if (!r)
+            throw std::runtime_error("the job on the module strand failed");
         return std::move(*r);
     }
 

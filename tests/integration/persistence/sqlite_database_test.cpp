@@ -21,7 +21,8 @@ namespace {
 
 std::int64_t latest(const std::vector<Migration>& migrations) {
     std::int64_t v = 0;
-    for (const auto& m : migrations) v = std::max(v, m.version);
+    for (const auto& m : migrations)
+        v = std::max(v, m.version);
     return v;
 }
 
@@ -51,9 +52,10 @@ TEST_CASE("SqliteDatabase: a new file gets every migration, each recorded once",
     CHECK(has_table(db, "inbox"));
 }
 
-TEST_CASE("SqliteDatabase: each module's migrations end with the outbox and inbox in its own "
-          "file; versions start at 1 and increase by one",
-          "[persistence][migrations]") {
+TEST_CASE(
+    "SqliteDatabase: each module's migrations end with the outbox and inbox in its own "
+    "file, versions start at 1 and increase by one",
+    "[persistence][migrations]") {
     struct Case {
         const char* module;
         std::vector<Migration> migrations;
@@ -177,8 +179,7 @@ TEST_CASE("SqliteDatabase: rollback_to_savepoint undoes one job, commit keeps th
     CHECK(item_names(db) == std::vector<std::string>{"a", "c"});
 }
 
-TEST_CASE("Epoch milliseconds: timestamps round-trip at millisecond precision",
-          "[persistence]") {
+TEST_CASE("Epoch milliseconds: timestamps round-trip at millisecond precision", "[persistence]") {
     const std::chrono::system_clock::time_point t{std::chrono::milliseconds(1614123144123)};
     CHECK(to_epoch_ms(t) == 1614123144123);
     CHECK(from_epoch_ms(1614123144123) == t);

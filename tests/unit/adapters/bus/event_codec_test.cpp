@@ -47,7 +47,9 @@ auto fields(const Created& e) {
     return std::tie(e.ticket_id, e.booking_id, e.customer_id, e.movie_name, e.seat, e.qty,
                     e.status);
 }
-auto fields(const Printed& e) { return std::tie(e.ticket_id, e.booking_id, e.status); }
+auto fields(const Printed& e) {
+    return std::tie(e.ticket_id, e.booking_id, e.status);
+}
 auto fields(const WaitedReview& e) {
     return std::tie(e.review_id, e.booking_id, e.weather, e.status);
 }
@@ -65,9 +67,13 @@ void check_round_trip(const Event& original) {
     CHECK(env.booking_id == original.booking_id);
 }
 
-json::object payload_of(const Envelope& env) { return json::parse(env.payload).as_object(); }
+json::object payload_of(const Envelope& env) {
+    return json::parse(env.payload).as_object();
+}
 
-Envelope message(std::string text) { return Envelope{"seed-1", "", 0, "", std::move(text)}; }
+Envelope message(std::string text) {
+    return Envelope{"seed-1", "", 0, "", std::move(text)};
+}
 
 TEST_CASE("Codec: every one of the 8 events survives encode then decode field for field",
           "[codec]") {
@@ -81,18 +87,20 @@ TEST_CASE("Codec: every one of the 8 events survives encode then decode field fo
     check_round_trip(WrittenReview{31, 7, 10, "VeryGood", "Sunny", "Written"});
 }
 
-TEST_CASE("Codec: text survives the round trip unchanged (UTF-8, quotes, escapes) and 64-bit "
-          "numbers keep every bit",
-          "[codec]") {
+TEST_CASE(
+    "Codec: text survives the round trip unchanged (UTF-8, quotes, escapes) and 64-bit "
+    "numbers keep every bit",
+    "[codec]") {
     const std::string contents = "\xec\xa2\x8b\xec\x95\x84\xec\x9a\x94 \"quoted\" \\ \n end";
     check_round_trip(WrittenReview{1, 9007199254740993LL, 0, contents, "", "Written"});
     check_round_trip(Booked{INT64_MAX, "c", "\xec\x86\x8c\xec\x9a\xb8", "A1", 1, INT64_MAX,
                             INT64_MAX - 1, "PaidComplete"});
 }
 
-TEST_CASE("Codec envelope: eventType, timestamp, eventId and bookingId are in the envelope and "
-          "in the JSON payload",
-          "[codec][envelope]") {
+TEST_CASE(
+    "Codec envelope: eventType, timestamp, eventId and bookingId are in the envelope and "
+    "in the JSON payload",
+    "[codec][envelope]") {
     const Booked e{7, "customer-1", "soul", "1A,2B", 2, 10000, 70, "PaidComplete"};
     const auto env = encode(e, "0b5e3c1a-1111-4222-8333-944455556666", kSeedTime);
     CHECK(env.event_type == "Booked");
@@ -141,8 +149,8 @@ TEST_CASE("Codec timestamp: 14 digits yyyyMMddHHmmss in UTC, seconds truncated",
     CHECK(wire_timestamp(kSeedTime + 999ms) == "20210223233224");
     CHECK(wire_timestamp(kSeedTime + 36s) == "20210223233300");
     CHECK(wire_timestamp(std::chrono::system_clock::time_point{}) == "19700101000000");
-    CHECK(wire_timestamp(std::chrono::system_clock::time_point{std::chrono::seconds(
-              4102444799)}) == "20991231235959");
+    CHECK(wire_timestamp(std::chrono::system_clock::time_point{std::chrono::seconds(4102444799)}) ==
+          "20991231235959");
     const auto now = wire_timestamp(std::chrono::system_clock::now());
     CHECK(std::regex_match(now, fourteen_digits));
     const auto env = encode(Printed{1, 7, "Printed"}, "id", std::chrono::system_clock::now());
@@ -150,9 +158,9 @@ TEST_CASE("Codec timestamp: 14 digits yyyyMMddHHmmss in UTC, seconds truncated",
 }
 
 TEST_CASE("Codec: the seed's own WrittenReview message decodes", "[codec][seed]") {
-    const auto e = decode<WrittenReview>(message(
-        R"({"eventType":"WrittenReview","timestamp":"20210223233224","bookingId":1,)"
-        R"("score":10,"contents":"VeryGood","status":"Written"})"));
+    const auto e = decode<WrittenReview>(
+        message(R"({"eventType":"WrittenReview","timestamp":"20210223233224","bookingId":1,)"
+                R"("score":10,"contents":"VeryGood","status":"Written"})"));
     CHECK(e.booking_id == 1);
     CHECK(e.score == 10);
     CHECK(e.contents == "VeryGood");
@@ -163,16 +171,16 @@ TEST_CASE("Codec: the seed's own WrittenReview message decodes", "[codec][seed]"
 
 TEST_CASE("Codec: numbers sent as numeric strings (httpie key=value) decode as numbers",
           "[codec][seed]") {
-    const auto review = decode<WrittenReview>(message(
-        R"({"eventType":"WrittenReview","bookingId":"1","id":"4","score":"10",)"
-        R"("contents":"VeryGood","status":"Written"})"));
+    const auto review = decode<WrittenReview>(
+        message(R"({"eventType":"WrittenReview","bookingId":"1","id":"4","score":"10",)"
+                R"("contents":"VeryGood","status":"Written"})"));
     CHECK(review.booking_id == 1);
     CHECK(review.review_id == 4);
     CHECK(review.score == 10);
 
-    const auto booked = decode<Booked>(message(
-        R"({"eventType":"Booked","bookingId":"12","qty":"2","totalPrice":"10000",)"
-        R"("movieName":"soul","seat":"1A,2B","paymentId":"5","status":"PaidComplete"})"));
+    const auto booked = decode<Booked>(
+        message(R"({"eventType":"Booked","bookingId":"12","qty":"2","totalPrice":"10000",)"
+                R"("movieName":"soul","seat":"1A,2B","paymentId":"5","status":"PaidComplete"})"));
     CHECK(booked.booking_id == 12);
     CHECK(booked.qty == 2);
     CHECK(booked.total_price == 10000);
@@ -203,8 +211,7 @@ TEST_CASE("Codec: malformed messages and ill-typed fields are refused with Decod
     CHECK_THROWS_AS(decode<Printed>(message(R"({"bookingId":""})")), DecodeError);
     CHECK_THROWS_AS(decode<Printed>(message(R"({"bookingId":1.5})")), DecodeError);
     CHECK_THROWS_AS(decode<Printed>(message(R"({"bookingId":true})")), DecodeError);
-    CHECK_THROWS_AS(decode<Printed>(message(R"({"bookingId":18446744073709551615})")),
-                    DecodeError);
+    CHECK_THROWS_AS(decode<Printed>(message(R"({"bookingId":18446744073709551615})")), DecodeError);
     CHECK_THROWS_AS(decode<WrittenReview>(message(R"({"bookingId":1,"score":"ten"})")),
                     DecodeError);
     CHECK_THROWS_AS(decode<WrittenReview>(message(R"({"bookingId":1,"contents":[1]})")),

@@ -58,8 +58,7 @@ TEST_CASE("BookingService::place stores a Pending booking that find and list do 
     CHECK(f.service.pending(0ms)[0].id() == b->id());
 }
 
-TEST_CASE("BookingService::place refuses an invalid request and stores nothing",
-          "[app][booking]") {
+TEST_CASE("BookingService::place refuses an invalid request and stores nothing", "[app][booking]") {
     Fixture f;
     auto r = Fixture::request();
     r.seat = "1A,1A";
@@ -70,9 +69,10 @@ TEST_CASE("BookingService::place refuses an invalid request and stores nothing",
     CHECK(f.outbox.empty());
 }
 
-TEST_CASE("BookingService::confirm makes the booking PaidComplete and appends Booked with its "
-          "fields",
-          "[app][booking]") {
+TEST_CASE(
+    "BookingService::confirm makes the booking PaidComplete and appends Booked with its "
+    "fields",
+    "[app][booking]") {
     Fixture f;
     const auto id = f.placed();
     f.clock.advance(1s);
@@ -120,8 +120,7 @@ TEST_CASE("BookingService::confirm twice announces Booked once", "[app][booking]
     CHECK(f.service.find(id)->payment_id() == 70);
 }
 
-TEST_CASE("BookingService::discard removes a Pending booking and nothing else",
-          "[app][booking]") {
+TEST_CASE("BookingService::discard removes a Pending booking and nothing else", "[app][booking]") {
     Fixture f;
     const auto pending = f.placed();
     const auto confirmed = f.confirmed();
@@ -148,9 +147,10 @@ TEST_CASE("BookingService::discard keeps a canceled booking", "[app][booking]") 
     CHECK(f.repository.find(id)->status() == BookingStatus::kCanceled);
 }
 
-TEST_CASE("BookingService::request_cancel records the intent only: status unchanged, nothing "
-          "appended",
-          "[app][booking][cancel]") {
+TEST_CASE(
+    "BookingService::request_cancel records the intent only: status unchanged, nothing "
+    "appended",
+    "[app][booking][cancel]") {
     Fixture f;
     const auto id = f.confirmed();
     const auto b = f.service.request_cancel(id);
@@ -163,7 +163,8 @@ TEST_CASE("BookingService::request_cancel records the intent only: status unchan
     CHECK(f.outbox.size() == 1);  // Booked only
 }
 
-TEST_CASE("BookingService::request_cancel is refused by the cancel rules", "[app][booking][cancel]") {
+TEST_CASE("BookingService::request_cancel is refused by the cancel rules",
+          "[app][booking][cancel]") {
     Fixture f;
     const auto id = f.confirmed();
     f.service.on_printed({1, id, "Printed"});
@@ -182,7 +183,7 @@ TEST_CASE("BookingService::request_cancel is refused by the cancel rules", "[app
     CHECK(pending.error() == BookingError::kNotFound);
 }
 
-TEST_CASE("BookingService::abandon_cancel drops the intent; the booking stays as it was",
+TEST_CASE("BookingService::abandon_cancel drops the intent, the booking stays as it was",
           "[app][booking][cancel]") {
     Fixture f;
     const auto id = f.confirmed();
@@ -294,9 +295,10 @@ TEST_CASE("BookingService::cancel of an unknown or Pending booking is kNotFound"
     CHECK(f.outbox.empty());
 }
 
-TEST_CASE("BookingService::on_printed is idempotent: PrintComplete once, unknown bookings "
-          "ignored, nothing appended",
-          "[app][booking][policy]") {
+TEST_CASE(
+    "BookingService::on_printed is idempotent: PrintComplete once, unknown bookings "
+    "ignored, nothing appended",
+    "[app][booking][policy]") {
     Fixture f;
     const auto id = f.confirmed();
     const domain::ticket::Printed printed{1, id, "Printed"};
@@ -311,9 +313,10 @@ TEST_CASE("BookingService::on_printed is idempotent: PrintComplete once, unknown
     CHECK(f.outbox.size() == 1);  // Booked only: policies announce nothing
 }
 
-TEST_CASE("BookingService::on_review_written is idempotent: ReviewComplete once, in any order "
-          "with Printed",
-          "[app][booking][policy]") {
+TEST_CASE(
+    "BookingService::on_review_written is idempotent: ReviewComplete once, in any order "
+    "with Printed",
+    "[app][booking][policy]") {
     Fixture f;
     const auto id = f.confirmed();
     const domain::review::WrittenReview written{3, id, 10, "VeryGood", "Sunny", "Written"};
@@ -339,7 +342,8 @@ TEST_CASE("BookingService policies leave a canceled booking Canceled", "[app][bo
 
 TEST_CASE("BookingService::list pages visible bookings by id", "[app][booking]") {
     Fixture f;
-    for (int i = 0; i < 5; ++i) f.confirmed(100 + i);
+    for (int i = 0; i < 5; ++i)
+        f.confirmed(100 + i);
     f.placed();  // Pending: not listed, not counted
     const auto first = f.service.list({0, 2});
     REQUIRE(first.items.size() == 2);

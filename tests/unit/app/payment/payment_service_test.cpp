@@ -63,9 +63,10 @@ TEST_CASE("PaymentService::pay charges once, stores a Paid payment and appends P
     CHECK(f.service.find(p->id())->authorization() == "auth-1");
 }
 
-TEST_CASE("PaymentService::pay is idempotent per booking: a second call charges nothing and "
-          "returns the same payment",
-          "[app][payment]") {
+TEST_CASE(
+    "PaymentService::pay is idempotent per booking: a second call charges nothing and "
+    "returns the same payment",
+    "[app][payment]") {
     Fixture f;
     const auto first = f.service.pay(Fixture::charge());
     REQUIRE(first);
@@ -117,9 +118,10 @@ TEST_CASE("PaymentService::pay refuses a negative amount without asking the prov
     CHECK(f.repository.size() == 0);
 }
 
-TEST_CASE("PaymentService::pay of a booking whose payment was refunded: kAlreadyRefunded, no "
-          "new charge",
-          "[app][payment]") {
+TEST_CASE(
+    "PaymentService::pay of a booking whose payment was refunded: kAlreadyRefunded, no "
+    "new charge",
+    "[app][payment]") {
     Fixture f;
     REQUIRE(f.service.pay(Fixture::charge()));
     f.service.on_booking_canceled(Fixture::canceled());
@@ -129,9 +131,10 @@ TEST_CASE("PaymentService::pay of a booking whose payment was refunded: kAlready
     CHECK(f.provider.attempts() == 1);
 }
 
-TEST_CASE("PaymentService::on_booking_canceled refunds exactly once even when Canceled is "
-          "delivered twice",
-          "[app][payment][policy]") {
+TEST_CASE(
+    "PaymentService::on_booking_canceled refunds exactly once even when Canceled is "
+    "delivered twice",
+    "[app][payment][policy]") {
     Fixture f;
     const auto p = f.service.pay(Fixture::charge());
     REQUIRE(p);
@@ -163,9 +166,10 @@ TEST_CASE("PaymentService::on_booking_canceled of a booking without payment does
     CHECK(f.service.find_by_booking(7)->status() == PaymentStatus::kPaid);
 }
 
-TEST_CASE("PaymentService refund: a failing provider refund throws and leaves the payment Paid "
-          "so a redelivery retries it",
-          "[app][payment][policy]") {
+TEST_CASE(
+    "PaymentService refund: a failing provider refund throws and leaves the payment Paid "
+    "so a redelivery retries it",
+    "[app][payment][policy]") {
     Fixture f;
     REQUIRE(f.service.pay(Fixture::charge()));
     f.outbox.clear();
@@ -179,9 +183,10 @@ TEST_CASE("PaymentService refund: a failing provider refund throws and leaves th
     CHECK(f.service.find_by_booking(7)->status() == PaymentStatus::kCanceled);
 }
 
-TEST_CASE("PaymentService::refund_incomplete refunds a Paid payment once and succeeds when "
-          "there is none",
-          "[app][payment][compensation]") {
+TEST_CASE(
+    "PaymentService::refund_incomplete refunds a Paid payment once and succeeds when "
+    "there is none",
+    "[app][payment][compensation]") {
     Fixture f;
     CHECK(f.service.refund_incomplete(7));  // nothing charged: success, nothing to do
     CHECK(f.provider.refund_count() == 0);
@@ -197,7 +202,8 @@ TEST_CASE("PaymentService::refund_incomplete refunds a Paid payment once and suc
 
 TEST_CASE("PaymentService::list pages payments by id", "[app][payment]") {
     Fixture f;
-    for (std::int64_t b = 1; b <= 3; ++b) REQUIRE(f.service.pay(Fixture::charge(b)));
+    for (std::int64_t b = 1; b <= 3; ++b)
+        REQUIRE(f.service.pay(Fixture::charge(b)));
     const auto page = f.service.list({1, 2});
     CHECK(page.total == 3);
     REQUIRE(page.items.size() == 1);

@@ -27,9 +27,10 @@ struct Fixture {
     ReviewService service{repository, outbox, clock, "Sunny"};
 };
 
-TEST_CASE("ReviewService::open creates a Waiting Review record with the configured weather and "
-          "appends WaitedReview",
-          "[app][review]") {
+TEST_CASE(
+    "ReviewService::open creates a Waiting Review record with the configured weather and "
+    "appends WaitedReview",
+    "[app][review]") {
     Fixture f;
     const auto r = f.service.open(7);
     REQUIRE(r);
@@ -45,9 +46,10 @@ TEST_CASE("ReviewService::open creates a Waiting Review record with the configur
     CHECK(waited[0].status == "Waiting Review");
 }
 
-TEST_CASE("ReviewService::open is idempotent per booking: the existing record is returned "
-          "unchanged, nothing appended",
-          "[app][review]") {
+TEST_CASE(
+    "ReviewService::open is idempotent per booking: the existing record is returned "
+    "unchanged, nothing appended",
+    "[app][review]") {
     Fixture f;
     const auto first = f.service.open(7);
     REQUIRE(first);
@@ -62,9 +64,10 @@ TEST_CASE("ReviewService::open is idempotent per booking: the existing record is
     CHECK(f.outbox.empty());
 }
 
-TEST_CASE("ReviewService::write stores score and contents, -> Written, appends WrittenReview "
-          "with the weather",
-          "[app][review]") {
+TEST_CASE(
+    "ReviewService::write stores score and contents, -> Written, appends WrittenReview "
+    "with the weather",
+    "[app][review]") {
     Fixture f;
     const auto id = f.service.open(7)->id();
     f.outbox.clear();
@@ -96,15 +99,16 @@ TEST_CASE("ReviewService::write of an unknown review: kNotFound", "[app][review]
     CHECK(f.outbox.empty());
 }
 
-TEST_CASE("ReviewService::write validates score 0..10 and 2000 characters; an invalid write "
-          "stores and appends nothing",
-          "[app][review]") {
+TEST_CASE(
+    "ReviewService::write validates score 0..10 and 2000 characters, an invalid write "
+    "stores and appends nothing",
+    "[app][review]") {
     Fixture f;
     const auto id = f.service.open(7)->id();
     f.outbox.clear();
     for (const auto& [score, contents] : {std::pair<std::int64_t, std::string>{11, "ok"},
-                                         {-1, "ok"},
-                                         {5, std::string(2001, 'x')}}) {
+                                          {-1, "ok"},
+                                          {5, std::string(2001, 'x')}}) {
         INFO("score " << score << ", " << contents.size() << " bytes");
         const auto r = f.service.write(id, score, contents);
         REQUIRE_FALSE(r);

@@ -42,8 +42,7 @@ struct Fixture {
     }
 };
 
-TEST_CASE("TicketService::on_booked issues a Waiting ticket and appends Created",
-          "[app][ticket]") {
+TEST_CASE("TicketService::on_booked issues a Waiting ticket and appends Created", "[app][ticket]") {
     Fixture f;
     f.service.on_booked(Fixture::booked());
     const auto t = f.service.find_by_booking(7);
@@ -73,9 +72,10 @@ TEST_CASE("TicketService::on_booked issues once however often Booked is delivere
     CHECK(f.outbox.size() == 1);
 }
 
-TEST_CASE("TicketService::withdraw before issue stores a Canceled placeholder, so a later "
-          "Booked issues nothing",
-          "[app][ticket][withdraw]") {
+TEST_CASE(
+    "TicketService::withdraw before issue stores a Canceled placeholder, so a later "
+    "Booked issues nothing",
+    "[app][ticket][withdraw]") {
     Fixture f;
     REQUIRE(f.service.withdraw(7));
     auto t = f.service.find_by_booking(7);
@@ -96,9 +96,10 @@ TEST_CASE("TicketService::withdraw before issue stores a Canceled placeholder, s
     CHECK(print.error() == TicketError::kCanceled);
 }
 
-TEST_CASE("TicketService::on_booking_canceled before Booked stores a placeholder with the "
-          "booking's details; a later Booked issues nothing",
-          "[app][ticket][policy]") {
+TEST_CASE(
+    "TicketService::on_booking_canceled before Booked stores a placeholder with the "
+    "booking's details, a later Booked issues nothing",
+    "[app][ticket][policy]") {
     Fixture f;
     f.service.on_booking_canceled(Fixture::canceled());
     auto t = f.service.find_by_booking(7);
@@ -110,9 +111,10 @@ TEST_CASE("TicketService::on_booking_canceled before Booked stores a placeholder
     CHECK(f.service.find_by_booking(7)->status() == TicketStatus::kCanceled);
 }
 
-TEST_CASE("TicketService::on_booking_canceled voids a Waiting ticket, is idempotent, and "
-          "leaves a Printed ticket alone",
-          "[app][ticket][policy]") {
+TEST_CASE(
+    "TicketService::on_booking_canceled voids a Waiting ticket, is idempotent, and "
+    "leaves a Printed ticket alone",
+    "[app][ticket][policy]") {
     Fixture f;
     f.issued(7);
     f.service.on_booking_canceled(Fixture::canceled(7));
@@ -136,9 +138,10 @@ TEST_CASE("TicketService::on_booking_canceled leaves a ticket being printed to t
     CHECK(f.service.complete_print(id));
 }
 
-TEST_CASE("TicketService print flow: begin_print leases, complete_print prints and appends "
-          "Printed",
-          "[app][ticket][print]") {
+TEST_CASE(
+    "TicketService print flow: begin_print leases, complete_print prints and appends "
+    "Printed",
+    "[app][ticket][print]") {
     Fixture f;
     const auto id = f.issued();
     f.outbox.clear();
@@ -180,7 +183,7 @@ TEST_CASE("TicketService::begin_print while another print holds the lease: kPrin
     CHECK(f.service.begin_print(id));
 }
 
-TEST_CASE("TicketService::abort_print releases the lease; the ticket stays Waiting",
+TEST_CASE("TicketService::abort_print releases the lease, the ticket stays Waiting",
           "[app][ticket][print]") {
     Fixture f;
     const auto id = f.issued();
@@ -204,9 +207,10 @@ TEST_CASE("TicketService print of an unknown ticket: kNotFound", "[app][ticket][
     CHECK(r.error() == TicketError::kNotFound);
 }
 
-TEST_CASE("TicketService::withdraw: a Waiting ticket is Canceled; while printing or after print "
-          "the cancel loses",
-          "[app][ticket][withdraw]") {
+TEST_CASE(
+    "TicketService::withdraw: a Waiting ticket is Canceled, while printing or after print "
+    "the cancel loses",
+    "[app][ticket][withdraw]") {
     Fixture f;
     const auto waiting = f.issued(7);
     REQUIRE(f.service.withdraw(7));
@@ -227,9 +231,10 @@ TEST_CASE("TicketService::withdraw: a Waiting ticket is Canceled; while printing
     CHECK(f.service.find(leased)->status() == TicketStatus::kPrinted);
 }
 
-TEST_CASE("TicketService::withdraw wins over a print whose lease expired; that print then "
-          "fails with kCanceled",
-          "[app][ticket][withdraw]") {
+TEST_CASE(
+    "TicketService::withdraw wins over a print whose lease expired, that print then "
+    "fails with kCanceled",
+    "[app][ticket][withdraw]") {
     Fixture f;
     const auto id = f.issued();
     REQUIRE(f.service.begin_print(id));

@@ -1,11 +1,11 @@
 // The booking error category ("mb.booking") and its mapping to the generic conditions that the
 // HTTP adapter turns into statuses.
-#include "domain/booking/errors.hpp"
-
 #include <string>
 #include <system_error>
 
 #include <catch2/catch.hpp>
+
+#include "domain/booking/errors.hpp"
 
 namespace mb::domain::booking {
 namespace {

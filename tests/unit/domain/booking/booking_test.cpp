@@ -21,7 +21,8 @@ BookingRequest valid_request() {
 /// The wire names of the fields reported, in order.
 std::vector<std::string> fields_of(const FieldErrors& errors) {
     std::vector<std::string> out;
-    for (const auto& e : errors) out.push_back(e.field);
+    for (const auto& e : errors)
+        out.push_back(e.field);
     return out;
 }
 
@@ -29,14 +30,16 @@ using Fields = std::vector<std::string>;
 
 std::string repeat(const std::string& s, std::size_t n) {
     std::string out;
-    for (std::size_t i = 0; i < n; ++i) out += s;
+    for (std::size_t i = 0; i < n; ++i)
+        out += s;
     return out;
 }
 
 std::string seat_list(std::size_t n) {
     std::string out;
     for (std::size_t i = 0; i < n; ++i) {
-        if (i > 0) out += ',';
+        if (i > 0)
+            out += ',';
         out += "S" + std::to_string(i);
     }
     return out;
@@ -74,9 +77,10 @@ TEST_CASE("validate: movieName is at most 200 characters", "[booking][validate]"
     CHECK(fields_of(validate(r)) == Fields{"movieName"});
 }
 
-TEST_CASE("validate: movieName length counts characters (code points), not UTF-8 bytes, so a "
-          "200-character Korean title is valid",
-          "[booking][validate]") {
+TEST_CASE(
+    "validate: movieName length counts characters (code points), not UTF-8 bytes, so a "
+    "200-character Korean title is valid",
+    "[booking][validate]") {
     auto r = valid_request();
     r.movie_name = repeat("\xec\x86\x8c", 200);  // U+C18C, 3 bytes each: 200 chars, 600 bytes
     CHECK(validate(r).empty());
@@ -206,9 +210,10 @@ TEST_CASE("confirm: Pending -> PaidComplete yields Booked with every field of th
     CHECK(std::string(Booked::kType) == "Booked");
 }
 
-TEST_CASE("confirm: a booking is confirmed once; a second confirm is an error and changes "
-          "nothing",
-          "[booking][confirm]") {
+TEST_CASE(
+    "confirm: a booking is confirmed once, a second confirm is an error and changes "
+    "nothing",
+    "[booking][confirm]") {
     test::FixedClock clock;
     auto b = confirmed_booking(clock);
     clock.advance(1s);
@@ -271,9 +276,10 @@ TEST_CASE("cancel: canceling twice fails the second time with kAlreadyCanceled",
     CHECK(b.updated_at() == updated);
 }
 
-TEST_CASE("cancel: after the ticket was printed the booking can no longer be canceled "
-          "(kAlreadyPrinted)",
-          "[booking][cancel]") {
+TEST_CASE(
+    "cancel: after the ticket was printed the booking can no longer be canceled "
+    "(kAlreadyPrinted)",
+    "[booking][cancel]") {
     test::FixedClock clock;
     auto b = confirmed_booking(clock);
     REQUIRE(b.mark_printed(clock.now()));
@@ -328,7 +334,7 @@ TEST_CASE("request_cancel: refused with the cancel rules (Pending, Canceled, pri
     CHECK_FALSE(printed.cancel_requested());
 }
 
-TEST_CASE("abandon_cancel: drops the intent and leaves the status; a no-op without intent",
+TEST_CASE("abandon_cancel: drops the intent and leaves the status, a no-op without intent",
           "[booking][cancel]") {
     test::FixedClock clock;
     auto b = confirmed_booking(clock);
@@ -354,7 +360,7 @@ TEST_CASE("cancel: completing a requested cancel clears the intent", "[booking][
 
 // --- mark_printed / mark_review_written (policies on other contexts' events) -------------
 
-TEST_CASE("mark_printed: PaidComplete -> PrintComplete once; repeating it changes nothing",
+TEST_CASE("mark_printed: PaidComplete -> PrintComplete once, repeating it changes nothing",
           "[booking][policy]") {
     test::FixedClock clock;
     auto b = confirmed_booking(clock);
@@ -417,8 +423,8 @@ TEST_CASE("restore: rebuilds every field of a stored booking", "[booking]") {
     test::FixedClock clock;
     const auto created = clock.now();
     const auto updated = created + 3s;
-    const auto b = Booking::restore(9, valid_request(), BookingStatus::kPrintComplete, 90,
-                                    true, created, updated);
+    const auto b = Booking::restore(9, valid_request(), BookingStatus::kPrintComplete, 90, true,
+                                    created, updated);
     CHECK(b.id() == 9);
     CHECK(b.status() == BookingStatus::kPrintComplete);
     CHECK(b.payment_id() == 90);
@@ -431,11 +437,10 @@ TEST_CASE("restore: rebuilds every field of a stored booking", "[booking]") {
 
 TEST_CASE("Booking status names are the seed's and parse back", "[booking]") {
     using S = BookingStatus;
-    for (auto [status, name] : {std::pair{S::kPending, "Pending"},
-                                std::pair{S::kPaidComplete, "PaidComplete"},
-                                std::pair{S::kPrintComplete, "PrintComplete"},
-                                std::pair{S::kReviewComplete, "ReviewComplete"},
-                                std::pair{S::kCanceled, "Canceled"}}) {
+    for (auto [status, name] :
+         {std::pair{S::kPending, "Pending"}, std::pair{S::kPaidComplete, "PaidComplete"},
+          std::pair{S::kPrintComplete, "PrintComplete"},
+          std::pair{S::kReviewComplete, "ReviewComplete"}, std::pair{S::kCanceled, "Canceled"}}) {
         CHECK(to_string(status) == name);
         CHECK(booking_status_from(name) == status);
     }

@@ -14,7 +14,8 @@ namespace mb::domain {
 namespace {
 
 Result<int> parse_positive(int v) {
-    if (v <= 0) return Unexpected(std::make_error_code(std::errc::invalid_argument));
+    if (v <= 0)
+        return Unexpected(std::make_error_code(std::errc::invalid_argument));
     return v;
 }
 
@@ -44,8 +45,7 @@ TEST_CASE("Result<T>: member names match std::expected (value_type, error_type, 
     CHECK(*r == "seats");
 }
 
-TEST_CASE("Result<T>: an rvalue value() moves the value out (move-only types work)",
-          "[result]") {
+TEST_CASE("Result<T>: an rvalue value() moves the value out (move-only types work)", "[result]") {
     Result<std::unique_ptr<int>> r(std::make_unique<int>(42));
     auto p = std::move(r).value();
     REQUIRE(p != nullptr);

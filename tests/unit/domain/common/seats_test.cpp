@@ -45,8 +45,10 @@ TEST_CASE("is_valid_seat_label: empty, too long, punctuation, blanks and non-ASC
     CHECK_FALSE(is_valid_seat_label("1-A"));
     CHECK_FALSE(is_valid_seat_label("1 A"));
     CHECK_FALSE(is_valid_seat_label("1A,"));
-    CHECK_FALSE(is_valid_seat_label("\xea\xb0\x80"));       // U+AC00 (Hangul)
-    CHECK_FALSE(is_valid_seat_label("\xef\xbc\x91" "A"));   // fullwidth digit one
+    CHECK_FALSE(is_valid_seat_label("\xea\xb0\x80"));  // U+AC00 (Hangul)
+    CHECK_FALSE(
+        is_valid_seat_label("\xef\xbc\x91"
+                            "A"));  // fullwidth digit one
 }
 
 TEST_CASE("join_seats: labels are joined with a single comma, no blanks", "[seats]") {
@@ -56,9 +58,10 @@ TEST_CASE("join_seats: labels are joined with a single comma, no blanks", "[seat
     CHECK(join_seats(split_seats(" 1A ,2B , 3C")) == "1A,2B,3C");
 }
 
-TEST_CASE("join_seats: puts exactly one comma between consecutive items, empty items "
-          "included, so it inverts split_seats",
-          "[seats]") {
+TEST_CASE(
+    "join_seats: puts exactly one comma between consecutive items, empty items "
+    "included, so it inverts split_seats",
+    "[seats]") {
     for (const auto* wire : {"1A,2B", "1A", "", "1A,,2B", "1A,", ",1A", ",", ",,"}) {
         INFO("wire form: \"" << wire << "\"");
         CHECK(join_seats(split_seats(wire)) == wire);

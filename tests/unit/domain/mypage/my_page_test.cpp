@@ -22,14 +22,14 @@ const BookingFacts kFacts{"customer-1", "soul", "1A,2B", 2, 10000};
 std::string dump(const MyPage& p) {
     const auto s = p.state();
     std::ostringstream out;
-    out << "id=" << s.id << " booking=" << s.booking_id << " booked=" << s.booked
-        << " facts={" << s.facts.customer_id << "," << s.facts.movie_name << ","
-        << s.facts.seat << "," << s.facts.qty << "," << s.facts.total_price << "}"
+    out << "id=" << s.id << " booking=" << s.booking_id << " booked=" << s.booked << " facts={"
+        << s.facts.customer_id << "," << s.facts.movie_name << "," << s.facts.seat << ","
+        << s.facts.qty << "," << s.facts.total_price << "}"
         << " booking_status=" << s.booking_status << " payment=" << s.payment_id << "/"
         << s.payment_status << " ticket=" << s.ticket_id << "/" << s.ticket_status
         << " review=" << s.review_id << "/" << s.review_status
-        << " score=" << (s.score ? std::to_string(*s.score) : "null") << " contents="
-        << s.contents << " | status=" << p.status() << " ticket_status=" << p.ticket_status()
+        << " score=" << (s.score ? std::to_string(*s.score) : "null") << " contents=" << s.contents
+        << " | status=" << p.status() << " ticket_status=" << p.ticket_status()
         << " visible=" << p.visible();
     return out.str();
 }
@@ -42,14 +42,38 @@ struct NamedEvent {
 /// The eight event kinds of the published language, for one booking.
 std::array<NamedEvent, 8> all_events() {
     return {{
-        {"Booked", [](MyPage& p) { p.on_booked(kFacts); }},
-        {"Canceled", [](MyPage& p) { p.on_booking_canceled(kFacts); }},
-        {"Paid", [](MyPage& p) { p.on_paid(11); }},
-        {"PaymentCanceled", [](MyPage& p) { p.on_payment_canceled(11); }},
-        {"Created", [](MyPage& p) { p.on_ticket_created(21); }},
-        {"Printed", [](MyPage& p) { p.on_ticket_printed(21); }},
-        {"WaitedReview", [](MyPage& p) { p.on_review_opened(31); }},
-        {"WrittenReview", [](MyPage& p) { p.on_review_written(31, 10, "VeryGood"); }},
+        {"Booked",
+         [](MyPage& p) {
+             p.on_booked(kFacts);
+         }},
+        {"Canceled",
+         [](MyPage& p) {
+             p.on_booking_canceled(kFacts);
+         }},
+        {"Paid",
+         [](MyPage& p) {
+             p.on_paid(11);
+         }},
+        {"PaymentCanceled",
+         [](MyPage& p) {
+             p.on_payment_canceled(11);
+         }},
+        {"Created",
+         [](MyPage& p) {
+             p.on_ticket_created(21);
+         }},
+        {"Printed",
+         [](MyPage& p) {
+             p.on_ticket_printed(21);
+         }},
+        {"WaitedReview",
+         [](MyPage& p) {
+             p.on_review_opened(31);
+         }},
+        {"WrittenReview",
+         [](MyPage& p) {
+             p.on_review_written(31, 10, "VeryGood");
+         }},
     }};
 }
 
@@ -63,11 +87,13 @@ std::vector<std::string> final_states(const std::vector<NamedEvent>& events,
     permutations = 0;
     do {
         auto row = MyPage::for_booking(1);
-        for (auto i : order) events[i].apply(row);
+        for (auto i : order)
+            events[i].apply(row);
         auto state = dump(row);
         if (std::find(states.begin(), states.end(), state) == states.end()) {
             std::string sequence;
-            for (auto i : order) sequence += std::string(events[i].name) + " ";
+            for (auto i : order)
+                sequence += std::string(events[i].name) + " ";
             UNSCOPED_INFO("order " << sequence << "-> " << state);
             states.push_back(std::move(state));
         }
@@ -81,7 +107,8 @@ std::vector<NamedEvent> pick(std::initializer_list<const char*> names) {
     const auto all = all_events();
     for (const auto* n : names) {
         for (const auto& e : all) {
-            if (std::string(e.name) == n) out.push_back(e);
+            if (std::string(e.name) == n)
+                out.push_back(e);
         }
     }
     return out;
@@ -123,9 +150,10 @@ TEST_CASE("MyPage: Booked makes the row visible as PaidComplete with the booking
     CHECK(row.review_status() == "Waiting Review");
 }
 
-TEST_CASE("MyPage: Printed -> PrintComplete, then WrittenReview -> ReviewComplete with score "
-          "and contents",
-          "[mypage]") {
+TEST_CASE(
+    "MyPage: Printed -> PrintComplete, then WrittenReview -> ReviewComplete with score "
+    "and contents",
+    "[mypage]") {
     auto row = MyPage::for_booking(1);
     row.on_booked(kFacts);
     row.on_ticket_printed(21);
@@ -147,8 +175,7 @@ TEST_CASE("MyPage: a later write of the same review replaces score and contents"
     CHECK(row.contents() == "better");
 }
 
-TEST_CASE("MyPage: Canceled wins over every other status and voids a Waiting ticket",
-          "[mypage]") {
+TEST_CASE("MyPage: Canceled wins over every other status and voids a Waiting ticket", "[mypage]") {
     auto row = MyPage::for_booking(1);
     row.on_booked(kFacts);
     row.on_ticket_created(21);
@@ -186,9 +213,10 @@ TEST_CASE("MyPage: state() and restore() round-trip every field", "[mypage]") {
 
 // --- convergence ------------------------------------------------------------------------
 
-TEST_CASE("MyPage convergence: every permutation of the 8 event kinds for one booking ends in "
-          "the same state",
-          "[mypage][convergence]") {
+TEST_CASE(
+    "MyPage convergence: every permutation of the 8 event kinds for one booking ends in "
+    "the same state",
+    "[mypage][convergence]") {
     const auto events = all_events();
     std::size_t permutations = 0;
     const auto states =
@@ -197,7 +225,8 @@ TEST_CASE("MyPage convergence: every permutation of the 8 event kinds for one bo
     REQUIRE(states.size() == 1);
     // Canceled dominates the customer-facing status; each source keeps its highest status.
     auto expected = MyPage::for_booking(1);
-    for (const auto& e : events) e.apply(expected);
+    for (const auto& e : events)
+        e.apply(expected);
     CHECK(states.front() == dump(expected));
     CHECK(expected.status() == "Canceled");
     CHECK(expected.payment_status() == "Canceled");
@@ -216,9 +245,10 @@ TEST_CASE("MyPage convergence: the happy path in any order ends ReviewComplete",
     CHECK(states.front().find("ticket_status=Printed ") != std::string::npos);
 }
 
-TEST_CASE("MyPage convergence: the cancel path in any order ends Canceled, ticket Canceled, "
-          "payment Canceled",
-          "[mypage][convergence]") {
+TEST_CASE(
+    "MyPage convergence: the cancel path in any order ends Canceled, ticket Canceled, "
+    "payment Canceled",
+    "[mypage][convergence]") {
     std::size_t permutations = 0;
     const auto states = final_states(
         pick({"Booked", "Paid", "Created", "Canceled", "PaymentCanceled"}), permutations);
@@ -232,13 +262,16 @@ TEST_CASE("MyPage convergence: a redelivered event (any kind, at any point) chan
           "[mypage][convergence]") {
     const auto events = all_events();
     auto once = MyPage::for_booking(1);
-    for (const auto& e : events) e.apply(once);
+    for (const auto& e : events)
+        e.apply(once);
     for (std::size_t dup = 0; dup < events.size(); ++dup) {
         for (std::size_t at = 0; at <= events.size(); ++at) {
             auto twice = MyPage::for_booking(1);
             for (std::size_t i = 0; i <= events.size(); ++i) {
-                if (i == at) events[dup].apply(twice);
-                if (i < events.size()) events[i].apply(twice);
+                if (i == at)
+                    events[dup].apply(twice);
+                if (i < events.size())
+                    events[i].apply(twice);
             }
             INFO("duplicate " << events[dup].name << " at position " << at);
             CHECK(dump(twice) == dump(once));

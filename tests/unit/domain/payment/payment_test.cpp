@@ -15,8 +15,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST_CASE("approve: an approved payment is Paid, without id, with every field kept",
-          "[payment]") {
+TEST_CASE("approve: an approved payment is Paid, without id, with every field kept", "[payment]") {
     test::FixedClock clock;
     const auto p = Payment::approve(7, "customer-1", 10000, "auth-1", clock.now());
     REQUIRE(p);
@@ -86,8 +85,8 @@ TEST_CASE("refund: a payment is refunded at most once (second refund: kAlreadyRe
 
 TEST_CASE("restore: rebuilds every field of a stored payment", "[payment]") {
     test::FixedClock clock;
-    const auto p = Payment::restore(4, 8, "c", 500, "auth-9", PaymentStatus::kCanceled,
-                                    clock.now(), clock.now() + 1s);
+    const auto p = Payment::restore(4, 8, "c", 500, "auth-9", PaymentStatus::kCanceled, clock.now(),
+                                    clock.now() + 1s);
     CHECK(p.id() == 4);
     CHECK(p.booking_id() == 8);
     CHECK(p.customer_id() == "c");

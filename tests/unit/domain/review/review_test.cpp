@@ -19,17 +19,19 @@ using namespace std::chrono_literals;
 
 std::string repeat(const std::string& s, std::size_t n) {
     std::string out;
-    for (std::size_t i = 0; i < n; ++i) out += s;
+    for (std::size_t i = 0; i < n; ++i)
+        out += s;
     return out;
 }
 
-const std::string kHangul = "\xec\xa2\x8b";           // U+C88B, 3 bytes
-const std::string kEmoji = "\xf0\x9f\x8e\xac";        // U+1F3AC, 4 bytes
-const std::string kAccented = "\xc3\xa9";             // U+00E9, 2 bytes
+const std::string kHangul = "\xec\xa2\x8b";     // U+C88B, 3 bytes
+const std::string kEmoji = "\xf0\x9f\x8e\xac";  // U+1F3AC, 4 bytes
+const std::string kAccented = "\xc3\xa9";       // U+00E9, 2 bytes
 
 std::vector<std::string> fields_of(const FieldErrors& errors) {
     std::vector<std::string> out;
-    for (const auto& e : errors) out.push_back(e.field);
+    for (const auto& e : errors)
+        out.push_back(e.field);
     return out;
 }
 using Fields = std::vector<std::string>;
@@ -50,9 +52,10 @@ TEST_CASE("validate_write: contents hold at most 2000 characters", "[review][val
     CHECK(errors[0].message == "must be at most 2000 characters");
 }
 
-TEST_CASE("validate_write: contents length counts code points, so 2000 multibyte characters "
-          "fit and 2001 do not",
-          "[review][validate]") {
+TEST_CASE(
+    "validate_write: contents length counts code points, so 2000 multibyte characters "
+    "fit and 2001 do not",
+    "[review][validate]") {
     CHECK(validate_write(5, repeat(kHangul, 2000)).empty());  // 6000 bytes
     CHECK(validate_write(5, repeat(kEmoji, 2000)).empty());   // 8000 bytes
     CHECK(validate_write(5, repeat(kAccented, 1000) + std::string(1000, 'a')).empty());
@@ -124,7 +127,7 @@ TEST_CASE("write: an invalid write is refused (kInvalidReview) and changes nothi
     CHECK(r.updated_at() == clock.now());
 }
 
-TEST_CASE("write: a written review may be rewritten; the last write wins", "[review][write]") {
+TEST_CASE("write: a written review may be rewritten, the last write wins", "[review][write]") {
     test::FixedClock clock;
     auto r = Review::open(7, "Sunny", clock.now());
     REQUIRE(r.write(3, "meh", clock.now()));

@@ -18,7 +18,9 @@ using namespace std::chrono_literals;
 
 constexpr std::chrono::milliseconds kLease = 2000ms;
 
-TicketDetails details() { return TicketDetails{7, "customer-1", "soul", "1A,2B", 2}; }
+TicketDetails details() {
+    return TicketDetails{7, "customer-1", "soul", "1A,2B", 2};
+}
 
 Ticket waiting(test::FixedClock& clock) {
     auto t = Ticket::issue(details(), clock.now());
@@ -26,8 +28,7 @@ Ticket waiting(test::FixedClock& clock) {
     return t;
 }
 
-TEST_CASE("issue: a new ticket is Waiting, unleased, showing its booking's details",
-          "[ticket]") {
+TEST_CASE("issue: a new ticket is Waiting, unleased, showing its booking's details", "[ticket]") {
     test::FixedClock clock;
     const auto t = Ticket::issue(details(), clock.now());
     CHECK(t.id() == 0);
@@ -54,7 +55,7 @@ TEST_CASE("created_event: announces the issued ticket with status Waiting", "[ti
     CHECK(std::string(Created::kType) == "Created");
 }
 
-TEST_CASE("begin_print: takes the lease until now + lease; the ticket stays Waiting",
+TEST_CASE("begin_print: takes the lease until now + lease, the ticket stays Waiting",
           "[ticket][print]") {
     test::FixedClock clock;
     auto t = waiting(clock);
@@ -119,8 +120,7 @@ TEST_CASE("complete_print: the lease holder completes: Printed, lease released, 
     CHECK(std::string(Printed::kType) == "Printed");
 }
 
-TEST_CASE("complete_print: a ticket is printed once (second: kAlreadyPrinted)",
-          "[ticket][print]") {
+TEST_CASE("complete_print: a ticket is printed once (second: kAlreadyPrinted)", "[ticket][print]") {
     test::FixedClock clock;
     auto t = waiting(clock);
     REQUIRE(t.complete_print(clock.now()));
@@ -129,9 +129,10 @@ TEST_CASE("complete_print: a ticket is printed once (second: kAlreadyPrinted)",
     CHECK(again.error() == TicketError::kAlreadyPrinted);
 }
 
-TEST_CASE("complete_print: a print whose lease expired and lost to a withdraw fails with "
-          "kCanceled",
-          "[ticket][print]") {
+TEST_CASE(
+    "complete_print: a print whose lease expired and lost to a withdraw fails with "
+    "kCanceled",
+    "[ticket][print]") {
     test::FixedClock clock;
     auto t = waiting(clock);
     REQUIRE(t.begin_print(clock.now(), kLease));
@@ -143,7 +144,7 @@ TEST_CASE("complete_print: a print whose lease expired and lost to a withdraw fa
     CHECK(t.status() == TicketStatus::kCanceled);
 }
 
-TEST_CASE("abort_print: the lease holder gives up; the ticket stays Waiting and unleased",
+TEST_CASE("abort_print: the lease holder gives up, the ticket stays Waiting and unleased",
           "[ticket][print]") {
     test::FixedClock clock;
     auto t = waiting(clock);
@@ -193,8 +194,7 @@ TEST_CASE("withdraw: while a print holds the lease the cancel loses (kPrintInPro
     CHECK(t.complete_print(clock.now()));
 }
 
-TEST_CASE("withdraw: an expired lease does not protect the ticket any more",
-          "[ticket][withdraw]") {
+TEST_CASE("withdraw: an expired lease does not protect the ticket any more", "[ticket][withdraw]") {
     test::FixedClock clock;
     auto t = waiting(clock);
     REQUIRE(t.begin_print(clock.now(), kLease));
@@ -226,9 +226,10 @@ TEST_CASE("withdraw: withdrawing a Canceled ticket again succeeds and changes no
     CHECK(t.updated_at() == updated);
 }
 
-TEST_CASE("voided: a ticket withdrawn before issue is born Canceled and stays so when it "
-          "learns its details",
-          "[ticket]") {
+TEST_CASE(
+    "voided: a ticket withdrawn before issue is born Canceled and stays so when it "
+    "learns its details",
+    "[ticket]") {
     test::FixedClock clock;
     auto t = Ticket::voided(7, clock.now());
     CHECK(t.status() == TicketStatus::kCanceled);
@@ -245,8 +246,7 @@ TEST_CASE("voided: a ticket withdrawn before issue is born Canceled and stays so
 TEST_CASE("restore: rebuilds a stored ticket, lease included", "[ticket]") {
     test::FixedClock clock;
     const auto lease = clock.now() + kLease;
-    auto t = Ticket::restore(5, details(), TicketStatus::kWaiting, lease, clock.now(),
-                             clock.now());
+    auto t = Ticket::restore(5, details(), TicketStatus::kWaiting, lease, clock.now(), clock.now());
     CHECK(t.id() == 5);
     CHECK(t.print_lease_until() == lease);
     const auto r = t.begin_print(clock.now(), kLease);  // the restored lease still holds

@@ -1,0 +1,344 @@
+#pragma once
+// The include allow-list of ARCHITECTURE.md ("Module boundaries"), as data and two checks:
+//
+//   src/domain/<ctx>/  <standard headers>, "domain/common/...", "domain/<ctx>/..."
+//   src/app/<ctx>/     <standard headers>, "app/common/...", "app/<ctx>/...",
+//                      "domain/common/...", "domain/<ctx>/...",
+//                      "domain/<other ctx>/events.hpp" (the published language) — never another
+//                      context's aggregates, repositories or services, never adapters, never a
+//                      third-party library (Boost, SOCI, spdlog, fmt, CLI11, Catch, ...).
+//
+// src/app/exe/ is the composition root and src/adapters/ may see every layer: not checked.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mb::architecture {
+
+/// One #include directive: where it is and what it names.
+struct Include {
+    std::string file;  ///< path relative to src/, with '/' separators
+    int line = 0;
+    std::string target;  ///< the header named, without delimiters
+    bool angle = false;  ///< <...> rather than "..."
+};
+
+/// "file:line: #include <target>: reason"
+struct Violation {
+    Include include;
+    std::string reason;
+
+    [[nodiscard]] std::string describe() const {
+        const auto& i = include;
+        return i.file + ":" + std::to_string(i.line) + ": #include " + (i.angle ? "<" : "\"") +
+               i.target + (i.angle ? ">" : "\"") + ": " + reason;
+    }
+};
+
+inline constexpr std::string_view kStandardHeaders[] = {"algorithm",
+                                                        "any",
+                                                        "array",
+                                                        "atomic",
+                                                        "barrier",
+                                                        "bit",
+                                                        "bitset",
+                                                        "cassert",
+                                                        "cctype",
+                                                        "cerrno",
+                                                        "cfenv",
+                                                        "cfloat",
+                                                        "charconv",
+                                                        "chrono",
+                                                        "cinttypes",
+                                                        "climits",
+                                                        "clocale",
+                                                        "cmath",
+                                                        "codecvt",
+                                                        "compare",
+                                                        "complex",
+                                                        "concepts",
+                                                        "condition_variable",
+                                                        "coroutine",
+                                                        "csetjmp",
+                                                        "csignal",
+                                                        "cstdarg",
+                                                        "cstddef",
+                                                        "cstdint",
+                                                        "cstdio",
+                                                        "cstdlib",
+                                                        "cstring",
+                                                        "ctime",
+                                                        "cuchar",
+                                                        "cwchar",
+                                                        "cwctype",
+                                                        "deque",
+                                                        "exception",
+                                                        "execution",
+                                                        "expected",
+                                                        "filesystem",
+                                                        "format",
+                                                        "forward_list",
+                                                        "fstream",
+                                                        "functional",
+                                                        "future",
+                                                        "initializer_list",
+                                                        "iomanip",
+                                                        "ios",
+                                                        "iosfwd",
+                                                        "iostream",
+                                                        "istream",
+                                                        "iterator",
+                                                        "latch",
+                                                        "limits",
+                                                        "list",
+                                                        "locale",
+                                                        "map",
+                                                        "memory",
+                                                        "memory_resource",
+                                                        "mutex",
+                                                        "new",
+                                                        "numbers",
+                                                        "numeric",
+                                                        "optional",
+                                                        "ostream",
+                                                        "queue",
+                                                        "random",
+                                                        "ranges",
+                                                        "ratio",
+                                                        "regex",
+                                                        "scoped_allocator",
+                                                        "semaphore",
+                                                        "set",
+                                                        "shared_mutex",
+                                                        "source_location",
+                                                        "span",
+                                                        "sstream",
+                                                        "stack",
+                                                        "stdexcept",
+                                                        "stop_token",
+                                                        "streambuf",
+                                                        "string",
+                                                        "string_view",
+                                                        "syncstream",
+                                                        "system_error",
+                                                        "thread",
+                                                        "tuple",
+                                                        "type_traits",
+                                                        "typeindex",
+                                                        "typeinfo",
+                                                        "unordered_map",
+                                                        "unordered_set",
+                                                        "utility",
+                                                        "valarray",
+                                                        "variant",
+                                                        "vector",
+                                                        "version"};
+
+/// Third-party libraries that must never reach domain or app code (checked by name, so the
+/// report says which library leaked in).
+inline constexpr std::string_view kThirdParty[] = {
+    "boost", "asio", "soci", "sqlite", "spdlog", "fmt", "CLI", "catch", "rdkafka", "jwt", "json"};
+
+[[nodiscard]] inline bool is_standard_header(std::string_view h) {
+    return std::find(std::begin(kStandardHeaders), std::end(kStandardHeaders), h) !=
+           std::end(kStandardHeaders);
+}
+
+/// The path components of a '/'-separated path.
+[[nodiscard]] inline std::vector<std::string> components(std::string_view path) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        const auto slash = path.find('/', start);
+        const auto end = slash == std::string_view::npos ? path.size() : slash;
+        out.emplace_back(path.substr(start, end - start));
+        if (slash == std::string_view::npos)
+            break;
+        start = slash + 1;
+    }
+    return out;
+}
+
+/// Why an angle include is not allowed in domain or app code, or nullopt.
+[[nodiscard]] inline std::optional<std::string> check_angle(const Include& inc) {
+    for (const auto lib : kThirdParty) {
+        if (inc.target.find(lib) != std::string::npos) {
+            return "third-party library (" + std::string(lib) + ") outside adapters";
+        }
+    }
+    if (inc.target.find('/') != std::string::npos || inc.target.find('.') != std::string::npos ||
+        !is_standard_header(inc.target)) {
+        return "not a C++ standard library header";
+    }
+    return std::nullopt;
+}
+
+/// Why a quoted include of a file under src/domain/<ctx>/ is not allowed, or nullopt.
+[[nodiscard]] inline std::optional<std::string> check_domain_quoted(const std::string& ctx,
+                                                                    const Include& inc) {
+    const auto parts = components(inc.target);
+    if (parts.size() < 3 || parts[0] != "domain") {
+        if (!parts.empty() && (parts[0] == "app" || parts[0] == "adapters")) {
+            return "the domain depends on nothing outside the domain (" + parts[0] + "/)";
+        }
+        return "includes are rooted at src/ and domain code may include only domain/";
+    }
+    if (parts[1] == "common" || parts[1] == ctx)
+        return std::nullopt;
+    return "domain/" + ctx + " may not include another context (domain/" + parts[1] + ")";
+}
+
+/// Why a quoted include of a file under src/app/<ctx>/ is not allowed, or nullopt.
+[[nodiscard]] inline std::optional<std::string> check_app_quoted(const std::string& ctx,
+                                                                 const Include& inc) {
+    const auto parts = components(inc.target);
+    if (parts.size() < 3 || (parts[0] != "domain" && parts[0] != "app")) {
+        if (!parts.empty() && parts[0] == "adapters") {
+            return "the application layer never includes adapters";
+        }
+        return "includes are rooted at src/ and app code may include only app/ and domain/";
+    }
+    const auto& layer = parts[0];
+    const auto& other = parts[1];
+    if (other == "common" || other == ctx)
+        return std::nullopt;
+    if (layer == "domain" && parts.size() == 3 && parts[2] == "events.hpp") {
+        return std::nullopt;  // another context's published language
+    }
+    if (layer == "app") {
+        return "app/" + ctx + " may not include another context's application layer (app/" + other +
+               ")";
+    }
+    return "app/" + ctx + " may include only the events header of domain/" + other +
+           ", not its aggregates, repositories or services";
+}
+
+/// The context a file under src/ belongs to, for the checked layers: {layer, ctx}, or nullopt
+/// for files the rules do not cover (adapters, the composition root app/exe).
+[[nodiscard]] inline std::optional<std::pair<std::string, std::string>> checked_context(
+    const std::string& file) {
+    const auto parts = components(file);
+    if (parts.size() < 3)
+        return std::nullopt;
+    if (parts[0] == "domain")
+        return std::pair{parts[0], parts[1]};
+    if (parts[0] == "app" && parts[1] != "exe")
+        return std::pair{parts[0], parts[1]};
+    return std::nullopt;
+}
+
+/// Applies the rules to one include of a checked file.
+[[nodiscard]] inline std::optional<std::string> check(const Include& inc) {
+    const auto where = checked_context(inc.file);
+    if (!where)
+        return std::nullopt;
+    if (inc.angle)
+        return check_angle(inc);
+    return where->first == "domain" ? check_domain_quoted(where->second, inc)
+                                    : check_app_quoted(where->second, inc);
+}
+
+/// The #include directives of one source text (comments skipped).
+[[nodiscard]] inline std::vector<Include> parse_includes(const std::string& file,
+                                                         std::istream& in) {
+    std::vector<Include> out;
+    std::string line;
+    int number = 0;
+    bool in_block_comment = false;
+    while (std::getline(in, line)) {
+        ++number;
+        std::string code;
+        for (std::size_t i = 0; i < line.size(); ++i) {
+            if (in_block_comment) {
+                if (line.compare(i, 2, "*/") == 0) {
+                    in_block_comment = false;
+                    ++i;
+                }
+                continue;
+            }
+            if (line.compare(i, 2, "/*") == 0) {
+                in_block_comment = true;
+                ++i;
+                continue;
+            }
+            if (line.compare(i, 2, "//") == 0)
+                break;
+            code += line[i];
+        }
+        std::size_t p = code.find_first_not_of(" \t");
+        if (p == std::string::npos || code[p] != '#')
+            continue;
+        p = code.find_first_not_of(" \t", p + 1);
+        if (p == std::string::npos || code.compare(p, 7, "include") != 0)
+            continue;
+        p = code.find_first_not_of(" \t", p + 7);
+        if (p == std::string::npos)
+            continue;
+        const char open = code[p];
+        if (open != '<' && open != '"')
+            continue;
+        const char close = open == '<' ? '>' : '"';
+        const auto end = code.find(close, p + 1);
+        if (end == std::string::npos)
+            continue;
+        out.push_back(Include{file, number, code.substr(p + 1, end - p - 1), open == '<'});
+    }
+    return out;
+}
+
+/// Every #include of the .hpp/.cpp files under `src_root`/`subdir`, files in sorted order.
+[[nodiscard]] inline std::vector<Include> scan(const std::filesystem::path& src_root,
+                                               const std::string& subdir) {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> files;
+    const auto dir = src_root / subdir;
+    if (!fs::exists(dir))
+        return {};
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+        if (!entry.is_regular_file())
+            continue;
+        const auto ext = entry.path().extension().string();
+        if (ext == ".hpp" || ext == ".cpp" || ext == ".h" || ext == ".ipp") {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    std::vector<Include> out;
+    for (const auto& f : files) {
+        std::ifstream in(f);
+        const auto rel = fs::relative(f, src_root).generic_string();
+        auto includes = parse_includes(rel, in);
+        out.insert(out.end(), includes.begin(), includes.end());
+    }
+    return out;
+}
+
+/// The violations among `includes`, restricted to angle or quoted ones.
+[[nodiscard]] inline std::vector<Violation> violations(const std::vector<Include>& includes,
+                                                       bool angle) {
+    std::vector<Violation> out;
+    for (const auto& inc : includes) {
+        if (inc.angle != angle)
+            continue;
+        if (auto reason = check(inc))
+            out.push_back({inc, *reason});
+    }
+    return out;
+}
+
+[[nodiscard]] inline std::string report(const std::vector<Violation>& found) {
+    std::string out;
+    for (const auto& v : found)
+        out += v.describe() + "\n";
+    return out;
+}
+
+}  // namespace mb::architecture

@@ -1,0 +1,209 @@
+// Module boundaries (ARCHITECTURE.md), checked on the real source tree: every #include in
+// src/domain and src/app is scanned and each forbidden one is listed as file:line. One test
+// case per rule, plus self-checks that feed the checker forbidden includes, so a broken
+// checker cannot pass silently.
+#include "include_rules.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+namespace mb::architecture {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kSourceRoot{MB_SOURCE_DIR};
+
+std::vector<Violation> check_tree(const std::string& subdir, bool angle) {
+    return violations(scan(kSourceRoot, subdir), angle);
+}
+
+Include inc(std::string file, std::string target, bool angle) {
+    return Include{std::move(file), 1, std::move(target), angle};
+}
+
+bool forbidden(const std::string& file, const std::string& target, bool angle) {
+    return check(inc(file, target, angle)).has_value();
+}
+
+// --- the rules, on the real tree ----------------------------------------------------------
+
+TEST_CASE(
+    "Architecture: the scanner sees the real src/ tree (domain and app files with "
+    "includes)",
+    "[architecture]") {
+    INFO("source root: " << kSourceRoot);
+    REQUIRE(fs::is_directory(kSourceRoot / "domain"));
+    REQUIRE(fs::is_directory(kSourceRoot / "app"));
+    const auto domain = scan(kSourceRoot, "domain");
+    const auto app = scan(kSourceRoot, "app");
+    CHECK(domain.size() > 50);
+    CHECK(app.size() > 20);
+    const auto has = [](const std::vector<Include>& all, const std::string& file,
+                        const std::string& target) {
+        return std::any_of(all.begin(), all.end(),
+                           [&](const Include& i) { return i.file == file && i.target == target; });
+    };
+    CHECK(has(domain, "domain/booking/booking.hpp", "domain/common/result.hpp"));
+    CHECK(has(app, "app/payment/payment_service.hpp", "domain/booking/events.hpp"));
+}
+
+TEST_CASE(
+    "Architecture rule: src/domain/<ctx> includes only C++ standard library headers "
+    "among <...> includes (no Boost, SOCI, spdlog, fmt, CLI11, Catch)",
+    "[architecture][domain]") {
+    const auto found = check_tree("domain", true);
+    INFO("forbidden includes:\n" << report(found));
+    CHECK(found.empty());
+}
+
+TEST_CASE(
+    "Architecture rule: src/domain/<ctx> includes only \"domain/common/...\" and its own "
+    "\"domain/<ctx>/...\"",
+    "[architecture][domain]") {
+    const auto found = check_tree("domain", false);
+    INFO("forbidden includes:\n" << report(found));
+    CHECK(found.empty());
+}
+
+TEST_CASE(
+    "Architecture rule: src/app/<ctx> includes only C++ standard library headers among "
+    "<...> includes (Asio and SOCI live in adapters)",
+    "[architecture][app]") {
+    const auto found = check_tree("app", true);
+    INFO("forbidden includes:\n" << report(found));
+    CHECK(found.empty());
+}
+
+TEST_CASE(
+    "Architecture rule: src/app/<ctx> includes only app/common, its own app and domain, "
+    "domain/common and other contexts' events.hpp",
+    "[architecture][app]") {
+    const auto found = check_tree("app", false);
+    INFO("forbidden includes:\n" << report(found));
+    CHECK(found.empty());
+}
+
+// --- self-checks: the checker reports what it must ----------------------------------------
+
+TEST_CASE(
+    "Architecture self-check: third-party and non-standard angle includes are reported "
+    "in domain and app, standard ones are not",
+    "[architecture][self-check]") {
+    for (const auto* file : {"domain/booking/booking.cpp", "app/ticket/ticket_service.hpp"}) {
+        INFO(file);
+        for (const auto* bad : {"boost/asio.hpp", "boost/json.hpp", "soci/soci.h", "sqlite3.h",
+                                "spdlog/spdlog.h", "fmt/core.h", "CLI/CLI.hpp", "catch2/catch.hpp",
+                                "librdkafka/rdkafkacpp.h", "unistd.h", "stdio.h", "gsl", ""}) {
+            INFO("<" << bad << ">");
+            CHECK(forbidden(file, bad, true));
+        }
+        for (const auto* ok : {"vector", "string", "system_error", "chrono", "cstdint", "optional",
+                               "variant", "climits", "cinttypes"}) {
+            INFO("<" << ok << ">");
+            CHECK_FALSE(forbidden(file, ok, true));
+        }
+    }
+}
+
+TEST_CASE(
+    "Architecture self-check: a domain context including another context, app, adapters "
+    "or a relative path is reported",
+    "[architecture][self-check]") {
+    const std::string file = "domain/booking/booking.hpp";
+    CHECK(forbidden(file, "domain/payment/payment.hpp", false));
+    CHECK(forbidden(file, "domain/payment/events.hpp", false));  // not even events
+    CHECK(forbidden(file, "app/common/outbox.hpp", false));
+    CHECK(forbidden(file, "adapters/bus/envelope.hpp", false));
+    CHECK(forbidden(file, "booking.hpp", false));
+    CHECK(forbidden(file, "../payment/payment.hpp", false));
+    CHECK_FALSE(forbidden(file, "domain/common/result.hpp", false));
+    CHECK_FALSE(forbidden(file, "domain/booking/errors.hpp", false));
+    CHECK(forbidden("domain/common/errors.hpp", "domain/booking/errors.hpp", false));
+}
+
+TEST_CASE(
+    "Architecture self-check: an app context including another context's aggregate, "
+    "repository or service, adapters, or a relative path is reported",
+    "[architecture][self-check]") {
+    const std::string file = "app/booking/booking_service.cpp";
+    CHECK(forbidden(file, "domain/payment/payment.hpp", false));
+    CHECK(forbidden(file, "domain/payment/payment_repository.hpp", false));
+    CHECK(forbidden(file, "domain/ticket/errors.hpp", false));
+    CHECK(forbidden(file, "app/payment/payment_service.hpp", false));
+    CHECK(forbidden(file, "adapters/persistence/module_executor.hpp", false));
+    CHECK(forbidden(file, "adapters/bus/event_bus.hpp", false));
+    CHECK(forbidden(file, "booking_service.hpp", false));
+    CHECK(forbidden(file, "domain/payment/sub/events.hpp", false));
+    CHECK_FALSE(forbidden(file, "domain/payment/events.hpp", false));
+    CHECK_FALSE(forbidden(file, "domain/ticket/events.hpp", false));
+    CHECK_FALSE(forbidden(file, "domain/booking/booking_repository.hpp", false));
+    CHECK_FALSE(forbidden(file, "domain/common/clock.hpp", false));
+    CHECK_FALSE(forbidden(file, "app/common/outbox.hpp", false));
+    CHECK_FALSE(forbidden(file, "app/booking/payment_port.hpp", false));
+    // The composition root and the adapters are outside these rules.
+    CHECK_FALSE(forbidden("app/exe/application.cpp", "adapters/http/server.hpp", false));
+    CHECK_FALSE(forbidden("adapters/http/server.cpp", "boost/asio.hpp", true));
+}
+
+TEST_CASE(
+    "Architecture self-check: a forbidden include written to a file is reported with its "
+    "file and line",
+    "[architecture][self-check]") {
+    std::random_device rd;
+    const auto root = fs::temp_directory_path() / ("mb-architecture-" + std::to_string(rd()));
+    struct Cleanup {
+        fs::path path;
+        ~Cleanup() {
+            std::error_code ec;
+            fs::remove_all(path, ec);
+        }
+    } cleanup{root};
+    fs::create_directories(root / "domain" / "booking");
+    fs::create_directories(root / "app" / "booking");
+    {
+        std::ofstream out(root / "domain" / "booking" / "bad.hpp");
+        out << "#pragma once\n"
+               "// #include <boost/commented_out.hpp>\n"
+               "#include <vector>\n"
+               "#include <boost/asio.hpp>\n"
+               "/* #include \"domain/payment/hidden.hpp\" */\n"
+               "#  include \"domain/payment/payment.hpp\"  // comment\n"
+               "#include \"domain/booking/ok.hpp\"\n";
+    }
+    {
+        std::ofstream out(root / "app" / "booking" / "bad.cpp");
+        out << "#include \"app/booking/bad.hpp\"\n"
+               "\n"
+               "#include \"adapters/persistence/module_executor.hpp\"\n"
+               "#include <soci/soci.h>\n";
+    }
+    const auto domain = scan(root, "domain");
+    REQUIRE(domain.size() == 4);  // the commented-out ones are not includes
+
+    auto found = violations(domain, true);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].describe().rfind("domain/booking/bad.hpp:4: #include <boost/asio.hpp>", 0) == 0);
+    found = violations(domain, false);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].include.line == 6);
+    CHECK(found[0].include.target == "domain/payment/payment.hpp");
+
+    const auto app = scan(root, "app");
+    found = violations(app, false);
+    REQUIRE(found.size() == 1);
+    CHECK(report(found).find("app/booking/bad.cpp:3:") != std::string::npos);
+    found = violations(app, true);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].include.line == 4);
+}
+
+}  // namespace
+}  // namespace mb::architecture

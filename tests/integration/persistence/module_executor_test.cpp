@@ -1,0 +1,388 @@
+// ModuleExecutor with a real io_context on two threads and a real SQLite file: jobs run on the
+// module strand and commit as a batch with a savepoint each; a job that fails (error Result or
+// exception) is rolled back alone; deliver() applies an event once (inbox) and acks each
+// delivery; the commit hook gets exactly the committed outbox entries, in order.
+//
+// A "gate" job holds the strand while the jobs under test are queued, so they form ONE batch.
+#include "adapters/persistence/module_executor.hpp"
+
+#include <atomic>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <catch2/catch.hpp>
+
+#include "persistence_test_support.hpp"
+
+namespace mb::adapters::persistence::test {
+namespace {
+
+using Names = std::vector<std::string>;
+
+domain::Result<int> failed_result() {
+    return domain::Unexpected(std::make_error_code(std::errc::invalid_argument));
+}
+
+/// Waits until `n` jobs are queued behind the gate.
+bool queued(Module& m, std::size_t n) {
+    return poll_until([&] { return m.executor.stats().queued >= n; });
+}
+
+TEST_CASE("ModuleExecutor: submitted jobs run on the module strand and commit",
+          "[persistence][executor]") {
+    TempDir dir;
+    const auto file = dir.file("m.db");
+    {
+        Module m(file);
+        m.start();
+        Completions done;
+        std::atomic<int> off_strand{0};  // Catch assertions stay on the test thread
+        for (const auto* name : {"a", "b", "c"}) {
+            m.executor.submit(
+                [&m, &off_strand, name] {
+                    if (!m.executor.strand().running_in_this_thread())
+                        off_strand.fetch_add(1);
+                    insert_item(m.db, name);
+                    return true;
+                },
+                done.slot(name));
+        }
+        REQUIRE(done.wait(3));
+        CHECK(off_strand.load() == 0);
+        CHECK(done.error_of("a") == nullptr);
+        CHECK(done.error_of("b") == nullptr);
+        CHECK(done.error_of("c") == nullptr);
+        CHECK(done.order() == Names{"a", "b", "c"});
+        CHECK(m.on_strand([&] { return item_names(m.db); }) == Names{"a", "b", "c"});
+        CHECK(m.executor.stats().jobs >= 3);
+    }
+    // Committed means durable: a new connection on the file sees every row.
+    SqliteDatabase reopened(file, item_migrations());
+    CHECK(item_names(reopened) == Names{"a", "b", "c"});
+}
+
+TEST_CASE("ModuleExecutor: jobs queued while a batch runs commit together as the next batch",
+          "[persistence][executor]") {
+    TempDir dir;
+    Module m(dir.file("m.db"));
+    m.start();
+    auto gate = m.close_gate();
+    Completions done;
+    for (int i = 0; i < 10; ++i) {
+        const auto name = "item-" + std::to_string(i);
+        m.executor.submit(
+            [&m, name] {
+                insert_item(m.db, name);
+                return true;
+            },
+            done.slot(name));
+    }
+    REQUIRE(queued(m, 10));
+    const auto before = m.executor.stats().batches;
+    gate->open();
+    REQUIRE(done.wait(10));
+    CHECK(m.executor.stats().batches == before + 2);  // the gate's batch, then one for all ten
+    CHECK(m.on_strand([&] { return item_names(m.db); }).size() == 10);
+}
+
+TEST_CASE(
+    "ModuleExecutor: a job returning an error Result is rolled back alone, the rest of "
+    "its batch commits",
+    "[persistence][executor]") {
+    TempDir dir;
+    Module m(dir.file("m.db"));
+    m.start();
+    auto gate = m.close_gate();
+    std::vector<std::optional<domain::Result<int>>> results(3);
+    std::atomic<int> answered{0};
+    const auto job = [&](std::size_t i, std::string name, bool fail) {
+        m.executor.run(
+            [&m, name, fail]() -> domain::Result<int> {
+                insert_item(m.db, name);
+                if (fail)
+                    return failed_result();
+                return 1;
+            },
+            [&, i](std::optional<domain::Result<int>> r) {
+                results[i] = std::move(r);
+                answered.fetch_add(1);
+            });
+    };
+    job(0, "a", false);
+    job(1, "b", true);
+    job(2, "c", false);
+    REQUIRE(queued(m, 3));
+    const auto before = m.executor.stats();
+    gate->open();
+    REQUIRE(poll_until([&] { return answered.load() == 3; }));
+    const auto after = m.executor.stats();
+    CHECK(after.batches == before.batches + 2);  // the three jobs shared one batch
+    CHECK(after.failed_batches == 0);
+
+    REQUIRE(results[0].has_value());
+    CHECK(results[0]->has_value());
+    REQUIRE(results[1].has_value());  // the caller gets the error value, not nullopt
+    REQUIRE_FALSE(results[1]->has_value());
+    CHECK(results[1]->error() == std::errc::invalid_argument);
+    REQUIRE(results[2].has_value());
+    CHECK(results[2]->has_value());
+    CHECK(m.on_strand([&] { return item_names(m.db); }) == Names{"a", "c"});
+}
+
+TEST_CASE(
+    "ModuleExecutor: a throwing job is rolled back alone and its awaiting caller gets the "
+    "exception, the batch's other jobs commit",
+    "[persistence][executor]") {
+    TempDir dir;
+    Module m(dir.file("m.db"));
+    m.start();
+    auto gate = m.close_gate();
+
+    std::promise<std::string> thrower_saw;
+    std::promise<int> other_got;
+    boost::asio::co_spawn(
+        m.io,
+        [&]() -> boost::asio::awaitable<void> {
+            try {
+                co_await m.executor.execute([&m]() -> int {
+                    insert_item(m.db, "x");
+                    throw std::runtime_error("broken job");
+                });
+                thrower_saw.set_value("no exception");
+            } catch (const std::runtime_error& e) {
+                thrower_saw.set_value(e.what());
+            }
+        },
+        boost::asio::detached);
+    boost::asio::co_spawn(
+        m.io,
+        [&]() -> boost::asio::awaitable<void> {
+            const int v = co_await m.executor.execute([&m] {
+                insert_item(m.db, "y");
+                return 42;
+            });
+            other_got.set_value(v);
+        },
+        boost::asio::detached);
+    Completions done;
+    m.executor.submit(
+        [&m] {
+            insert_item(m.db, "z");
+            return true;
+        },
+        done.slot("z"));
+    REQUIRE(queued(m, 3));
+    const auto before = m.executor.stats();
+    gate->open();
+
+    auto saw = thrower_saw.get_future();
+    auto got = other_got.get_future();
+    REQUIRE(saw.wait_for(kDeadline) == std::future_status::ready);
+    REQUIRE(got.wait_for(kDeadline) == std::future_status::ready);
+    REQUIRE(done.wait(1));
+    CHECK(saw.get() == "broken job");
+    CHECK(got.get() == 42);
+    CHECK(done.error_of("z") == nullptr);
+    const auto after = m.executor.stats();
+    CHECK(after.batches == before.batches + 2);
+    CHECK(after.failed_jobs == before.failed_jobs + 1);
+    CHECK(after.failed_batches == 0);
+    const auto names = m.on_strand([&] { return item_names(m.db); });
+    CHECK(std::find(names.begin(), names.end(), "x") == names.end());
+    CHECK(std::find(names.begin(), names.end(), "y") != names.end());
+    CHECK(std::find(names.begin(), names.end(), "z") != names.end());
+}
+
+TEST_CASE("ModuleExecutor: a job that throws hands its completion the exception",
+          "[persistence][executor]") {
+    TempDir dir;
+    Module m(dir.file("m.db"));
+    m.start();
+    Completions done;
+    m.executor.submit([]() -> bool { throw std::logic_error("bug"); }, done.slot("bug"));
+    REQUIRE(done.wait(1));
+    const auto ep = done.error_of("bug");
+    REQUIRE(ep != nullptr);
+    CHECK_THROWS_AS(std::rethrow_exception(ep), std::logic_error);
+}
+
+TEST_CASE("ModuleExecutor::run: the callback gets nullopt when the job threw",
+          "[persistence][executor]") {
+    TempDir dir;
+    Module m(dir.file("m.db"));
+    m.start();
+    std::promise<bool> answered;
+    m.executor.run([]() -> int { throw std::runtime_error("x"); },
+                   [&](std::optional<int> r) { answered.set_value(r.has_value()); });
+    auto f = answered.get_future();
+    REQUIRE(f.wait_for(kDeadline) == std::future_status::ready);
+    CHECK_FALSE(f.get());
+}
+
+TEST_CASE("ModuleExecutor::deliver applies an event delivered twice once and acks both",
+          "[persistence][executor][inbox]") {
+    TempDir dir;
+    Module m(dir.file("m.db"));
+    m.start();
+    const auto event = std::make_shared<const bus::Envelope>(envelope("event-1"));
+    std::atomic<int> applied{0};
+    std::atomic<int> acked{0};
+    const auto apply = [&](const bus::Envelope& e) {
+        applied.fetch_add(1);
+        insert_item(m.db, "applied " + e.event_id);
+    };
+
+    SECTION("in separate batches") {
+        m.executor.deliver(event, apply, [&] { acked.fetch_add(1); });
+        REQUIRE(poll_until([&] { return acked.load() == 1; }));
+        m.executor.deliver(event, apply, [&] { acked.fetch_add(1); });
+    }
+    SECTION("in one batch") {
+        auto gate = m.close_gate();
+        m.executor.deliver(event, apply, [&] { acked.fetch_add(1); });
+        m.executor.deliver(event, apply, [&] { acked.fetch_add(1); });
+        REQUIRE(queued(m, 2));
+        gate->open();
+    }
+    REQUIRE(poll_until([&] { return acked.load() == 2; }));
+    CHECK(applied.load() == 1);
+    CHECK(m.executor.stats().duplicates == 1);
+    CHECK(m.on_strand([&] { return item_names(m.db); }) == Names{"applied event-1"});
+}
+
+TEST_CASE(
+    "ModuleExecutor::deliver: a failing apply is not acked, not recorded, and applies on "
+    "redelivery",
+    "[persistence][executor][inbox]") {
+    TempDir dir;
+    Module m(dir.file("m.db"));
+    m.start();
+    const auto event = std::make_shared<const bus::Envelope>(envelope("event-1"));
+    std::atomic<int> attempts{0};
+    std::atomic<int> acked{0};
+    const auto apply = [&](const bus::Envelope&) {
+        insert_item(m.db, "attempt " + std::to_string(attempts.load()));
+        if (attempts.fetch_add(1) == 0)
+            throw std::runtime_error("consumer failed");
+    };
+    m.executor.deliver(event, apply, [&] { acked.fetch_add(1); });
+    REQUIRE(poll_until([&] { return attempts.load() == 1; }));
+    // The failed delivery's job has completed once the strand answers the next job.
+    CHECK(m.on_strand([&] { return item_names(m.db); }).empty());
+    CHECK(acked.load() == 0);
+
+    m.executor.deliver(event, apply, [&] { acked.fetch_add(1); });
+    REQUIRE(poll_until([&] { return acked.load() == 1; }));
+    CHECK(attempts.load() == 2);
+    CHECK(m.on_strand([&] { return item_names(m.db); }) == Names{"attempt 1"});
+    CHECK(m.executor.stats().duplicates == 0);
+}
+
+TEST_CASE(
+    "ModuleExecutor: after a commit the hook receives exactly the outbox entries of the "
+    "committed jobs, in order",
+    "[persistence][executor][outbox]") {
+    TempDir dir;
+    Module m(dir.file("m.db"));
+    std::mutex mutex;
+    std::vector<std::vector<OutboxRecord>> hooked;
+    std::atomic<int> off_strand{0};
+    m.executor.on_commit([&](std::vector<OutboxRecord> records) {
+        if (!m.executor.strand().running_in_this_thread())
+            off_strand.fetch_add(1);
+        std::lock_guard lock(mutex);
+        hooked.push_back(std::move(records));
+    });
+    m.start();
+    auto gate = m.close_gate();
+    Completions done;
+    const auto append = [&m](std::initializer_list<const char*> ids) {
+        for (const auto* id : ids)
+            m.outbox.append(envelope(id));
+    };
+    m.executor.submit(
+        [&] {
+            append({"a1", "a2"});
+            return true;
+        },
+        done.slot("a"));
+    m.executor.submit(
+        [&] {
+            append({"b1"});
+            return false;
+        },
+        done.slot("b"));  // rolled back
+    m.executor.submit(
+        [&]() -> bool {
+            append({"c1"});
+            throw std::runtime_error("c failed");
+        },
+        done.slot("c"));
+    m.executor.run(
+        [&]() -> domain::Result<int> {
+            append({"d1"});
+            return failed_result();
+        },
+        [](std::optional<domain::Result<int>>) {});
+    m.executor.submit(
+        [&] {
+            append({"e1"});
+            return true;
+        },
+        done.slot("e"));
+    REQUIRE(queued(m, 5));
+    gate->open();
+    REQUIRE(done.wait(4));
+
+    const auto stored = m.on_strand([&] { return m.outbox.undelivered(0, 100); });
+    CHECK(off_strand.load() == 0);
+    std::lock_guard lock(mutex);
+    REQUIRE(hooked.size() == 1);  // one batch with entries; the gate's batch wrote none
+    const auto& records = hooked.front();
+    REQUIRE(records.size() == 3);
+    CHECK(records[0].envelope->event_id == "a1");
+    CHECK(records[1].envelope->event_id == "a2");
+    CHECK(records[2].envelope->event_id == "e1");
+    CHECK(records[0].seq < records[1].seq);
+    CHECK(records[1].seq < records[2].seq);
+    // ... and they are exactly what the outbox table holds.
+    REQUIRE(stored.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(stored[i].seq == records[i].seq);
+        CHECK(stored[i].envelope->event_id == records[i].envelope->event_id);
+    }
+}
+
+TEST_CASE("ModuleExecutor: a job's answer comes only after its batch committed",
+          "[persistence][executor]") {
+    TempDir dir;
+    Module m(dir.file("m.db"));
+    m.start();
+    std::promise<bool> no_transaction_open;
+    m.executor.submit(
+        [&m] {
+            insert_item(m.db, "a");
+            return true;
+        },
+        [&](std::exception_ptr ep) {
+            // On the strand, after the batch: BEGIN fails if one is still open.
+            bool committed = ep == nullptr;
+            try {
+                m.db.begin();
+                m.db.commit();
+            } catch (const std::exception&) {
+                committed = false;
+            }
+            no_transaction_open.set_value(committed);
+        });
+    auto f = no_transaction_open.get_future();
+    REQUIRE(f.wait_for(kDeadline) == std::future_status::ready);
+    CHECK(f.get());
+    CHECK(m.on_strand([&] { return item_names(m.db); }) == Names{"a"});
+}
+
+}  // namespace
+}  // namespace mb::adapters::persistence::test

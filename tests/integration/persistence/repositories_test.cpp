@@ -1,0 +1,467 @@
+// Each Sqlite*Repository against a real SQLite file: add assigns increasing ids, find returns
+// every field as stored, update changes what the aggregate changed, list pages by id with the
+// total, and the UNIQUE rules of the schema hold.
+#include <chrono>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "adapters/persistence/sqlite_booking_repository.hpp"
+#include "adapters/persistence/sqlite_my_page_repository.hpp"
+#include "adapters/persistence/sqlite_payment_repository.hpp"
+#include "adapters/persistence/sqlite_review_repository.hpp"
+#include "adapters/persistence/sqlite_ticket_repository.hpp"
+#include "fakes/fixed_clock.hpp"
+#include "persistence_test_support.hpp"
+
+namespace mb::adapters::persistence::test {
+namespace {
+
+using mb::test::FixedClock;
+namespace booking = domain::booking;
+namespace payment = domain::payment;
+namespace ticket = domain::ticket;
+namespace review = domain::review;
+namespace mypage = domain::mypage;
+
+/// A UNIQUE violation surfaces as soci_error with SQLite's SQLITE_CONSTRAINT (19).
+template <class F>
+void check_unique_violation(F f) {
+    try {
+        f();
+        FAIL("expected a UNIQUE constraint violation");
+    } catch (const soci::soci_error& e) {
+        INFO(e.what());
+        CHECK((sqlite_result_code(e) & 0xFF) == 19);
+    }
+}
+
+booking::Booking new_booking(FixedClock& clock, const std::string& customer = "customer-1") {
+    return booking::Booking::place({customer, "soul", "1A,2B", 2, 10000}, clock.now()).value();
+}
+
+// --- bookings ---------------------------------------------------------------------------
+
+TEST_CASE("SqliteBookingRepository: add assigns ids from 1, find returns every field",
+          "[persistence][booking]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    SqliteBookingRepository repo(db);
+    FixedClock clock;
+    auto first = new_booking(clock);
+    repo.add(first);
+    auto second = new_booking(clock);
+    repo.add(second);
+    CHECK(first.id() == 1);
+    CHECK(second.id() == 2);
+
+    const auto found = repo.find(1);
+    REQUIRE(found);
+    CHECK(found->id() == 1);
+    CHECK(found->customer_id() == "customer-1");
+    CHECK(found->details().movie_name == "soul");
+    CHECK(found->details().seat == "1A,2B");
+    CHECK(found->details().qty == 2);
+    CHECK(found->details().total_price == 10000);
+    CHECK(found->status() == booking::BookingStatus::kPending);
+    CHECK(found->payment_id() == 0);
+    CHECK_FALSE(found->cancel_requested());
+    CHECK(found->created_at() == clock.now());
+    CHECK(found->updated_at() == clock.now());
+    CHECK_FALSE(repo.find(3).has_value());
+}
+
+TEST_CASE("SqliteBookingRepository: update stores status, payment, cancel intent and time",
+          "[persistence][booking]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    SqliteBookingRepository repo(db);
+    FixedClock clock;
+    auto b = new_booking(clock);
+    repo.add(b);
+    clock.advance(std::chrono::seconds(3));
+    REQUIRE(b.confirm(70, clock.now()));
+    REQUIRE(b.request_cancel(clock.now()));
+    repo.update(b);
+    auto found = repo.find(b.id());
+    REQUIRE(found);
+    CHECK(found->status() == booking::BookingStatus::kPaidComplete);
+    CHECK(found->payment_id() == 70);
+    CHECK(found->cancel_requested());
+    CHECK(found->updated_at() == clock.now());
+    CHECK(found->created_at() == clock.now() - std::chrono::seconds(3));
+
+    REQUIRE(found->cancel(clock.now()));
+    repo.update(*found);
+    CHECK(repo.find(b.id())->status() == booking::BookingStatus::kCanceled);
+    CHECK_FALSE(repo.find(b.id())->cancel_requested());
+}
+
+TEST_CASE("SqliteBookingRepository: remove deletes, ids are never reused",
+          "[persistence][booking]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    SqliteBookingRepository repo(db);
+    FixedClock clock;
+    auto a = new_booking(clock);
+    repo.add(a);
+    auto b = new_booking(clock);
+    repo.add(b);
+    repo.remove(b.id());
+    CHECK_FALSE(repo.find(b.id()).has_value());
+    CHECK(repo.find(a.id()).has_value());
+    auto c = new_booking(clock);
+    repo.add(c);
+    CHECK(c.id() == 3);  // AUTOINCREMENT: 2 is not handed out again
+}
+
+TEST_CASE(
+    "SqliteBookingRepository: list pages visible bookings by id, Pending ones hidden and "
+    "not counted",
+    "[persistence][booking]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    SqliteBookingRepository repo(db);
+    FixedClock clock;
+    for (int i = 0; i < 7; ++i) {
+        auto b = new_booking(clock);
+        repo.add(b);
+        if (i != 3) {  // booking 4 stays Pending
+            REQUIRE(b.confirm(100 + i, clock.now()));
+            repo.update(b);
+        }
+    }
+    const auto p0 = repo.list({0, 4});
+    CHECK(p0.total == 6);
+    REQUIRE(p0.items.size() == 4);
+    CHECK(p0.items[0].id() == 1);
+    CHECK(p0.items[2].id() == 3);
+    CHECK(p0.items[3].id() == 5);
+    const auto p1 = repo.list({1, 4});
+    REQUIRE(p1.items.size() == 2);
+    CHECK(p1.items[0].id() == 6);
+    CHECK(p1.items[1].id() == 7);
+    CHECK(p1.total == 6);
+    CHECK(repo.list({5, 4}).items.empty());
+}
+
+TEST_CASE(
+    "SqliteBookingRepository: pending and cancel_requested list by last change, oldest "
+    "first, limited",
+    "[persistence][booking]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    SqliteBookingRepository repo(db);
+    FixedClock clock;
+    auto old_pending = new_booking(clock);
+    repo.add(old_pending);
+    auto intent = new_booking(clock);
+    repo.add(intent);
+    REQUIRE(intent.confirm(1, clock.now()));
+    REQUIRE(intent.request_cancel(clock.now()));
+    repo.update(intent);
+    const auto cutoff = clock.now();
+    clock.advance(std::chrono::seconds(10));
+    auto young_pending = new_booking(clock);
+    repo.add(young_pending);
+    auto third = new_booking(clock);
+    repo.add(third);
+
+    auto pending = repo.pending(cutoff, 100);
+    REQUIRE(pending.size() == 1);
+    CHECK(pending[0].id() == old_pending.id());
+    pending = repo.pending(clock.now(), 100);
+    REQUIRE(pending.size() == 3);
+    CHECK(pending[0].id() == old_pending.id());
+    CHECK(pending[1].id() == young_pending.id());
+    CHECK(repo.pending(clock.now(), 2).size() == 2);
+
+    const auto intents = repo.cancel_requested(cutoff, 100);
+    REQUIRE(intents.size() == 1);
+    CHECK(intents[0].id() == intent.id());
+    CHECK(repo.cancel_requested(cutoff - std::chrono::seconds(1), 100).empty());
+}
+
+// --- payments ---------------------------------------------------------------------------
+
+TEST_CASE("SqlitePaymentRepository: add/find/find_by_booking/update keep every field",
+          "[persistence][payment]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("payment.db"), payment_migrations());
+    SqlitePaymentRepository repo(db);
+    FixedClock clock;
+    auto p = payment::Payment::approve(7, "customer-1", 10000, "auth-1", clock.now()).value();
+    repo.add(p);
+    CHECK(p.id() == 1);
+    auto found = repo.find(1);
+    REQUIRE(found);
+    CHECK(found->booking_id() == 7);
+    CHECK(found->customer_id() == "customer-1");
+    CHECK(found->amount() == 10000);
+    CHECK(found->authorization() == "auth-1");
+    CHECK(found->status() == payment::PaymentStatus::kPaid);
+    CHECK(found->created_at() == clock.now());
+    REQUIRE(repo.find_by_booking(7).has_value());
+    CHECK(repo.find_by_booking(7)->id() == 1);
+    CHECK_FALSE(repo.find_by_booking(8).has_value());
+    CHECK_FALSE(repo.find(2).has_value());
+
+    clock.advance(std::chrono::seconds(1));
+    REQUIRE(found->refund(clock.now()));
+    repo.update(*found);
+    const auto refunded = repo.find(1);
+    CHECK(refunded->status() == payment::PaymentStatus::kCanceled);
+    CHECK(refunded->updated_at() == clock.now());
+}
+
+TEST_CASE("SqlitePaymentRepository: one payment per booking is a database rule",
+          "[persistence][payment]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("payment.db"), payment_migrations());
+    SqlitePaymentRepository repo(db);
+    FixedClock clock;
+    auto p = payment::Payment::approve(7, "c", 1, "auth-1", clock.now()).value();
+    repo.add(p);
+    auto twin = payment::Payment::approve(7, "c", 1, "auth-2", clock.now()).value();
+    check_unique_violation([&] { repo.add(twin); });
+}
+
+TEST_CASE("SqlitePaymentRepository: list pages by id with the total", "[persistence][payment]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("payment.db"), payment_migrations());
+    SqlitePaymentRepository repo(db);
+    FixedClock clock;
+    for (std::int64_t b = 1; b <= 5; ++b) {
+        auto p = payment::Payment::approve(b, "c", b * 100, "auth", clock.now()).value();
+        repo.add(p);
+    }
+    const auto page = repo.list({1, 2});
+    CHECK(page.total == 5);
+    REQUIRE(page.items.size() == 2);
+    CHECK(page.items[0].id() == 3);
+    CHECK(page.items[1].amount() == 400);
+}
+
+// --- tickets ----------------------------------------------------------------------------
+
+TEST_CASE(
+    "SqliteTicketRepository: add/find/find_by_booking/update keep every field, the print "
+    "lease included",
+    "[persistence][ticket]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("ticket.db"), ticket_migrations());
+    SqliteTicketRepository repo(db);
+    FixedClock clock;
+    auto t = ticket::Ticket::issue({7, "customer-1", "soul", "1A,2B", 2}, clock.now());
+    repo.add(t);
+    CHECK(t.id() == 1);
+    auto found = repo.find_by_booking(7);
+    REQUIRE(found);
+    CHECK(found->id() == 1);
+    CHECK(found->status() == ticket::TicketStatus::kWaiting);
+    CHECK_FALSE(found->print_lease_until().has_value());  // NULL column
+    CHECK(found->details().customer_id == "customer-1");
+    CHECK(found->details().movie_name == "soul");
+    CHECK(found->details().seat == "1A,2B");
+    CHECK(found->details().qty == 2);
+
+    REQUIRE(found->begin_print(clock.now(), std::chrono::milliseconds(1500)));
+    repo.update(*found);
+    found = repo.find(1);
+    REQUIRE(found->print_lease_until().has_value());
+    CHECK(*found->print_lease_until() == clock.now() + std::chrono::milliseconds(1500));
+
+    REQUIRE(found->complete_print(clock.now()));
+    repo.update(*found);
+    found = repo.find(1);
+    CHECK(found->status() == ticket::TicketStatus::kPrinted);
+    CHECK_FALSE(found->print_lease_until().has_value());
+    CHECK_FALSE(repo.find(2).has_value());
+    CHECK_FALSE(repo.find_by_booking(8).has_value());
+}
+
+TEST_CASE("SqliteTicketRepository: a placeholder's late details are stored by update",
+          "[persistence][ticket]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("ticket.db"), ticket_migrations());
+    SqliteTicketRepository repo(db);
+    FixedClock clock;
+    auto t = ticket::Ticket::voided(7, clock.now());
+    repo.add(t);
+    t.fill_details({7, "customer-1", "soul", "1A,2B", 2});
+    repo.update(t);
+    const auto found = repo.find_by_booking(7);
+    REQUIRE(found);
+    CHECK(found->status() == ticket::TicketStatus::kCanceled);
+    CHECK(found->details().movie_name == "soul");
+    CHECK(found->details().qty == 2);
+}
+
+TEST_CASE("SqliteTicketRepository: one ticket per booking, list pages by id",
+          "[persistence][ticket]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("ticket.db"), ticket_migrations());
+    SqliteTicketRepository repo(db);
+    FixedClock clock;
+    for (std::int64_t b = 1; b <= 3; ++b) {
+        auto t = ticket::Ticket::issue({b, "c", "m", "A1", 1}, clock.now());
+        repo.add(t);
+    }
+    auto twin = ticket::Ticket::issue({2, "c", "m", "A1", 1}, clock.now());
+    check_unique_violation([&] { repo.add(twin); });
+    const auto page = repo.list({0, 2});
+    CHECK(page.total == 3);
+    REQUIRE(page.items.size() == 2);
+    CHECK(page.items[0].booking_id() == 1);
+    CHECK(page.items[1].booking_id() == 2);
+    CHECK(repo.list({1, 2}).items.size() == 1);
+}
+
+// --- reviews ----------------------------------------------------------------------------
+
+TEST_CASE(
+    "SqliteReviewRepository: an opened review has no score (NULL), a written one keeps "
+    "score, contents and weather",
+    "[persistence][review]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("review.db"), review_migrations());
+    SqliteReviewRepository repo(db);
+    FixedClock clock;
+    auto r = review::Review::open(7, "Sunny", clock.now());
+    repo.add(r);
+    CHECK(r.id() == 1);
+    auto found = repo.find(1);
+    REQUIRE(found);
+    CHECK(found->booking_id() == 7);
+    CHECK_FALSE(found->score().has_value());
+    CHECK(found->weather() == "Sunny");
+    CHECK(found->status() == review::ReviewStatus::kWaitingReview);
+
+    const std::string contents = "\xec\xa2\x8b\xec\x95\x84\xec\x9a\x94 VeryGood";
+    REQUIRE(found->write(0, contents, clock.now()));  // score 0 is a score, not NULL
+    repo.update(*found);
+    found = repo.find_by_booking(7);
+    REQUIRE(found);
+    CHECK(found->score() == 0);
+    CHECK(found->contents() == contents);
+    CHECK(found->status() == review::ReviewStatus::kWritten);
+    CHECK_FALSE(repo.find_by_booking(8).has_value());
+}
+
+TEST_CASE("SqliteReviewRepository: one review per booking, list pages by id",
+          "[persistence][review]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("review.db"), review_migrations());
+    SqliteReviewRepository repo(db);
+    FixedClock clock;
+    for (std::int64_t b = 1; b <= 3; ++b) {
+        auto r = review::Review::open(b, "Rainy", clock.now());
+        repo.add(r);
+    }
+    auto twin = review::Review::open(3, "Rainy", clock.now());
+    check_unique_violation([&] { repo.add(twin); });
+    const auto page = repo.list({1, 2});
+    CHECK(page.total == 3);
+    REQUIRE(page.items.size() == 1);
+    CHECK(page.items[0].booking_id() == 3);
+}
+
+// --- my page ----------------------------------------------------------------------------
+
+mypage::MyPage row_for(std::int64_t booking_id, const std::string& customer, bool booked) {
+    auto row = mypage::MyPage::for_booking(booking_id);
+    if (booked)
+        row.on_booked({customer, "soul", "1A,2B", 2, 10000});
+    row.on_paid(booking_id * 10);
+    return row;
+}
+
+TEST_CASE(
+    "SqliteMyPageRepository: save inserts then updates the row of its booking, every "
+    "field is kept",
+    "[persistence][mypage]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("mypage.db"), mypage_migrations());
+    SqliteMyPageRepository repo(db);
+    auto row = mypage::MyPage::for_booking(7);
+    repo.save(row);
+    CHECK(row.id() == 1);
+    auto found = repo.find_by_booking(7);
+    REQUIRE(found);
+    CHECK_FALSE(found->visible());
+    CHECK_FALSE(found->score().has_value());
+
+    found->on_booked({"customer-1", "soul", "1A,2B", 2, 10000});
+    found->on_paid(11);
+    found->on_ticket_printed(21);
+    found->on_review_written(31, 10, "VeryGood");
+    repo.save(*found);
+    CHECK(found->id() == 1);  // updated, not inserted again
+    const auto again = repo.find(1);
+    REQUIRE(again);
+    const auto s = again->state();
+    const auto expected = found->state();
+    CHECK(s.booking_id == 7);
+    CHECK(s.booked);
+    CHECK(s.facts.customer_id == "customer-1");
+    CHECK(s.facts.movie_name == "soul");
+    CHECK(s.facts.seat == "1A,2B");
+    CHECK(s.facts.qty == 2);
+    CHECK(s.facts.total_price == 10000);
+    CHECK(s.booking_status == expected.booking_status);
+    CHECK(s.payment_id == 11);
+    CHECK(s.payment_status == "Paid");
+    CHECK(s.ticket_id == 21);
+    CHECK(s.ticket_status == "Printed");
+    CHECK(s.review_id == 31);
+    CHECK(s.review_status == "Written");
+    CHECK(s.score == 10);
+    CHECK(s.contents == "VeryGood");
+    CHECK(again->status() == "ReviewComplete");
+    CHECK_FALSE(repo.find(2).has_value());
+}
+
+TEST_CASE("SqliteMyPageRepository: list shows visible rows only, paged by id, with the total",
+          "[persistence][mypage]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("mypage.db"), mypage_migrations());
+    SqliteMyPageRepository repo(db);
+    for (std::int64_t b = 1; b <= 6; ++b) {
+        auto row = row_for(b, b % 2 == 0 ? "alice" : "bob", b != 4);  // booking 4 never booked
+        repo.save(row);
+    }
+    const auto p0 = repo.list({0, 3});
+    CHECK(p0.total == 5);
+    REQUIRE(p0.items.size() == 3);
+    CHECK(p0.items[0].booking_id() == 1);
+    CHECK(p0.items[2].booking_id() == 3);
+    const auto p1 = repo.list({1, 3});
+    REQUIRE(p1.items.size() == 2);
+    CHECK(p1.items[0].booking_id() == 5);
+    CHECK(p1.items[1].booking_id() == 6);
+}
+
+TEST_CASE(
+    "SqliteMyPageRepository: list_by_customer filters by customer, visible rows only, "
+    "paged",
+    "[persistence][mypage]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("mypage.db"), mypage_migrations());
+    SqliteMyPageRepository repo(db);
+    for (std::int64_t b = 1; b <= 6; ++b) {
+        auto row = row_for(b, b % 2 == 0 ? "alice" : "bob", b != 4);
+        repo.save(row);
+    }
+    const auto alice = repo.list_by_customer("alice", {0, 1});
+    CHECK(alice.total == 2);  // bookings 2 and 6 (4 is invisible)
+    REQUIRE(alice.items.size() == 1);
+    CHECK(alice.items[0].booking_id() == 2);
+    const auto alice_next = repo.list_by_customer("alice", {1, 1});
+    REQUIRE(alice_next.items.size() == 1);
+    CHECK(alice_next.items[0].booking_id() == 6);
+    CHECK(repo.list_by_customer("bob", {0, 20}).total == 3);
+    CHECK(repo.list_by_customer("carol", {0, 20}).items.empty());
+}
+
+}  // namespace
+}  // namespace mb::adapters::persistence::test
