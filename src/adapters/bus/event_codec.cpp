@@ -46,19 +46,50 @@ std::string wire_timestamp(std::chrono::system_clock::time_point t) {
     return {buf, n};
 }
 
+json::array seat_array(const std::vector<std::string>& seats) {
+    json::array out;
+    for (const auto& s : seats) out.emplace_back(s);
+    return out;
+}
+
+std::vector<std::string> seats_of(const json::object& o) {
+    std::vector<std::string> out;
+    const auto* v = o.if_contains("seats");
+    if (v == nullptr || v->is_null()) return out;
+    if (!v->is_array()) throw DecodeError("field seats is not an array");
+    for (const auto& s : v->as_array()) {
+        if (!s.is_string()) throw DecodeError("field seats holds a non-string");
+        out.emplace_back(s.as_string());
+    }
+    return out;
+}
+
 json::object to_json(const domain::booking::Booked& e) {
-    return {{"id", e.booking_id},         {"bookingId", e.booking_id},
-            {"customerId", e.customer_id}, {"movieName", e.movie_name},
-            {"seat", e.seat},              {"qty", e.qty},
-            {"totalPrice", e.total_price}, {"paymentId", e.payment_id},
-            {"status", e.status}};
+    return {{"id", e.booking_id},
+            {"bookingId", e.booking_id},
+            {"customerId", e.customer_id},
+            {"movieName", e.movie_name},
+            {"seat", e.seat},
+            {"qty", e.qty},
+            {"totalPrice", e.total_price},
+            {"paymentId", e.payment_id},
+            {"status", e.status},
+            {"screeningId", e.screening_id},
+            {"seats", seat_array(e.seats)},
+            {"screeningStartsAt", e.screening_starts_at}};
 }
 
 json::object to_json(const domain::booking::Canceled& e) {
-    return {{"id", e.booking_id},         {"bookingId", e.booking_id},
-            {"customerId", e.customer_id}, {"movieName", e.movie_name},
-            {"seat", e.seat},              {"qty", e.qty},
-            {"totalPrice", e.total_price}, {"status", e.status}};
+    return {{"id", e.booking_id},
+            {"bookingId", e.booking_id},
+            {"customerId", e.customer_id},
+            {"movieName", e.movie_name},
+            {"seat", e.seat},
+            {"qty", e.qty},
+            {"totalPrice", e.total_price},
+            {"status", e.status},
+            {"screeningId", e.screening_id},
+            {"seats", seat_array(e.seats)}};
 }
 
 json::object to_json(const domain::payment::Paid& e) {
@@ -98,18 +129,30 @@ json::object to_json(const domain::review::WrittenReview& e) {
 
 template <>
 domain::booking::Booked from_json(const json::object& o) {
-    return {integer(o, "bookingId", true), text(o, "customerId"),
-            text(o, "movieName"),          text(o, "seat"),
-            integer(o, "qty", false),      integer(o, "totalPrice", false),
-            integer(o, "paymentId", false), text(o, "status")};
+    return {integer(o, "bookingId", true),
+            text(o, "customerId"),
+            text(o, "movieName"),
+            text(o, "seat"),
+            integer(o, "qty", false),
+            integer(o, "totalPrice", false),
+            integer(o, "paymentId", false),
+            text(o, "status"),
+            integer(o, "screeningId", false),
+            seats_of(o),
+            text(o, "screeningStartsAt")};
 }
 
 template <>
 domain::booking::Canceled from_json(const json::object& o) {
-    return {integer(o, "bookingId", true), text(o, "customerId"),
-            text(o, "movieName"),          text(o, "seat"),
-            integer(o, "qty", false),      integer(o, "totalPrice", false),
-            text(o, "status")};
+    return {integer(o, "bookingId", true),
+            text(o, "customerId"),
+            text(o, "movieName"),
+            text(o, "seat"),
+            integer(o, "qty", false),
+            integer(o, "totalPrice", false),
+            text(o, "status"),
+            integer(o, "screeningId", false),
+            seats_of(o)};
 }
 
 template <>

@@ -33,8 +33,8 @@ boost::asio::awaitable<void> BookingSaga::compensate(std::int64_t booking_id) {
 }
 
 boost::asio::awaitable<Result<Booking>> BookingSaga::place(
-    domain::booking::BookingRequest request) {
-    auto step3 = [this, request] { return bookings_.place(request); };
+    domain::booking::BookingRequest request, std::shared_ptr<app::booking::PlaceDetails> details) {
+    auto step3 = [this, request, details] { return bookings_.place(request, details.get()); };
     auto placed = co_await executor_.execute(std::move(step3));
     if (!placed) co_return placed;
     const auto booking_id = placed->id();

@@ -18,6 +18,7 @@
 // Thread-safety: coroutines may run concurrently; each step runs on its module's executor.
 #include <chrono>
 #include <cstdint>
+#include <memory>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -36,10 +37,12 @@ public:
                 app::booking::BookingService& bookings, app::booking::PaymentPort& payment,
                 app::booking::TicketPort& ticket);
 
-    /// Books and pays. Errors: kInvalidBooking (400), payment declined (402), port errors
-    /// (503: nothing kept). Rethrows infrastructure failures after compensating.
+    /// Books and pays. Errors: kInvalidBooking (400), seat and price conflicts (409; `details`
+    /// says which seats / what amount), payment declined (402), port errors (503: nothing
+    /// kept). Rethrows infrastructure failures after compensating.
     boost::asio::awaitable<domain::Result<domain::booking::Booking>> place(
-        domain::booking::BookingRequest request);
+        domain::booking::BookingRequest request,
+        std::shared_ptr<app::booking::PlaceDetails> details = nullptr);
     /// Errors: kNotFound, kAlreadyCanceled, kAlreadyPrinted, kPrintInProgress, port errors.
     boost::asio::awaitable<domain::Result<domain::booking::Booking>> cancel(
         std::int64_t booking_id);

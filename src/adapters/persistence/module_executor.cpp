@@ -29,7 +29,7 @@ void ModuleExecutor::submit(Body body, Completion complete) {
 
 void ModuleExecutor::deliver(std::shared_ptr<const bus::Envelope> envelope,
                              std::function<void(const bus::Envelope&)> apply,
-                             std::function<void()> ack) {
+                             std::function<void(std::exception_ptr)> done) {
     submit(
         [this, envelope, apply = std::move(apply)] {
             if (!inbox_.record(envelope->event_id)) {
@@ -39,19 +39,7 @@ void ModuleExecutor::deliver(std::shared_ptr<const bus::Envelope> envelope,
             apply(*envelope);
             return true;
         },
-        [this, envelope, ack = std::move(ack)](std::exception_ptr ep) {
-            if (!ep) {
-                ack();
-                return;
-            }
-            try {
-                std::rethrow_exception(ep);
-            } catch (const std::exception& e) {
-                spdlog::error("{}: applying {} {} (booking {}) failed, will be redelivered: {}",
-                              name_, envelope->event_type, envelope->event_id,
-                              envelope->booking_id, e.what());
-            }
-        });
+        std::move(done));
 }
 
 void ModuleExecutor::drain() {

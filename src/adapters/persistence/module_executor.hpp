@@ -128,10 +128,18 @@ public:
     }
 
     /// Applies an event at most once (ARCHITECTURE.md, "Inbox"): records its id in the inbox
-    /// and runs `apply` in one savepoint; a duplicate is skipped. `ack` runs after the commit
-    /// (also for duplicates); never when apply threw — the publisher then redelivers.
+    /// and runs `apply` in one savepoint; a duplicate is skipped. `done` runs on the strand
+    /// after the commit with nullptr (applied, or skipped as a duplicate) or what `apply` (or
+    /// the commit) threw — then nothing of it was kept.
     void deliver(std::shared_ptr<const bus::Envelope> envelope,
-                 std::function<void(const bus::Envelope&)> apply, std::function<void()> ack);
+                 std::function<void(const bus::Envelope&)> apply,
+                 std::function<void(std::exception_ptr)> done);
+
+    /// A paused module (issue 4: pause and resume) answers 503 on its routes and refuses
+    /// synchronous calls; its event consumer holds deliveries until resumed. The executor
+    /// itself keeps running jobs (relay clean-up, admin reads). Thread-safe.
+    void set_paused(bool paused) noexcept { paused_.store(paused); }
+    [[nodiscard]] bool paused() const noexcept { return paused_.load(); }
 
     /// Set once, before any job: receives each committed batch's outbox entries on the strand.
     void on_commit(CommitHook hook) { hook_ = std::move(hook); }
@@ -161,6 +169,7 @@ private:
     std::deque<Job> queue_;
     bool scheduled_ = false;
 
+    std::atomic<bool> paused_{false};
     std::atomic<std::uint64_t> batches_{0}, jobs_{0}, failed_jobs_{0}, failed_batches_{0},
         duplicates_{0};
 };

@@ -1,6 +1,8 @@
 #include "adapters/persistence/sqlite_booking_repository.hpp"
 
+#include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
+#include "adapters/persistence/sqlite_catalogue_repository.hpp"
 
 namespace mb::adapters::persistence {
 
@@ -11,7 +13,7 @@ using domain::booking::BookingStatus;
 namespace {
 constexpr const char* kColumns =
     "id, customer_id, movie_name, seat, qty, total_price, status, payment_id, cancel_requested, "
-    "created_at, updated_at";
+    "created_at, updated_at, screening_id";
 }
 
 std::vector<Migration> booking_migrations() {
@@ -26,19 +28,20 @@ std::vector<Migration> booking_migrations() {
             {3, "cancel intent",
              "ALTER TABLE bookings ADD COLUMN cancel_requested BIGINT NOT NULL DEFAULT 0;"
              "CREATE INDEX bookings_cancel_requested ON bookings(id) WHERE cancel_requested = 1"},
-            inbox_retention_migration(4)};
+            inbox_retention_migration(4), catalogue_migration(5),
+            dead_letter_migration(6)};
 }
 
 SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)
     : db_(db),
       insert_((db.session().prepare
                    << "INSERT INTO bookings(customer_id, movie_name, seat, qty, total_price, "
-                      "status, payment_id, created_at, updated_at) VALUES(:c, :m, :s, :q, :p, "
-                      ":st, :pay, :ca, :ua)",
+                      "status, payment_id, created_at, updated_at, screening_id) VALUES(:c, :m, "
+                      ":s, :q, :p, :st, :pay, :ca, :ua, :sc)",
                soci::use(row_.customer_id), soci::use(row_.movie_name), soci::use(row_.seat),
                soci::use(row_.qty), soci::use(row_.total_price), soci::use(row_.status),
                soci::use(row_.payment_id), soci::use(row_.created_at),
-               soci::use(row_.updated_at))),
+               soci::use(row_.updated_at), soci::use(row_.screening_id))),
       update_((db.session().prepare << "UPDATE bookings SET status = :st, payment_id = :pay, "
                                        "cancel_requested = :cr, updated_at = :ua WHERE id = :id",
                soci::use(row_.status), soci::use(row_.payment_id),
@@ -50,7 +53,8 @@ SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)
                soci::into(row_.seat), soci::into(row_.qty), soci::into(row_.total_price),
                soci::into(row_.status), soci::into(row_.payment_id),
                soci::into(row_.cancel_requested), soci::into(row_.created_at),
-               soci::into(row_.updated_at), soci::use(row_.id))) {}
+               soci::into(row_.updated_at), soci::into(row_.screening_id),
+               soci::use(row_.id))) {}
 
 void SqliteBookingRepository::bind(const Booking& b) {
     const auto& d = b.details();
@@ -63,6 +67,7 @@ void SqliteBookingRepository::bind(const Booking& b) {
     row_.status = std::string(to_string(b.status()));
     row_.payment_id = b.payment_id();
     row_.cancel_requested = b.cancel_requested() ? 1 : 0;
+    row_.screening_id = d.screening_id;
     row_.created_at = to_epoch_ms(b.created_at());
     row_.updated_at = to_epoch_ms(b.updated_at());
 }
@@ -70,7 +75,8 @@ void SqliteBookingRepository::bind(const Booking& b) {
 Booking SqliteBookingRepository::to_booking() const {
     return Booking::restore(
         row_.id,
-        BookingRequest{row_.customer_id, row_.movie_name, row_.seat, row_.qty, row_.total_price},
+        BookingRequest{row_.customer_id, row_.movie_name, row_.seat, row_.qty, row_.total_price,
+                       row_.screening_id, true},
         domain::booking::booking_status_from(row_.status).value_or(BookingStatus::kPending),
         row_.payment_id, row_.cancel_requested != 0, from_epoch_ms(row_.created_at),
         from_epoch_ms(row_.updated_at));
@@ -111,11 +117,13 @@ std::vector<Booking> SqliteBookingRepository::query(const std::string& tail, std
          soci::into(r.id), soci::into(r.customer_id), soci::into(r.movie_name),
          soci::into(r.seat), soci::into(r.qty), soci::into(r.total_price), soci::into(r.status),
          soci::into(r.payment_id), soci::into(r.cancel_requested), soci::into(r.created_at),
-         soci::into(r.updated_at), soci::use(a), soci::use(b));
+         soci::into(r.updated_at), soci::into(r.screening_id), soci::use(a), soci::use(b));
     st.execute();
     while (st.fetch()) {
         out.push_back(Booking::restore(
-            r.id, BookingRequest{r.customer_id, r.movie_name, r.seat, r.qty, r.total_price},
+            r.id,
+            BookingRequest{r.customer_id, r.movie_name, r.seat, r.qty, r.total_price,
+                           r.screening_id, true},
             domain::booking::booking_status_from(r.status).value_or(BookingStatus::kPending),
             r.payment_id, r.cancel_requested != 0, from_epoch_ms(r.created_at),
             from_epoch_ms(r.updated_at)));

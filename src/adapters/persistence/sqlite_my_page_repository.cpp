@@ -1,5 +1,6 @@
 #include "adapters/persistence/sqlite_my_page_repository.hpp"
 
+#include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 
 namespace mb::adapters::persistence {
@@ -12,7 +13,7 @@ namespace {
 constexpr const char* kColumns =
     "id, booking_id, booked, customer_id, movie_name, seat, qty, total_price, booking_status, "
     "payment_id, payment_status, ticket_id, ticket_status, review_id, review_status, score, "
-    "contents, updated_at";
+    "contents, updated_at, screening_id, screening_starts_at";
 
 template <class Stmt>
 void into_all(Stmt& st, Row& r) {
@@ -34,6 +35,8 @@ void into_all(Stmt& st, Row& r) {
     st.exchange(soci::into(r.score, r.score_ind));
     st.exchange(soci::into(r.contents));
     st.exchange(soci::into(r.updated_at));
+    st.exchange(soci::into(r.screening_id));
+    st.exchange(soci::into(r.screening_starts_at));
 }
 
 MyPage to_row(const Row& r) {
@@ -41,7 +44,8 @@ MyPage to_row(const Row& r) {
     s.id = r.id;
     s.booking_id = r.booking_id;
     s.booked = r.booked != 0;
-    s.facts = {r.customer_id, r.movie_name, r.seat, r.qty, r.total_price};
+    s.facts = {r.customer_id,  r.movie_name,   r.seat, r.qty, r.total_price,
+               r.screening_id, r.screening_starts_at};
     s.booking_status = r.booking_status;
     s.payment_id = r.payment_id;
     s.payment_status = r.payment_status;
@@ -78,7 +82,11 @@ std::vector<Migration> mypage_migrations() {
              "review_id BIGINT NOT NULL, review_status TEXT NOT NULL, score BIGINT, "
              "contents TEXT NOT NULL, updated_at BIGINT NOT NULL);"
              "CREATE INDEX mypages_customer ON mypages(customer_id, id)"},
-            outbox_and_inbox_migration(2), inbox_retention_migration(3)};
+            outbox_and_inbox_migration(2), inbox_retention_migration(3),
+            {4, "screening of a booking",
+             "ALTER TABLE mypages ADD COLUMN screening_id BIGINT NOT NULL DEFAULT 0;"
+             "ALTER TABLE mypages ADD COLUMN screening_starts_at TEXT NOT NULL DEFAULT ''"},
+            dead_letter_migration(5)};
 }
 
 SqliteMyPageRepository::SqliteMyPageRepository(SqliteDatabase& db)
@@ -87,8 +95,8 @@ SqliteMyPageRepository::SqliteMyPageRepository(SqliteDatabase& db)
                    << "INSERT INTO mypages(booking_id, booked, customer_id, movie_name, seat, "
                       "qty, total_price, booking_status, payment_id, payment_status, "
                       "ticket_id, ticket_status, review_id, review_status, score, contents, "
-                      "updated_at) VALUES(:b, :bk, :c, :m, :s, :q, :p, :bs, :pi, :ps, :ti, "
-                      ":ts, :ri, :rs, :sc, :co, :ua)",
+                      "updated_at, screening_id, screening_starts_at) VALUES(:b, :bk, :c, :m, "
+                      ":s, :q, :p, :bs, :pi, :ps, :ti, :ts, :ri, :rs, :sc, :co, :ua, :si, :sa)",
                soci::use(row_.booking_id), soci::use(row_.booked), soci::use(row_.customer_id),
                soci::use(row_.movie_name), soci::use(row_.seat), soci::use(row_.qty),
                soci::use(row_.total_price), soci::use(row_.booking_status),
@@ -96,20 +104,24 @@ SqliteMyPageRepository::SqliteMyPageRepository(SqliteDatabase& db)
                soci::use(row_.ticket_id), soci::use(row_.ticket_status),
                soci::use(row_.review_id), soci::use(row_.review_status),
                soci::use(row_.score, row_.score_ind), soci::use(row_.contents),
-               soci::use(row_.updated_at))),
+               soci::use(row_.updated_at), soci::use(row_.screening_id),
+               soci::use(row_.screening_starts_at))),
       update_((db.session().prepare
                    << "UPDATE mypages SET booked = :bk, customer_id = :c, movie_name = :m, "
                       "seat = :s, qty = :q, total_price = :p, booking_status = :bs, "
                       "payment_id = :pi, payment_status = :ps, ticket_id = :ti, "
                       "ticket_status = :ts, review_id = :ri, review_status = :rs, "
-                      "score = :sc, contents = :co, updated_at = :ua WHERE id = :id",
+                      "score = :sc, contents = :co, updated_at = :ua, screening_id = :si, "
+                      "screening_starts_at = :sa WHERE id = :id",
                soci::use(row_.booked), soci::use(row_.customer_id), soci::use(row_.movie_name),
                soci::use(row_.seat), soci::use(row_.qty), soci::use(row_.total_price),
                soci::use(row_.booking_status), soci::use(row_.payment_id),
                soci::use(row_.payment_status), soci::use(row_.ticket_id),
                soci::use(row_.ticket_status), soci::use(row_.review_id),
                soci::use(row_.review_status), soci::use(row_.score, row_.score_ind),
-               soci::use(row_.contents), soci::use(row_.updated_at), soci::use(row_.id))),
+               soci::use(row_.contents), soci::use(row_.updated_at),
+               soci::use(row_.screening_id), soci::use(row_.screening_starts_at),
+               soci::use(row_.id))),
       by_id_(prepare_select(db.session(), "id = :k", row_, key_)),
       by_booking_(prepare_select(db.session(), "booking_id = :k", row_, key_)) {}
 
@@ -123,6 +135,8 @@ void SqliteMyPageRepository::bind(const MyPage& p) {
     row_.seat = s.facts.seat;
     row_.qty = s.facts.qty;
     row_.total_price = s.facts.total_price;
+    row_.screening_id = s.facts.screening_id;
+    row_.screening_starts_at = s.facts.screening_starts_at;
     row_.booking_status = s.booking_status;
     row_.payment_id = s.payment_id;
     row_.payment_status = s.payment_status;

@@ -1,5 +1,6 @@
 #include "adapters/persistence/sqlite_payment_repository.hpp"
 
+#include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 
 namespace mb::adapters::persistence {
@@ -18,7 +19,8 @@ std::vector<Migration> payment_migrations() {
              "booking_id BIGINT NOT NULL UNIQUE, customer_id TEXT NOT NULL, "
              "amount BIGINT NOT NULL, authorization TEXT NOT NULL, status TEXT NOT NULL, "
              "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"},
-            outbox_and_inbox_migration(2), inbox_retention_migration(3)};
+            outbox_and_inbox_migration(2), inbox_retention_migration(3),
+            dead_letter_migration(4)};
 }
 
 SqlitePaymentRepository::SqlitePaymentRepository(SqliteDatabase& db)

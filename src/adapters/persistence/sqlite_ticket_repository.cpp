@@ -1,5 +1,6 @@
 #include "adapters/persistence/sqlite_ticket_repository.hpp"
 
+#include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 
 namespace mb::adapters::persistence {
@@ -21,7 +22,8 @@ std::vector<Migration> ticket_migrations() {
              "movie_name TEXT NOT NULL, seat TEXT NOT NULL, qty BIGINT NOT NULL, "
              "status TEXT NOT NULL, print_lease_until BIGINT, created_at BIGINT NOT NULL, "
              "updated_at BIGINT NOT NULL)"},
-            outbox_and_inbox_migration(2), inbox_retention_migration(3)};
+            outbox_and_inbox_migration(2), inbox_retention_migration(3),
+            dead_letter_migration(4)};
 }
 
 SqliteTicketRepository::SqliteTicketRepository(SqliteDatabase& db)

@@ -1,5 +1,7 @@
 #include "app/booking/booking_service.hpp"
 
+#include "domain/common/seats.hpp"
+
 namespace mb::app::booking {
 
 using domain::fail;
@@ -9,14 +11,70 @@ using domain::booking::BookingError;
 using domain::booking::BookingStatus;
 
 BookingService::BookingService(domain::booking::BookingRepository& repository,
+                               domain::booking::CatalogueRepository& catalogue,
+                               domain::booking::SeatInventory& inventory,
                                Outbox<domain::booking::BookingEvent>& outbox,
                                const domain::Clock& clock)
-    : repository_(repository), outbox_(outbox), clock_(clock) {}
+    : repository_(repository),
+      catalogue_(catalogue),
+      inventory_(inventory),
+      outbox_(outbox),
+      clock_(clock) {}
 
-Result<Booking> BookingService::place(const domain::booking::BookingRequest& request) {
-    auto booking = Booking::place(request, clock_.now());
+Result<Booking> BookingService::place(domain::booking::BookingRequest request,
+                                      PlaceDetails* details) {
+    PlaceDetails scratch;
+    PlaceDetails& d = details != nullptr ? *details : scratch;
+    const auto now = clock_.now();
+    const char* seat_field = request.screening_id != 0 ? "seats" : "seat";
+    if (request.screening_id == 0 && !request.movie_name.empty()) {
+        // The seed's shape: the movie's next open screening, when the catalogue has one.
+        if (auto movie = catalogue_.movie_by_title(request.movie_name)) {
+            if (auto next = catalogue_.next_screening(movie->id, now)) {
+                request.screening_id = next->id;
+            }
+        }
+    }
+    if (request.screening_id != 0) {
+        auto screening = catalogue_.screening(request.screening_id);
+        if (!screening) {
+            d.errors.push_back({"screeningId", "no screening with that id"});
+            return fail(BookingError::kUnknownScreening);
+        }
+        if (screening->starts_at <= now) return fail(BookingError::kScreeningStarted);
+        auto screen = catalogue_.screen(screening->screen_id);
+        auto movie = catalogue_.movie(screening->movie_id);
+        if (!screen || !movie) return fail(BookingError::kUnknownScreening);
+        auto selection = domain::booking::select_seats(
+            screen->seat_map, domain::split_seats(request.seat), seat_field, d.errors, d.seats);
+        if (!selection) return fail(BookingError::kInvalidBooking);
+        if (!d.seats.empty()) return fail(BookingError::kSeatBlocked);
+        const auto n = static_cast<std::int64_t>(selection->seats.size());
+        if (request.qty != n) {
+            d.errors.push_back({"qty", "must equal the number of seats (" + std::to_string(n) +
+                                           ")"});
+            return fail(BookingError::kInvalidBooking);
+        }
+        d.expected_price = n * screening->price;
+        if (request.total_price_given && request.total_price != d.expected_price) {
+            return fail(BookingError::kPriceMismatch);
+        }
+        request.total_price = d.expected_price;
+        request.movie_name = movie->title;
+        request.seat = domain::join_seats(selection->seats);
+    }
+    d.errors = domain::booking::validate(request);
+    auto booking = Booking::place(request, now);
     if (!booking) return booking;
     repository_.add(*booking);
+    if (request.screening_id != 0) {
+        if (auto taken = inventory_.hold(request.screening_id,
+                                         domain::split_seats(booking->details().seat),
+                                         booking->id())) {
+            d.seats = {*taken};
+            return fail(BookingError::kSeatTaken);  // the caller's savepoint undoes the insert
+        }
+    }
     return booking;
 }
 
@@ -25,6 +83,12 @@ Result<Booking> BookingService::confirm(std::int64_t booking_id, std::int64_t pa
     if (!booking) return fail(BookingError::kNotFound);
     auto booked = booking->confirm(payment_id, clock_.now());
     if (!booked) return domain::Unexpected(booked.error());
+    if (booking->screening_id() != 0) {
+        inventory_.take(booking_id);
+        if (auto screening = catalogue_.screening(booking->screening_id())) {
+            booked->screening_starts_at = domain::booking::format_utc(screening->starts_at);
+        }
+    }
     repository_.update(*booking);
     outbox_.append(*booked);
     return std::move(*booking);
@@ -32,7 +96,10 @@ Result<Booking> BookingService::confirm(std::int64_t booking_id, std::int64_t pa
 
 void BookingService::discard(std::int64_t booking_id) {
     auto booking = repository_.find(booking_id);
-    if (booking && booking->status() == BookingStatus::kPending) repository_.remove(booking_id);
+    if (booking && booking->status() == BookingStatus::kPending) {
+        if (booking->screening_id() != 0) inventory_.release(booking_id);
+        repository_.remove(booking_id);
+    }
 }
 
 Result<Booking> BookingService::request_cancel(std::int64_t booking_id) {
@@ -57,6 +124,7 @@ Result<Booking> BookingService::cancel(std::int64_t booking_id) {
     if (!booking) return fail(BookingError::kNotFound);
     auto canceled = booking->cancel(clock_.now());
     if (!canceled) return domain::Unexpected(canceled.error());
+    if (booking->screening_id() != 0) inventory_.release(booking_id);
     repository_.update(*booking);
     outbox_.append(*canceled);
     return std::move(*booking);

@@ -14,6 +14,7 @@
 #include "app/common/outbox.hpp"
 #include "domain/booking/booking.hpp"
 #include "domain/booking/booking_repository.hpp"
+#include "domain/booking/catalogue_repository.hpp"
 #include "domain/booking/events.hpp"
 #include "domain/common/clock.hpp"
 #include "domain/review/events.hpp"
@@ -21,13 +22,29 @@
 
 namespace mb::app::booking {
 
+/// Why a place() failed, beyond its error code: the offending fields (400), the seats that are
+/// blocked or taken (409), the amount the server expected (409 price mismatch, KRW).
+struct PlaceDetails {
+    domain::FieldErrors errors;
+    std::vector<std::string> seats;
+    std::int64_t expected_price = -1;
+};
+
 class BookingService {
 public:
     BookingService(domain::booking::BookingRepository& repository,
+                   domain::booking::CatalogueRepository& catalogue,
+                   domain::booking::SeatInventory& inventory,
                    Outbox<domain::booking::BookingEvent>& outbox, const domain::Clock& clock);
 
-    /// Stores a Pending booking (invisible to clients). Errors: kInvalidBooking.
-    domain::Result<domain::booking::Booking> place(const domain::booking::BookingRequest& request);
+    /// Stores a Pending booking (invisible to clients) and, for a screening, holds its seats —
+    /// the seat inventory's unique key makes a second sale of a seat impossible (issue 3).
+    /// A request without screeningId whose movieName has an upcoming screening books that
+    /// screening; otherwise it is a legacy booking (any labels, the client's price).
+    /// Errors: kInvalidBooking (details->errors), kUnknownScreening, kScreeningStarted,
+    /// kSeatBlocked / kSeatTaken (details->seats), kPriceMismatch (details->expected_price).
+    domain::Result<domain::booking::Booking> place(domain::booking::BookingRequest request,
+                                                   PlaceDetails* details = nullptr);
     /// Payment approved: Pending -> PaidComplete, `Booked` into the outbox. Errors: kNotFound.
     domain::Result<domain::booking::Booking> confirm(std::int64_t booking_id,
                                                      std::int64_t payment_id);
@@ -58,6 +75,8 @@ public:
 
 private:
     domain::booking::BookingRepository& repository_;
+    domain::booking::CatalogueRepository& catalogue_;
+    domain::booking::SeatInventory& inventory_;
     Outbox<domain::booking::BookingEvent>& outbox_;
     const domain::Clock& clock_;
 };

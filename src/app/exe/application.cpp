@@ -13,15 +13,19 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/bus/event_consumer.hpp"
 #include "adapters/bus/in_memory_event_bus.hpp"
 #include "adapters/bus/outbox_relay.hpp"
 #include "adapters/bus/subscribe.hpp"
 #include "adapters/http/routes/routes.hpp"
 #include "adapters/http/server.hpp"
+#include "adapters/inprocess/fault_injector.hpp"
 #include "adapters/inprocess/in_process_ports.hpp"
 #include "adapters/inprocess/sagas.hpp"
+#include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/module_executor.hpp"
 #include "adapters/persistence/sqlite_booking_repository.hpp"
+#include "adapters/persistence/sqlite_catalogue_repository.hpp"
 #include "adapters/persistence/sqlite_my_page_repository.hpp"
 #include "adapters/persistence/sqlite_outbox.hpp"
 #include "adapters/persistence/sqlite_payment_repository.hpp"
@@ -30,6 +34,7 @@
 #include "adapters/system/simulated_payment_provider.hpp"
 #include "adapters/system/system_clock.hpp"
 #include "app/booking/booking_service.hpp"
+#include "app/booking/catalogue_service.hpp"
 #include "app/mypage/my_page_projection.hpp"
 #include "app/payment/payment_service.hpp"
 #include "app/review/review_service.hpp"
@@ -54,14 +59,34 @@ struct ModuleStorage {
           executor(std::move(io), name, db, outbox, inbox,
                    {static_cast<std::size_t>(s.max_batch)}),
           relay(executor, outbox, event_bus,
-                {milliseconds(s.redelivery_ms), milliseconds(500), 256}) {}
+                {milliseconds(s.redelivery_ms), milliseconds(500), 256}),
+          dead_letters(db),
+          consumer(executor, inbox, dead_letters,
+                   {static_cast<int>(s.consumer_max_attempts), milliseconds(100),
+                    milliseconds(5000)}) {}
 
     persistence::SqliteDatabase db;
     persistence::OutboxStore outbox;
     persistence::InboxStore inbox;
     persistence::ModuleExecutor executor;
     bus::OutboxRelay relay;
+    persistence::DeadLetterStore dead_letters;
+    bus::EventConsumer consumer;
 };
+
+inprocess::PortOptions port_options(const Settings& s, std::int64_t deadline_ms) {
+    inprocess::PortOptions o;
+    o.deadline = milliseconds(deadline_ms);
+    o.breaker.window = static_cast<std::size_t>(s.breaker_window);
+    o.breaker.minimum_calls = static_cast<std::size_t>(s.breaker_min_calls);
+    o.breaker.failure_rate_threshold = s.breaker_failure_rate;
+    o.breaker.slow_call_duration = milliseconds(s.breaker_slow_call_ms);
+    o.breaker.slow_call_rate_threshold = s.breaker_slow_call_rate;
+    o.breaker.open_duration = milliseconds(s.breaker_open_ms);
+    o.breaker.half_open_calls = static_cast<std::size_t>(s.breaker_half_open_calls);
+    o.max_concurrent = static_cast<std::size_t>(s.bulkhead);
+    return o;
+}
 
 }  // namespace
 
@@ -80,8 +105,12 @@ struct Application::Impl {
           mypage_storage(io.get_executor(), "mypage", settings, persistence::mypage_migrations(),
                          event_bus),
           booking_repository(booking_storage.db),
+          catalogue_repository(booking_storage.db),
+          seat_inventory(booking_storage.db),
           booking_outbox(booking_storage.outbox, clock),
-          bookings(booking_repository, booking_outbox, clock),
+          bookings(booking_repository, catalogue_repository, seat_inventory, booking_outbox,
+                   clock),
+          catalogue(catalogue_repository, seat_inventory, clock),
           payment_repository(payment_storage.db),
           payment_outbox(payment_storage.outbox, clock),
           provider(settings.payment_decline_above, settings.payment_decline_every),
@@ -94,18 +123,34 @@ struct Application::Impl {
           reviews(review_repository, review_outbox, clock, settings.weather),
           mypage_repository(mypage_storage.db),
           mypages(mypage_repository),
-          payment_port(io.get_executor(), payment_storage.executor, payments,
-                       {milliseconds(settings.payment_deadline_ms)},
+          payment_guard(io.get_executor(), "payment", payment_storage.executor, faults,
+                        port_options(settings, settings.payment_deadline_ms)),
+          review_guard(io.get_executor(), "review", review_storage.executor, faults,
+                       port_options(settings, settings.review_deadline_ms)),
+          ticket_guard(io.get_executor(), "ticket", ticket_storage.executor, faults,
+                       port_options(settings, settings.ticket_deadline_ms)),
+          payment_port(io.get_executor(), payment_guard, payment_storage.executor, payments,
                        milliseconds(settings.payment_latency_ms)),
-          review_port(io.get_executor(), review_storage.executor, reviews,
-                      {milliseconds(settings.review_deadline_ms)}),
-          ticket_port(io.get_executor(), ticket_storage.executor, tickets,
-                      {milliseconds(settings.ticket_deadline_ms)}),
+          review_port(review_guard, review_storage.executor, reviews),
+          ticket_port(ticket_guard, ticket_storage.executor, tickets),
           booking_saga(booking_storage.executor, bookings, payment_port, ticket_port),
           print_saga(ticket_storage.executor, tickets, review_port),
           signals(io, SIGINT, SIGTERM) {
-        review_port.set_down(settings.review_down);
+        configure_faults();
         subscribe_policies();
+        for (auto* m : modules()) {
+            m->consumer.load();
+            m->consumer.set_fault_check([this, name = m->executor.name()] {
+                const auto d = faults.decide(name);
+                return d.fail && !d.down;  // error-rate only; "down" concerns calls
+            });
+        }
+        for (const auto& name : settings.paused) {
+            for (auto* m : modules()) {
+                if (m->executor.name() == name) m->consumer.pause();
+            }
+            spdlog::warn("module {} starts paused (POST /admin/modules/{}/resume)", name, name);
+        }
         for (auto* m : modules()) m->relay.start();
         build_router();
         server = std::make_unique<adapters::http::Server>(
@@ -114,6 +159,26 @@ struct Application::Impl {
                                           8 * 1024, milliseconds(settings.read_timeout_ms),
                                           milliseconds(settings.idle_timeout_ms), 10000},
             router);
+    }
+
+    /// --fault and --review-down into the injector. Throws std::invalid_argument on a bad spec.
+    void configure_faults() {
+        for (const auto& text : settings.faults) {
+            std::string error;
+            const auto module_name = text.substr(0, text.find(':'));
+            auto parsed = inprocess::FaultInjector::parse(text, faults.get(module_name), error);
+            if (!parsed) throw std::invalid_argument("--fault " + text + ": " + error);
+            bool known = false;
+            for (auto* m : modules()) known = known || m->executor.name() == parsed->first;
+            if (!known) throw std::invalid_argument("--fault " + text + ": no such module");
+            faults.set(parsed->first, parsed->second);
+            spdlog::warn("fault injected into {}: {}", parsed->first, text);
+        }
+        if (settings.review_down) {
+            auto spec = faults.get("review");
+            spec.down = true;
+            faults.set("review", spec);
+        }
     }
 
     std::vector<ModuleStorage*> modules() {
@@ -128,10 +193,10 @@ struct Application::Impl {
         namespace payment = domain::payment;
         namespace ticket = domain::ticket;
         namespace review = domain::review;
-        auto& b = booking_storage.executor;
-        auto& p = payment_storage.executor;
-        auto& t = ticket_storage.executor;
-        auto& m = mypage_storage.executor;
+        auto& b = booking_storage.consumer;
+        auto& p = payment_storage.consumer;
+        auto& t = ticket_storage.consumer;
+        auto& m = mypage_storage.consumer;
         bus::subscribe<ticket::Printed>(event_bus, b, "book",
                                         [this](const ticket::Printed& e) { bookings.on_printed(e); });
         bus::subscribe<review::WrittenReview>(
@@ -167,24 +232,39 @@ struct Application::Impl {
                 {"eventsPublished", r.published},
                 {"eventsDelivered", r.delivered},
                 {"eventsRepublished", r.republished},
-                {"outboxBacklog", r.in_flight}};
+                {"outboxBacklog", r.in_flight},
+                {"paused", m.executor.paused()},
+                {"eventsParked", m.consumer.stats().parked}};
     }
 
     void build_router() {
         namespace routes = adapters::http::routes;
         auto r = std::make_shared<adapters::http::Router>();
         routes::add_booking_routes(*r, {booking_storage.executor, bookings, booking_saga});
+        routes::add_catalogue_routes(*r, {booking_storage.executor, catalogue, settings.admin});
         routes::add_payment_routes(*r, {payment_storage.executor, payments});
         routes::add_ticket_routes(*r, {ticket_storage.executor, tickets, print_saga});
         routes::add_review_routes(*r, {review_storage.executor, reviews});
         routes::add_mypage_routes(*r, {mypage_storage.executor, mypages});
+        std::vector<bus::EventConsumer*> consumers;
+        for (auto* m : modules()) consumers.push_back(&m->consumer);
+        routes::add_admin_routes(
+            *r, {settings.admin, faults, consumers, {&payment_guard, &review_guard, &ticket_guard}});
         routes::add_actuator_routes(
             *r, {[this] {
                      boost::json::object components;
                      for (auto* m : modules()) {
                          const auto st = m->executor.stats();
+                         const bool paused = m->executor.paused();
                          components[m->executor.name()] = {
-                             {"status", "UP"}, {"details", {{"queued", st.queued}}}};
+                             {"status", paused ? "OUT_OF_SERVICE" : "UP"},
+                             {"details", {{"queued", st.queued}, {"paused", paused}}}};
+                     }
+                     for (auto* g : {&payment_guard, &review_guard, &ticket_guard}) {
+                         components["breaker." + g->callee()] = {
+                             {"status", "UP"},
+                             {"details",
+                              {{"state", inprocess::to_string(g->breaker().state())}}}};
                      }
                      components["bus"] = {{"status", "UP"},
                                           {"details", {{"type", "in-memory"}}}};
@@ -213,6 +293,11 @@ struct Application::Impl {
         asio::co_spawn(
             io,
             [this]() -> asio::awaitable<void> {
+                if (settings.demo_data) {
+                    auto load = [this] { return catalogue.load_demo_data(); };
+                    const auto added = co_await booking_storage.executor.execute(std::move(load));
+                    spdlog::info("demo catalogue: {} entries added", added);
+                }
                 const auto settled = co_await booking_saga.recover(milliseconds(0));
                 if (settled > 0) spdlog::info("recovery settled {} bookings", settled);
                 ready = true;
@@ -305,12 +390,16 @@ struct Application::Impl {
     asio::io_context io;
     adapters::system::SystemClock clock;
     bus::InMemoryEventBus event_bus;
+    inprocess::FaultInjector faults;
     ModuleStorage booking_storage, payment_storage, ticket_storage, review_storage,
         mypage_storage;
 
     persistence::SqliteBookingRepository booking_repository;
+    persistence::SqliteCatalogueRepository catalogue_repository;
+    persistence::SqliteSeatInventory seat_inventory;
     persistence::SqliteOutbox<domain::booking::BookingEvent> booking_outbox;
     app::booking::BookingService bookings;
+    app::booking::CatalogueService catalogue;
     persistence::SqlitePaymentRepository payment_repository;
     persistence::SqliteOutbox<domain::payment::PaymentEvent> payment_outbox;
     adapters::system::SimulatedPaymentProvider provider;
@@ -324,6 +413,9 @@ struct Application::Impl {
     persistence::SqliteMyPageRepository mypage_repository;
     app::mypage::MyPageProjection mypages;
 
+    inprocess::PortGuard payment_guard;
+    inprocess::PortGuard review_guard;
+    inprocess::PortGuard ticket_guard;
     inprocess::InProcessPaymentPort payment_port;
     inprocess::InProcessReviewPort review_port;
     inprocess::InProcessTicketPort ticket_port;

@@ -72,6 +72,35 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
     opt("recovery-min-age-s", s.recovery_min_age_s,
         "The periodic pass settles bookings untouched for at least this long, s")
         ->check(CLI::Range(1, 86400));
+    opt("breaker-window", s.breaker_window, "Circuit breaker: calls in its sliding window")
+        ->check(CLI::Range(1, 10000));
+    opt("breaker-min-calls", s.breaker_min_calls, "Circuit breaker: calls before it judges")
+        ->check(CLI::Range(1, 10000));
+    opt("breaker-failure-rate", s.breaker_failure_rate,
+        "Circuit breaker: opens at this share of failed calls (0..1)")
+        ->check(CLI::Range(0.0, 1.0));
+    opt("breaker-slow-call-ms", s.breaker_slow_call_ms,
+        "Circuit breaker: a call at least this long is slow, ms")
+        ->check(CLI::Range(1, 600000));
+    opt("breaker-slow-call-rate", s.breaker_slow_call_rate,
+        "Circuit breaker: opens at this share of slow calls (0..1)")
+        ->check(CLI::Range(0.0, 1.0));
+    opt("breaker-open-ms", s.breaker_open_ms, "Circuit breaker: stays open this long, ms")
+        ->check(CLI::Range(1, 3600000));
+    opt("breaker-half-open-calls", s.breaker_half_open_calls,
+        "Circuit breaker: probe calls when half-open")
+        ->check(CLI::Range(1, 1000));
+    opt("bulkhead", s.bulkhead, "Concurrent synchronous calls into one module at most")
+        ->check(CLI::Range(1, 100000));
+    opt("consumer-max-attempts", s.consumer_max_attempts,
+        "Attempts at an event before it is parked as a dead letter")
+        ->check(CLI::Range(1, 1000));
+    opt("fault", s.faults,
+        "Fault injection, repeatable: MODULE:latency=MS|MIN-MAX,error-rate=0..1,down")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    opt("pause", s.paused, "Start with these modules paused (repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->check(CLI::IsMember({"booking", "payment", "ticket", "review", "mypage"}));
     opt("redelivery-ms", s.redelivery_ms, "Unacknowledged events are published again after, ms")
         ->check(CLI::Range(100, 3600000));
     opt("inbox-retention-h", s.inbox_retention_h,
@@ -79,6 +108,14 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
         ->check(CLI::Range(1, 87600));
     opt("log-level", s.log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    names.push_back("admin");
+    app.add_flag("--admin", s.admin,
+                 "Enable catalogue registration (POST /movies, /screens, /screenings) [env "
+                 "MOVIE_ADMIN]");
+    names.push_back("demo-data");
+    app.add_flag("--demo-data", s.demo_data,
+                 "Load the demo catalogue (movies incl. \"soul\", screens, screenings) at start "
+                 "[env MOVIE_DEMO_DATA]");
     names.push_back("review-down");
     app.add_flag("--review-down", s.review_down,
                  "Fault injection: the review module refuses to open reviews [env "
@@ -103,7 +140,17 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
     }
     if (const char* weather = std::getenv("WEATHER")) s.weather = weather;
     if (print_config) {
-        std::cout << app.config_to_str(true, true);
+        // CLI11 prints an empty list's captured default as the string "[]", which it cannot
+        // read back (nor an empty TOML array): comment such lines out, so the output stays a
+        // valid --config file.
+        auto text = app.config_to_str(true, true);
+        for (std::size_t at = 0; (at = text.find("=\"[]\"\n", at)) != std::string::npos;) {
+            const auto line = text.rfind('\n', at) + 1;
+            text.replace(at, 5, "=[]");
+            text.insert(line, "# ");
+            at = line;
+        }
+        std::cout << text;
         std::cout << "# environment\n# WEATHER=\"" << s.weather << "\"\n";
         return 0;
     }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mb::app::exe {
 
@@ -30,12 +31,28 @@ struct Settings {
     std::int64_t ticket_deadline_ms = 610;
     std::int64_t print_lease_ms = 5000;
     bool review_down = false;  ///< fault injection: review refuses to open records
+    // resilience of the synchronous ports (circuit breaker per callee, bulkhead)
+    std::int64_t breaker_window = 20;
+    std::int64_t breaker_min_calls = 10;
+    double breaker_failure_rate = 0.5;
+    std::int64_t breaker_slow_call_ms = 500;
+    double breaker_slow_call_rate = 0.5;
+    std::int64_t breaker_open_ms = 5000;
+    std::int64_t breaker_half_open_calls = 3;
+    std::int64_t bulkhead = 64;  ///< concurrent calls into one module at most
+    // fault injection and operations
+    std::vector<std::string> faults;  ///< "module:latency=400-620,error-rate=0.2,down"
+    std::vector<std::string> paused;  ///< modules paused at start
+    std::int64_t consumer_max_attempts = 5;  ///< then an event is parked as a dead letter
     // recovery (sagas a crash or a lost answer left half-done)
     std::int64_t recovery_interval_s = 30;
     std::int64_t recovery_min_age_s = 60;
     // events
     std::int64_t redelivery_ms = 5000;
     std::int64_t inbox_retention_h = 168;  ///< applied event ids are remembered this long
+    // catalogue
+    bool admin = false;      ///< catalogue registration over REST (POST /movies ...)
+    bool demo_data = false;  ///< load the demo catalogue at start (idempotent)
     // review
     std::string weather;  ///< from WEATHER (the seed's ConfigMap demo)
     // logging

@@ -18,14 +18,16 @@ void MyPageProjection::update(std::int64_t booking_id, Apply&& apply) {
 
 void MyPageProjection::on(const domain::booking::Booked& e) {
     update(e.booking_id, [&](MyPage& row) {
-        row.on_booked(BookingFacts{e.customer_id, e.movie_name, e.seat, e.qty, e.total_price});
+        row.on_booked(BookingFacts{e.customer_id, e.movie_name, e.seat, e.qty, e.total_price,
+                                   e.screening_id, e.screening_starts_at});
     });
 }
 
 void MyPageProjection::on(const domain::booking::Canceled& e) {
     update(e.booking_id, [&](MyPage& row) {
         row.on_booking_canceled(
-            BookingFacts{e.customer_id, e.movie_name, e.seat, e.qty, e.total_price});
+            BookingFacts{e.customer_id, e.movie_name, e.seat, e.qty, e.total_price,
+                         e.screening_id, {}});
     });
 }
 

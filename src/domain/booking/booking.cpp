@@ -108,7 +108,10 @@ Result<Booked> Booking::confirm(std::int64_t payment_id, TimePoint now) {
                   request_.qty,
                   request_.total_price,
                   payment_id_,
-                  std::string(to_string(status_))};
+                  std::string(to_string(status_)),
+                  request_.screening_id,
+                  split_seats(request_.seat),
+                  {}};
 }
 
 namespace {
@@ -148,7 +151,9 @@ Result<Canceled> Booking::cancel(TimePoint now) {
                     request_.seat,
                     request_.qty,
                     request_.total_price,
-                    std::string(to_string(status_))};
+                    std::string(to_string(status_)),
+                    request_.screening_id,
+                    split_seats(request_.seat)};
 }
 
 bool Booking::mark_printed(TimePoint now) {

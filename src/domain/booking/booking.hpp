@@ -23,12 +23,17 @@ enum class BookingStatus { kPending, kPaidComplete, kPrintComplete, kReviewCompl
 [[nodiscard]] std::optional<BookingStatus> booking_status_from(std::string_view s) noexcept;
 
 /// What a customer asks for. Amounts in KRW; `seat` in the wire form "1A,2B".
+/// `screening_id` 0 means "no screening named": the booking service resolves `movie_name` to
+/// that movie's next open screening when the catalogue has one, else the booking is a legacy
+/// one (the seed's shape: any seat labels, the client's price).
 struct BookingRequest {
     std::string customer_id;
     std::string movie_name;
     std::string seat;
     std::int64_t qty = 0;
     std::int64_t total_price = 0;
+    std::int64_t screening_id = 0;
+    bool total_price_given = true;  ///< a screening booking may leave the price to the server
 };
 
 inline constexpr std::size_t kMaxMovieNameLength = 200;
@@ -81,6 +86,7 @@ public:
     [[nodiscard]] const std::string& customer_id() const noexcept { return request_.customer_id; }
     [[nodiscard]] BookingStatus status() const noexcept { return status_; }
     [[nodiscard]] std::int64_t payment_id() const noexcept { return payment_id_; }
+    [[nodiscard]] std::int64_t screening_id() const noexcept { return request_.screening_id; }
     [[nodiscard]] bool cancel_requested() const noexcept { return cancel_requested_; }
     [[nodiscard]] TimePoint created_at() const noexcept { return created_at_; }
     [[nodiscard]] TimePoint updated_at() const noexcept { return updated_at_; }

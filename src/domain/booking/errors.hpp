@@ -14,6 +14,13 @@ enum class BookingError {
     kNotConfirmed,        ///< operation needs a confirmed booking; it is still Pending
     kPrintInProgress,     ///< cancel raced a print that is under way; one must win
     kInvalidStatusChange, ///< PATCH asked for a status other than Canceled
+    kSeatTaken,           ///< a seat is held or booked by another booking (issue 3)
+    kSeatBlocked,         ///< a seat exists but is not for sale
+    kPriceMismatch,       ///< the client's totalPrice is not seats x price
+    kUnknownScreening,    ///< screeningId names no screening
+    kScreeningStarted,    ///< the screening has already started
+    kCatalogueNotFound,   ///< no movie / screen / screening with that id
+    kInvalidCatalogue,    ///< a movie, screen or screening registration breaks a rule
 };
 
 [[nodiscard]] inline std::error_code make_error_code(BookingError e) noexcept {
@@ -41,14 +48,28 @@ struct mb::domain::ErrorTraits<mb::domain::booking::BookingError> {
             case E::kPrintInProgress:
                 return "the ticket of this booking is being printed right now";
             case E::kInvalidStatusChange: return "only status \"Canceled\" can be requested";
+            case E::kSeatTaken: return "a requested seat is no longer available";
+            case E::kSeatBlocked: return "a requested seat is not for sale";
+            case E::kPriceMismatch: return "totalPrice does not match the price of the seats";
+            case E::kUnknownScreening: return "no screening with that id";
+            case E::kScreeningStarted: return "the screening has already started";
+            case E::kCatalogueNotFound: return "not found in the catalogue";
+            case E::kInvalidCatalogue: return "the catalogue entry is invalid";
         }
         return "unknown booking error";
     }
     static Condition condition(E e) {
         switch (e) {
             case E::kInvalidBooking:
-            case E::kInvalidStatusChange: return Condition::kInvalidInput;
-            case E::kNotFound: return Condition::kNotFound;
+            case E::kInvalidStatusChange:
+            case E::kUnknownScreening:
+            case E::kInvalidCatalogue: return Condition::kInvalidInput;
+            case E::kNotFound:
+            case E::kCatalogueNotFound: return Condition::kNotFound;
+            case E::kSeatTaken:
+            case E::kSeatBlocked:
+            case E::kPriceMismatch:
+            case E::kScreeningStarted: return Condition::kConflict;
             case E::kAlreadyCanceled:
             case E::kAlreadyPrinted:
             case E::kNotConfirmed:

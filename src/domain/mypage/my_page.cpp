@@ -31,7 +31,7 @@ void MyPage::on_booked(const BookingFacts& facts) {
 }
 
 void MyPage::on_booking_canceled(const BookingFacts& facts) {
-    if (!booked_) facts_ = facts;
+    if (!booked_) facts_ = facts;  // Booked (with the screening time) normally came first
     booked_ = true;  // a Canceled booking was confirmed before (only confirmed ones cancel)
     raise(booking_status_, "Canceled", booking_rank);
 }

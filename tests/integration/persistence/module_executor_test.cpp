@@ -234,16 +234,21 @@ TEST_CASE("ModuleExecutor::deliver applies an event delivered twice once and ack
         applied.fetch_add(1);
         insert_item(m.db, "applied " + e.event_id);
     };
+    // `done` runs after the commit: nullptr = applied or skipped as a duplicate (ack it).
+    const auto done = [&](std::exception_ptr ep) {
+        if (!ep)
+            acked.fetch_add(1);
+    };
 
     SECTION("in separate batches") {
-        m.executor.deliver(event, apply, [&] { acked.fetch_add(1); });
+        m.executor.deliver(event, apply, done);
         REQUIRE(poll_until([&] { return acked.load() == 1; }));
-        m.executor.deliver(event, apply, [&] { acked.fetch_add(1); });
+        m.executor.deliver(event, apply, done);
     }
     SECTION("in one batch") {
         auto gate = m.close_gate();
-        m.executor.deliver(event, apply, [&] { acked.fetch_add(1); });
-        m.executor.deliver(event, apply, [&] { acked.fetch_add(1); });
+        m.executor.deliver(event, apply, done);
+        m.executor.deliver(event, apply, done);
         REQUIRE(queued(m, 2));
         gate->open();
     }
@@ -268,14 +273,19 @@ TEST_CASE(
         if (attempts.fetch_add(1) == 0)
             throw std::runtime_error("consumer failed");
     };
-    m.executor.deliver(event, apply, [&] { acked.fetch_add(1); });
-    REQUIRE(poll_until([&] { return attempts.load() == 1; }));
+    std::atomic<int> failed{0};
+    const auto done = [&](std::exception_ptr ep) {
+        (ep ? failed : acked).fetch_add(1);
+    };
+    m.executor.deliver(event, apply, done);
+    REQUIRE(poll_until([&] { return failed.load() == 1; }));  // done got what apply threw
     // The failed delivery's job has completed once the strand answers the next job.
     CHECK(m.on_strand([&] { return item_names(m.db); }).empty());
     CHECK(acked.load() == 0);
 
-    m.executor.deliver(event, apply, [&] { acked.fetch_add(1); });
+    m.executor.deliver(event, apply, done);
     REQUIRE(poll_until([&] { return acked.load() == 1; }));
+    CHECK(failed.load() == 1);
     CHECK(attempts.load() == 2);
     CHECK(m.on_strand([&] { return item_names(m.db); }) == Names{"attempt 1"});
     CHECK(m.executor.stats().duplicates == 0);

@@ -371,7 +371,7 @@ TEST_CASE("SqliteReviewRepository: one review per booking, list pages by id",
 mypage::MyPage row_for(std::int64_t booking_id, const std::string& customer, bool booked) {
     auto row = mypage::MyPage::for_booking(booking_id);
     if (booked)
-        row.on_booked({customer, "soul", "1A,2B", 2, 10000});
+        row.on_booked({customer, "soul", "1A,2B", 2, 10000, 0, ""});
     row.on_paid(booking_id * 10);
     return row;
 }
@@ -391,7 +391,7 @@ TEST_CASE(
     CHECK_FALSE(found->visible());
     CHECK_FALSE(found->score().has_value());
 
-    found->on_booked({"customer-1", "soul", "1A,2B", 2, 10000});
+    found->on_booked({"customer-1", "soul", "A1,B2", 2, 10000, 3, "2030-01-01T10:00:00Z"});
     found->on_paid(11);
     found->on_ticket_printed(21);
     found->on_review_written(31, 10, "VeryGood");
@@ -405,9 +405,11 @@ TEST_CASE(
     CHECK(s.booked);
     CHECK(s.facts.customer_id == "customer-1");
     CHECK(s.facts.movie_name == "soul");
-    CHECK(s.facts.seat == "1A,2B");
+    CHECK(s.facts.seat == "A1,B2");
     CHECK(s.facts.qty == 2);
     CHECK(s.facts.total_price == 10000);
+    CHECK(s.facts.screening_id == 3);
+    CHECK(s.facts.screening_starts_at == "2030-01-01T10:00:00Z");
     CHECK(s.booking_status == expected.booking_status);
     CHECK(s.payment_id == 11);
     CHECK(s.payment_status == "Paid");

@@ -24,8 +24,56 @@ boost::json::object encode(const Request& request, const Booking& b) {
                      {"seat", d.seat},
                      {"totalPrice", d.total_price},
                      {"status", to_string(b.status())},
-                     {"paymentId", b.payment_id()}},
+                     {"paymentId", b.payment_id()},
+                     {"screeningId", d.screening_id}},
                     request.base_url, "books", "book", b.id());
+}
+
+/// `seats` as a JSON array of strings (the screening shape), or nullopt + a field error.
+std::optional<std::vector<std::string>> seat_list(const boost::json::object& body,
+                                                  JsonFields& fields) {
+    const auto* v = body.if_contains("seats");
+    if (v == nullptr || v->is_null()) {
+        fields.add_error("seats", "is required (an array of seat labels such as [\"A1\",\"A2\"])");
+        return std::nullopt;
+    }
+    if (!v->is_array() || v->as_array().empty() ||
+        v->as_array().size() > static_cast<std::size_t>(domain::booking::kMaxSeatsPerBooking)) {
+        fields.add_error("seats", "must be an array of 1 to 100 seat labels");
+        return std::nullopt;
+    }
+    std::vector<std::string> out;
+    for (const auto& item : v->as_array()) {
+        if (!item.is_string() || item.as_string().size() > 8) {
+            fields.add_error("seats", "must hold seat labels such as \"A1\"");
+            return std::nullopt;
+        }
+        out.emplace_back(item.as_string());
+    }
+    return out;
+}
+
+/// The problem for a failed place(), with what PlaceDetails says.
+Response place_problem(const Request& request, const std::error_code& ec,
+                       const app::booking::PlaceDetails& d) {
+    using E = domain::booking::BookingError;
+    if (ec == E::kInvalidBooking || ec == E::kUnknownScreening) {
+        return problem(request, status::bad_request, "the booking request is invalid", d.errors);
+    }
+    if (ec == E::kSeatBlocked || ec == E::kSeatTaken) {
+        const auto seats = domain::join_seats(d.seats);
+        return problem(request, status::conflict,
+                       ec == E::kSeatBlocked ? "seat " + seats + " is not for sale"
+                                             : "seat " + seats + " is no longer available",
+                       {{"seats", seats + (ec == E::kSeatBlocked ? " is blocked" : " is taken")}});
+    }
+    if (ec == E::kPriceMismatch) {
+        const auto expected = std::to_string(d.expected_price);
+        return problem(request, status::conflict,
+                       "totalPrice does not match the seats: expected " + expected + " KRW",
+                       {{"totalPrice", "must be " + expected}});
+    }
+    return problem_for(request, ec);
 }
 
 asio::awaitable<Response> create(BookingRoutes deps, Request request) {
@@ -33,37 +81,64 @@ asio::awaitable<Response> create(BookingRoutes deps, Request request) {
     if (body.problem) co_return std::move(*body.problem);
     JsonFields fields(*body.object);
     domain::booking::BookingRequest booking;
-    auto qty = fields.integer("qty", true);
-    auto movie = fields.string("movieName", true, domain::booking::kMaxMovieNameLength);
-    auto seat = fields.string("seat", true, kMaxSeatListLength);
-    auto price = fields.integer("totalPrice", true);
     auto customer = fields.identifier("customerId", false);
-    // Report every broken rule at once: the domain rules run on what did parse (placeholders
-    // that satisfy the rules stand in for fields that are already reported).
-    booking.qty = qty.value_or(0);
-    booking.movie_name = movie.value_or("");
-    booking.seat = seat.value_or("");
-    booking.total_price = price.value_or(0);
     booking.customer_id = customer.value_or("anonymous");
-    if (!movie) booking.movie_name = "-";
-    if (!seat) {
-        booking.seat.clear();
-        for (std::int64_t i = 1; i <= std::clamp<std::int64_t>(booking.qty, 1, 100); ++i) {
-            booking.seat += (i > 1 ? ",S" : "S") + std::to_string(i);
+    const auto* screening_field = body.object->if_contains("screeningId");
+    if (screening_field != nullptr && !screening_field->is_null()) {
+        // Issue 3's shape: {screeningId, seats:[...], totalPrice?, qty?}; the server prices it.
+        auto screening = fields.integer("screeningId", true);
+        auto seats = seat_list(*body.object, fields);
+        auto qty = fields.integer("qty", false);
+        auto price = fields.integer("totalPrice", false);
+        if (screening && *screening <= 0) fields.add_error("screeningId", "must be positive");
+        if (!fields.ok()) {
+            co_return problem(request, status::bad_request, "the booking request is invalid",
+                              fields.errors());
+        }
+        booking.screening_id = *screening;
+        booking.seat = domain::join_seats(*seats);
+        booking.qty = qty.value_or(static_cast<std::int64_t>(seats->size()));
+        booking.total_price = price.value_or(0);
+        booking.total_price_given = price.has_value();
+        if (booking.total_price < 0) {
+            co_return problem(request, status::bad_request, "the booking request is invalid",
+                              {{"totalPrice", "must not be negative"}});
+        }
+    } else {
+        // The seed's shape: {qty, movieName, seat:"1A,2B", totalPrice}.
+        auto qty = fields.integer("qty", true);
+        auto movie = fields.string("movieName", true, 4 * domain::booking::kMaxMovieNameLength);
+        auto seat = fields.string("seat", true, kMaxSeatListLength);
+        auto price = fields.integer("totalPrice", true);
+        // Report every broken rule at once: the domain rules run on what did parse
+        // (placeholders that satisfy the rules stand in for fields already reported).
+        booking.qty = qty.value_or(0);
+        booking.movie_name = movie.value_or("-");
+        booking.seat = seat.value_or("");
+        booking.total_price = price.value_or(0);
+        if (!seat) {
+            booking.seat.clear();
+            for (std::int64_t i = 1; i <= std::clamp<std::int64_t>(booking.qty, 1, 100); ++i) {
+                booking.seat += (i > 1 ? ",S" : "S") + std::to_string(i);
+            }
+        }
+        if (!qty) {
+            booking.qty = static_cast<std::int64_t>(domain::split_seats(booking.seat).size());
+        }
+        auto errors = fields.errors();
+        for (auto& e : domain::booking::validate(booking)) {
+            const bool reported = std::any_of(errors.begin(), errors.end(),
+                                              [&](const auto& r) { return r.field == e.field; });
+            if (!reported) errors.push_back(std::move(e));
+        }
+        if (!errors.empty()) {
+            co_return problem(request, status::bad_request, "the booking request is invalid",
+                              errors);
         }
     }
-    if (!qty) booking.qty = static_cast<std::int64_t>(domain::split_seats(booking.seat).size());
-    auto errors = fields.errors();
-    for (auto& e : domain::booking::validate(booking)) {
-        const bool reported = std::any_of(errors.begin(), errors.end(),
-                                          [&](const auto& r) { return r.field == e.field; });
-        if (!reported) errors.push_back(std::move(e));
-    }
-    if (!errors.empty()) {
-        co_return problem(request, status::bad_request, "the booking request is invalid", errors);
-    }
-    auto placed = co_await deps.saga.place(std::move(booking));
-    if (!placed) co_return problem_for(request, placed.error());
+    auto details = std::make_shared<app::booking::PlaceDetails>();
+    auto placed = co_await deps.saga.place(std::move(booking), details);
+    if (!placed) co_return place_problem(request, placed.error(), *details);
     auto response = json_response(request, status::created, encode(request, *placed));
     response.set(beast::http::field::location,
                  request.base_url + "/books/" + std::to_string(placed->id()));
@@ -83,10 +158,11 @@ asio::awaitable<Response> cancel(BookingRoutes deps, Request request, bool with_
 }  // namespace
 
 void add_booking_routes(Router& router, BookingRoutes deps) {
-    router.add(verb::post, "/books",
+    ModuleRoutes routes(router, deps.executor);
+    routes.add(verb::post, "/books",
                [deps](Request request) { return create(deps, std::move(request)); });
 
-    router.add(verb::get, "/books", [deps](Request request) -> asio::awaitable<Response> {
+    routes.add(verb::get, "/books", [deps](Request request) -> asio::awaitable<Response> {
         auto page = page_of(request);
         if (auto* p = std::get_if<Response>(&page)) co_return std::move(*p);
         const auto pr = std::get<domain::PageRequest>(page);
@@ -97,7 +173,7 @@ void add_booking_routes(Router& router, BookingRoutes deps) {
         co_return collection_response(request, "books", pr, result, encode);
     });
 
-    router.add(verb::get, "/books/{id}", [deps](Request request) -> asio::awaitable<Response> {
+    routes.add(verb::get, "/books/{id}", [deps](Request request) -> asio::awaitable<Response> {
         auto id = path_id(request);
         if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
         auto step2 = [&bookings = deps.bookings, id = std::get<std::int64_t>(id)] {
@@ -108,10 +184,10 @@ void add_booking_routes(Router& router, BookingRoutes deps) {
         co_return json_response(request, status::ok, encode(request, *booking));
     });
 
-    router.add(verb::delete_, "/books/{id}",
+    routes.add(verb::delete_, "/books/{id}",
                [deps](Request request) { return cancel(deps, std::move(request), false); });
 
-    router.add(verb::patch, "/books/{id}", [deps](Request request) -> asio::awaitable<Response> {
+    routes.add(verb::patch, "/books/{id}", [deps](Request request) -> asio::awaitable<Response> {
         auto body = parse_json_object(request);
         if (body.problem) co_return std::move(*body.problem);
         JsonFields fields(*body.object);

@@ -17,6 +17,8 @@ boost::json::object encode(const Request& request, const MyPage& m) {
                           {"seat", f.seat},
                           {"qty", f.qty},
                           {"totalPrice", f.total_price},
+                          {"screeningId", f.screening_id},
+                          {"screeningStartsAt", f.screening_starts_at},
                           {"status", m.status()},
                           {"bookingStatus", m.booking_status()},
                           {"paymentId", m.payment_id()},
@@ -34,7 +36,8 @@ boost::json::object encode(const Request& request, const MyPage& m) {
 }  // namespace
 
 void add_mypage_routes(Router& router, MyPageRoutes deps) {
-    router.add(verb::get, "/mypages", [deps](Request request) -> asio::awaitable<Response> {
+    ModuleRoutes routes(router, deps.executor);
+    routes.add(verb::get, "/mypages", [deps](Request request) -> asio::awaitable<Response> {
         auto page = page_of(request);
         if (auto* p = std::get_if<Response>(&page)) co_return std::move(*p);
         const auto pr = std::get<domain::PageRequest>(page);
@@ -43,7 +46,7 @@ void add_mypage_routes(Router& router, MyPageRoutes deps) {
         co_return collection_response(request, "mypages", pr, result, encode);
     });
 
-    router.add(verb::get, "/mypages/{id}", [deps](Request request) -> asio::awaitable<Response> {
+    routes.add(verb::get, "/mypages/{id}", [deps](Request request) -> asio::awaitable<Response> {
         auto id = path_id(request);
         if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
         auto step2 = [&mypages = deps.mypages, id = std::get<std::int64_t>(id)] {
@@ -56,7 +59,7 @@ void add_mypage_routes(Router& router, MyPageRoutes deps) {
         co_return json_response(request, status::ok, encode(request, *row));
     });
 
-    router.add(verb::get, "/mypages/search/findByBookingId",
+    routes.add(verb::get, "/mypages/search/findByBookingId",
                [deps](Request request) -> asio::awaitable<Response> {
                    auto id = query_id(request, "bookingId");
                    if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
@@ -67,7 +70,7 @@ void add_mypage_routes(Router& router, MyPageRoutes deps) {
                    co_return optional_collection_response(request, "mypages", row, encode);
                });
 
-    router.add(verb::get, "/mypages/search/findByCustomerId",
+    routes.add(verb::get, "/mypages/search/findByCustomerId",
                [deps](Request request) -> asio::awaitable<Response> {
                    auto customer = request.query_param("customerId");
                    if (!customer || customer->empty() || customer->size() > 64) {

@@ -20,7 +20,8 @@ boost::json::object encode(const Request& request, const Payment& p) {
 }  // namespace
 
 void add_payment_routes(Router& router, PaymentRoutes deps) {
-    router.add(verb::get, "/payments", [deps](Request request) -> asio::awaitable<Response> {
+    ModuleRoutes routes(router, deps.executor);
+    routes.add(verb::get, "/payments", [deps](Request request) -> asio::awaitable<Response> {
         auto page = page_of(request);
         if (auto* p = std::get_if<Response>(&page)) co_return std::move(*p);
         const auto pr = std::get<domain::PageRequest>(page);
@@ -29,7 +30,7 @@ void add_payment_routes(Router& router, PaymentRoutes deps) {
         co_return collection_response(request, "payments", pr, result, encode);
     });
 
-    router.add(verb::get, "/payments/{id}", [deps](Request request) -> asio::awaitable<Response> {
+    routes.add(verb::get, "/payments/{id}", [deps](Request request) -> asio::awaitable<Response> {
         auto id = path_id(request);
         if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
         auto step2 = [&payments = deps.payments, id = std::get<std::int64_t>(id)] {
@@ -40,7 +41,7 @@ void add_payment_routes(Router& router, PaymentRoutes deps) {
         co_return json_response(request, status::ok, encode(request, *payment));
     });
 
-    router.add(verb::get, "/payments/search/findByBookingId",
+    routes.add(verb::get, "/payments/search/findByBookingId",
                [deps](Request request) -> asio::awaitable<Response> {
                    auto id = query_id(request, "bookingId");
                    if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);

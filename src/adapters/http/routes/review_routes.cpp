@@ -26,7 +26,8 @@ boost::json::object encode(const Request& request, const Review& r) {
 }  // namespace
 
 void add_review_routes(Router& router, ReviewRoutes deps) {
-    router.add(verb::get, "/reviews", [deps](Request request) -> asio::awaitable<Response> {
+    ModuleRoutes routes(router, deps.executor);
+    routes.add(verb::get, "/reviews", [deps](Request request) -> asio::awaitable<Response> {
         auto page = page_of(request);
         if (auto* p = std::get_if<Response>(&page)) co_return std::move(*p);
         const auto pr = std::get<domain::PageRequest>(page);
@@ -35,7 +36,7 @@ void add_review_routes(Router& router, ReviewRoutes deps) {
         co_return collection_response(request, "reviews", pr, result, encode);
     });
 
-    router.add(verb::get, "/reviews/{id}", [deps](Request request) -> asio::awaitable<Response> {
+    routes.add(verb::get, "/reviews/{id}", [deps](Request request) -> asio::awaitable<Response> {
         auto id = path_id(request);
         if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
         auto step2 = [&reviews = deps.reviews, id = std::get<std::int64_t>(id)] {
@@ -46,7 +47,7 @@ void add_review_routes(Router& router, ReviewRoutes deps) {
         co_return json_response(request, status::ok, encode(request, *review));
     });
 
-    router.add(verb::get, "/reviews/search/findByBookingId",
+    routes.add(verb::get, "/reviews/search/findByBookingId",
                [deps](Request request) -> asio::awaitable<Response> {
                    auto id = query_id(request, "bookingId");
                    if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
@@ -58,7 +59,7 @@ void add_review_routes(Router& router, ReviewRoutes deps) {
                });
 
     // Writing a review: PATCH {score, contents} (the seed: score=10 contents="VeryGood").
-    router.add(verb::patch, "/reviews/{id}", [deps](Request request) -> asio::awaitable<Response> {
+    routes.add(verb::patch, "/reviews/{id}", [deps](Request request) -> asio::awaitable<Response> {
         auto id = path_id(request);
         if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
         auto body = parse_json_object(request);

@@ -7,15 +7,32 @@
 #include <boost/json/object.hpp>
 
 #include "adapters/http/router.hpp"
+#include "adapters/bus/event_consumer.hpp"
+#include "adapters/inprocess/fault_injector.hpp"
+#include "adapters/inprocess/in_process_ports.hpp"
 #include "adapters/inprocess/sagas.hpp"
 #include "adapters/persistence/module_executor.hpp"
 #include "app/booking/booking_service.hpp"
+#include "app/booking/catalogue_service.hpp"
 #include "app/mypage/my_page_projection.hpp"
 #include "app/payment/payment_service.hpp"
 #include "app/review/review_service.hpp"
 #include "app/ticket/ticket_service.hpp"
 
 namespace mb::adapters::http::routes {
+
+/// Registers a module's routes so that they answer 503 (problem+json, Retry-After) while the
+/// module is paused (issue 4: "its routes answer 503"). Thread-safe once built.
+class ModuleRoutes {
+public:
+    ModuleRoutes(Router& router, const persistence::ModuleExecutor& module)
+        : router_(router), module_(module) {}
+    void add(beast::http::verb method, std::string_view pattern, Handler handler);
+
+private:
+    Router& router_;
+    const persistence::ModuleExecutor& module_;
+};
 
 struct BookingRoutes {
     persistence::ModuleExecutor& executor;
@@ -24,6 +41,15 @@ struct BookingRoutes {
 };
 /// POST /books, GET /books, GET /books/{id}, DELETE /books/{id}, PATCH /books/{id}.
 void add_booking_routes(Router& router, BookingRoutes deps);
+
+struct CatalogueRoutes {
+    persistence::ModuleExecutor& executor;  ///< the booking module's
+    app::booking::CatalogueService& catalogue;
+    bool admin_enabled;  ///< --admin: registration allowed (else 403)
+};
+/// POST/GET /movies, /screens, /screenings; GET /movies/{id}, /screens/{id}, /screenings/{id},
+/// /screenings/{id}/seats (the seat map, with ETag / If-None-Match).
+void add_catalogue_routes(Router& router, CatalogueRoutes deps);
 
 struct PaymentRoutes {
     persistence::ModuleExecutor& executor;
@@ -65,5 +91,17 @@ struct ActuatorRoutes {
 /// GET /actuator/health, /actuator/health/liveness, /actuator/health/readiness,
 /// /actuator/metrics.
 void add_actuator_routes(Router& router, ActuatorRoutes deps);
+
+struct AdminRoutes {
+    bool enabled;  ///< --admin; when off every /admin route answers 403
+    inprocess::FaultInjector& faults;
+    std::vector<bus::EventConsumer*> consumers;   ///< one per module
+    std::vector<inprocess::PortGuard*> guards;    ///< one per callee of a synchronous port
+};
+/// Operations (issue 4): GET/PUT/DELETE /admin/faults[/{module}]; GET /admin/modules,
+/// POST /admin/modules/{name}/pause|resume; GET /admin/dead-letters,
+/// POST /admin/dead-letters/{module}/{id}/retry, DELETE /admin/dead-letters/{module}/{id};
+/// GET /admin/breakers (state, counts, recent transitions).
+void add_admin_routes(Router& router, AdminRoutes deps);
 
 }  // namespace mb::adapters::http::routes

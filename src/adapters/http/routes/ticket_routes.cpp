@@ -23,7 +23,8 @@ boost::json::object encode(const Request& request, const Ticket& t) {
 }  // namespace
 
 void add_ticket_routes(Router& router, TicketRoutes deps) {
-    router.add(verb::get, "/tickets", [deps](Request request) -> asio::awaitable<Response> {
+    ModuleRoutes routes(router, deps.executor);
+    routes.add(verb::get, "/tickets", [deps](Request request) -> asio::awaitable<Response> {
         auto page = page_of(request);
         if (auto* p = std::get_if<Response>(&page)) co_return std::move(*p);
         const auto pr = std::get<domain::PageRequest>(page);
@@ -32,7 +33,7 @@ void add_ticket_routes(Router& router, TicketRoutes deps) {
         co_return collection_response(request, "tickets", pr, result, encode);
     });
 
-    router.add(verb::get, "/tickets/{id}", [deps](Request request) -> asio::awaitable<Response> {
+    routes.add(verb::get, "/tickets/{id}", [deps](Request request) -> asio::awaitable<Response> {
         auto id = path_id(request);
         if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
         auto step2 = [&tickets = deps.tickets, id = std::get<std::int64_t>(id)] {
@@ -43,7 +44,7 @@ void add_ticket_routes(Router& router, TicketRoutes deps) {
         co_return json_response(request, status::ok, encode(request, *ticket));
     });
 
-    router.add(verb::get, "/tickets/search/findByBookingId",
+    routes.add(verb::get, "/tickets/search/findByBookingId",
                [deps](Request request) -> asio::awaitable<Response> {
                    auto id = query_id(request, "bookingId");
                    if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
@@ -55,7 +56,7 @@ void add_ticket_routes(Router& router, TicketRoutes deps) {
                });
 
     // Collecting (printing) a ticket: PATCH {"status":"Printed"} as the seed's clients do.
-    router.add(verb::patch, "/tickets/{id}", [deps](Request request) -> asio::awaitable<Response> {
+    routes.add(verb::patch, "/tickets/{id}", [deps](Request request) -> asio::awaitable<Response> {
         auto id = path_id(request);
         if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
         auto body = parse_json_object(request);

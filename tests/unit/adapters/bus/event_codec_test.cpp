@@ -31,11 +31,11 @@ const std::chrono::system_clock::time_point kSeedTime{std::chrono::seconds(16141
 
 auto fields(const Booked& e) {
     return std::tie(e.booking_id, e.customer_id, e.movie_name, e.seat, e.qty, e.total_price,
-                    e.payment_id, e.status);
+                    e.payment_id, e.status, e.screening_id, e.seats, e.screening_starts_at);
 }
 auto fields(const Canceled& e) {
     return std::tie(e.booking_id, e.customer_id, e.movie_name, e.seat, e.qty, e.total_price,
-                    e.status);
+                    e.status, e.screening_id, e.seats);
 }
 auto fields(const Paid& e) {
     return std::tie(e.payment_id, e.booking_id, e.customer_id, e.total_price, e.status);
@@ -77,8 +77,9 @@ Envelope message(std::string text) {
 
 TEST_CASE("Codec: every one of the 8 events survives encode then decode field for field",
           "[codec]") {
-    check_round_trip(Booked{7, "customer-1", "soul", "1A,2B", 2, 10000, 70, "PaidComplete"});
-    check_round_trip(Canceled{7, "customer-1", "soul", "1A,2B", 2, 10000, "Canceled"});
+    check_round_trip(
+        Booked{7, "customer-1", "soul", "1A,2B", 2, 10000, 70, "PaidComplete", 0, {}, ""});
+    check_round_trip(Canceled{7, "customer-1", "soul", "1A,2B", 2, 10000, "Canceled", 0, {}});
     check_round_trip(Paid{70, 7, "customer-1", 10000, "Paid"});
     check_round_trip(PaymentCanceled{70, 7, "customer-1", 10000, "Canceled"});
     check_round_trip(Created{21, 7, "customer-1", "soul", "1A,2B", 2, "Waiting"});
@@ -88,20 +89,78 @@ TEST_CASE("Codec: every one of the 8 events survives encode then decode field fo
 }
 
 TEST_CASE(
+    "Codec: a screening booking's screeningId, seats and screeningStartsAt survive the round "
+    "trip and are JSON number, array and string",
+    "[codec][screening]") {
+    const Booked booked{7,
+                        "customer-1",
+                        "soul",
+                        "A1,A2",
+                        2,
+                        10000,
+                        70,
+                        "PaidComplete",
+                        3,
+                        {"A1", "A2"},
+                        "2030-01-01T10:00:00Z"};
+    const Canceled canceled{7,     "customer-1", "soul", "A1,A2",     2,
+                            10000, "Canceled",   3,      {"A1", "A2"}};
+    check_round_trip(booked);
+    check_round_trip(canceled);
+
+    const auto o = payload_of(encode(booked, "id", kSeedTime));
+    CHECK(o.at("screeningId") == 3);
+    CHECK(o.at("seats") == json::array{"A1", "A2"});
+    CHECK(o.at("screeningStartsAt") == "2030-01-01T10:00:00Z");
+    const auto c = payload_of(encode(canceled, "id", kSeedTime));
+    CHECK(c.at("screeningId") == 3);
+    CHECK(c.at("seats") == json::array{"A1", "A2"});
+}
+
+TEST_CASE(
+    "Codec: a Booked or Canceled without the screening fields (the seed's, older publishers) "
+    "decodes as a legacy booking, and seats that are no list of strings are refused",
+    "[codec][screening][seed]") {
+    const auto booked = decode<Booked>(
+        message(R"({"eventType":"Booked","bookingId":12,"movieName":"soul","seat":"1A,2B",)"
+                R"("qty":2,"totalPrice":10000,"paymentId":5,"status":"PaidComplete"})"));
+    CHECK(booked.screening_id == 0);
+    CHECK(booked.seats.empty());
+    CHECK(booked.screening_starts_at.empty());
+    const auto canceled = decode<Canceled>(
+        message(R"({"eventType":"Canceled","bookingId":12,"seats":null,"status":"Canceled"})"));
+    CHECK(canceled.screening_id == 0);
+    CHECK(canceled.seats.empty());
+
+    CHECK_THROWS_AS(decode<Booked>(message(R"({"bookingId":1,"seats":"A1,A2"})")), DecodeError);
+    CHECK_THROWS_AS(decode<Canceled>(message(R"({"bookingId":1,"seats":["A1",2]})")), DecodeError);
+    CHECK_THROWS_AS(decode<Booked>(message(R"({"bookingId":1,"screeningId":"x"})")), DecodeError);
+}
+
+TEST_CASE(
     "Codec: text survives the round trip unchanged (UTF-8, quotes, escapes) and 64-bit "
     "numbers keep every bit",
     "[codec]") {
     const std::string contents = "\xec\xa2\x8b\xec\x95\x84\xec\x9a\x94 \"quoted\" \\ \n end";
     check_round_trip(WrittenReview{1, 9007199254740993LL, 0, contents, "", "Written"});
-    check_round_trip(Booked{INT64_MAX, "c", "\xec\x86\x8c\xec\x9a\xb8", "A1", 1, INT64_MAX,
-                            INT64_MAX - 1, "PaidComplete"});
+    check_round_trip(Booked{INT64_MAX,
+                            "c",
+                            "\xec\x86\x8c\xec\x9a\xb8",
+                            "A1",
+                            1,
+                            INT64_MAX,
+                            INT64_MAX - 1,
+                            "PaidComplete",
+                            INT64_MAX,
+                            {"A1"},
+                            ""});
 }
 
 TEST_CASE(
     "Codec envelope: eventType, timestamp, eventId and bookingId are in the envelope and "
     "in the JSON payload",
     "[codec][envelope]") {
-    const Booked e{7, "customer-1", "soul", "1A,2B", 2, 10000, 70, "PaidComplete"};
+    const Booked e{7, "customer-1", "soul", "1A,2B", 2, 10000, 70, "PaidComplete", 0, {}, ""};
     const auto env = encode(e, "0b5e3c1a-1111-4222-8333-944455556666", kSeedTime);
     CHECK(env.event_type == "Booked");
     CHECK(env.event_id == "0b5e3c1a-1111-4222-8333-944455556666");
@@ -133,7 +192,8 @@ TEST_CASE("Codec envelope: every event type names itself and carries its booking
         CHECK(o.at("bookingId") == 7);
         CHECK(o.at("eventId") == "id");
     };
-    check(encode(Canceled{7, "c", "m", "A1", 1, 1, "Canceled"}, "id", kSeedTime), "Canceled");
+    check(encode(Canceled{7, "c", "m", "A1", 1, 1, "Canceled", 0, {}}, "id", kSeedTime),
+          "Canceled");
     check(encode(Paid{1, 7, "c", 1, "Paid"}, "id", kSeedTime), "Paid");
     check(encode(PaymentCanceled{1, 7, "c", 1, "Canceled"}, "id", kSeedTime), "PaymentCanceled");
     check(encode(Created{1, 7, "c", "m", "A1", 1, "Waiting"}, "id", kSeedTime), "Created");

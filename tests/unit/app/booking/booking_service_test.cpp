@@ -1,6 +1,7 @@
-// BookingService with fakes: the Pending booking of a running saga is invisible; confirm and
-// cancel record their events in the outbox; the policies on Printed / WrittenReview are
-// idempotent.
+// BookingService with fakes, legacy bookings (no screening in the catalogue): the Pending
+// booking of a running saga is invisible; confirm and cancel record their events in the outbox;
+// the policies on Printed / WrittenReview are idempotent. Screening bookings and the seat
+// inventory: booking_service_screening_test.cpp.
 #include "app/booking/booking_service.hpp"
 
 #include <chrono>
@@ -9,7 +10,9 @@
 
 #include "fakes/fixed_clock.hpp"
 #include "fakes/in_memory_booking_repository.hpp"
+#include "fakes/in_memory_catalogue_repository.hpp"
 #include "fakes/in_memory_outbox.hpp"
+#include "fakes/in_memory_seat_inventory.hpp"
 
 namespace mb::app::booking {
 namespace {
@@ -24,8 +27,10 @@ using domain::booking::Canceled;
 struct Fixture {
     test::FixedClock clock;
     test::InMemoryBookingRepository repository;
+    test::InMemoryCatalogueRepository catalogue;  // empty: every booking here is a legacy one
+    test::InMemorySeatInventory inventory;
     test::InMemoryOutbox<domain::booking::BookingEvent> outbox;
-    BookingService service{repository, outbox, clock};
+    BookingService service{repository, catalogue, inventory, outbox, clock};
 
     static BookingRequest request() { return {"customer-1", "soul", "1A,2B", 2, 10000}; }
 
@@ -92,6 +97,10 @@ TEST_CASE(
     CHECK(booked[0].total_price == 10000);
     CHECK(booked[0].payment_id == 70);
     CHECK(booked[0].status == "PaidComplete");
+    // A legacy booking names no screening and holds no seat of the inventory.
+    CHECK(booked[0].screening_id == 0);
+    CHECK(booked[0].screening_starts_at.empty());
+    CHECK(f.inventory.size() == 0);
 
     const auto stored = f.service.find(id);
     REQUIRE(stored);

@@ -10,10 +10,11 @@ namespace mb::app::mypage {
 namespace {
 
 domain::booking::Booked booked(std::int64_t booking_id, std::string customer = "customer-1") {
-    return {booking_id, std::move(customer), "soul", "1A,2B", 2, 10000, 70, "PaidComplete"};
+    return {booking_id, std::move(customer), "soul", "1A,2B", 2, 10000,
+            70,         "PaidComplete",      0,      {},      ""};
 }
 domain::booking::Canceled canceled(std::int64_t booking_id) {
-    return {booking_id, "customer-1", "soul", "1A,2B", 2, 10000, "Canceled"};
+    return {booking_id, "customer-1", "soul", "1A,2B", 2, 10000, "Canceled", 0, {}};
 }
 
 struct Fixture {

@@ -33,7 +33,7 @@ struct Fixture {
         return {booking_id, "customer-1", 10000};
     }
     static domain::booking::Canceled canceled(std::int64_t booking_id = 7) {
-        return {booking_id, "customer-1", "soul", "1A,2B", 2, 10000, "Canceled"};
+        return {booking_id, "customer-1", "soul", "1A,2B", 2, 10000, "Canceled", 0, {}};
     }
 };
 

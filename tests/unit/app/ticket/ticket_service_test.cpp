@@ -29,10 +29,10 @@ struct Fixture {
     TicketService service{repository, outbox, clock, kLease};
 
     static domain::booking::Booked booked(std::int64_t booking_id = 7) {
-        return {booking_id, "customer-1", "soul", "1A,2B", 2, 10000, 70, "PaidComplete"};
+        return {booking_id, "customer-1", "soul", "1A,2B", 2, 10000, 70, "PaidComplete", 0, {}, ""};
     }
     static domain::booking::Canceled canceled(std::int64_t booking_id = 7) {
-        return {booking_id, "customer-1", "soul", "1A,2B", 2, 10000, "Canceled"};
+        return {booking_id, "customer-1", "soul", "1A,2B", 2, 10000, "Canceled", 0, {}};
     }
     std::int64_t issued(std::int64_t booking_id = 7) {
         service.on_booked(booked(booking_id));

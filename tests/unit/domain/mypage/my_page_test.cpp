@@ -16,7 +16,7 @@
 namespace mb::domain::mypage {
 namespace {
 
-const BookingFacts kFacts{"customer-1", "soul", "1A,2B", 2, 10000};
+const BookingFacts kFacts{"customer-1", "soul", "1A,2B", 2, 10000, 0, ""};
 
 /// Every field of a row's state, printable, so two states compare in one CHECK.
 std::string dump(const MyPage& p) {

@@ -1,0 +1,110 @@
+#pragma once
+// EventConsumer: the consuming side of one module (ARCHITECTURE.md, "Inbox" and "Isolation").
+// Every event goes through the module's executor (inbox + apply in one savepoint). On top:
+//  - order per booking: while an event of a booking is failing, later events of that booking
+//    wait behind it; other bookings flow on;
+//  - retries with exponential backoff; after `max_attempts` the event is parked as a dead
+//    letter with its error — and the booking's later events are parked behind it — then
+//    acknowledged, so the publisher stops redelivering; an operator retries or discards it;
+//  - pause: deliveries are held (in order, duplicates dropped) and applied on resume; nothing
+//    is acknowledged meanwhile, so a crash loses nothing (the publishers' outboxes keep them).
+// Thread-safety: deliver/pause/resume from any thread; admin calls are coroutines.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "adapters/bus/envelope.hpp"
+#include "adapters/bus/event_bus.hpp"
+#include "adapters/persistence/dead_letter_store.hpp"
+#include "adapters/persistence/inbox_store.hpp"
+#include "adapters/persistence/module_executor.hpp"
+#include "domain/common/result.hpp"
+
+namespace mb::adapters::bus {
+
+class EventConsumer {
+public:
+    struct Options {
+        int max_attempts = 5;
+        std::chrono::milliseconds first_backoff{100};
+        std::chrono::milliseconds max_backoff{5000};
+    };
+    struct Stats {
+        std::uint64_t applied = 0;
+        std::uint64_t failures = 0;
+        std::uint64_t parked = 0;
+        std::size_t held_while_paused = 0;
+        std::size_t waiting_behind_failures = 0;
+    };
+    using Apply = std::function<void(const Envelope&)>;
+
+    EventConsumer(persistence::ModuleExecutor& executor, persistence::InboxStore& inbox,
+                  persistence::DeadLetterStore& dead_letters, Options options);
+
+    /// Fault injection (issue 4): when set and it returns true, applying an event fails with
+    /// an injected error (exercises retries and dead letters). Call before use.
+    void set_fault_check(std::function<bool()> check) { fault_check_ = std::move(check); }
+
+    /// Registers how to apply one event type (typed decoding lives in subscribe.hpp).
+    /// Call before the bus delivers anything.
+    void register_type(const std::string& event_type, Apply apply);
+    /// Reads which bookings have parked letters (call once at start, before the io runs).
+    void load();
+
+    /// Entry point for the bus: applies `envelope` once, acknowledging after the commit.
+    void deliver(std::shared_ptr<const Envelope> envelope, EventBus::Ack ack);
+
+    void pause();
+    void resume();
+    [[nodiscard]] bool paused() const;
+    [[nodiscard]] Stats stats() const;
+
+    /// Operator actions on dead letters. retry applies every parked letter of the letter's
+    /// booking, in order, and stops at the first that fails again (kept, with the new error).
+    /// Returns how many were applied. Errors: kNotFound (no such letter).
+    boost::asio::awaitable<domain::Result<std::int64_t>> retry(std::int64_t letter_id);
+    boost::asio::awaitable<domain::Result<void>> discard(std::int64_t letter_id);
+    boost::asio::awaitable<std::vector<persistence::DeadLetter>> dead_letters(
+        std::int64_t limit);
+    [[nodiscard]] const std::string& name() const noexcept { return executor_.name(); }
+
+private:
+    struct Delivery {
+        std::shared_ptr<const Envelope> envelope;
+        EventBus::Ack ack;
+        int attempts = 0;
+        std::string last_error;
+    };
+    void process(Delivery delivery);
+    void finished(Delivery delivery, std::exception_ptr error);
+    void park(std::vector<Delivery> deliveries, std::string first_error);
+    std::chrono::milliseconds backoff(int attempts) const;
+
+    persistence::ModuleExecutor& executor_;
+    persistence::InboxStore& inbox_;
+    persistence::DeadLetterStore& store_;
+    Options options_;
+    std::map<std::string, Apply, std::less<>> appliers_;
+    std::function<bool()> fault_check_;
+
+    mutable std::mutex mutex_;
+    bool paused_ = false;
+    std::deque<Delivery> held_;
+    std::unordered_set<std::string> held_ids_;
+    /// booking -> deliveries of that booking; the front one is failing (being retried).
+    std::map<std::int64_t, std::deque<Delivery>> blocked_;
+    std::set<std::int64_t> parked_bookings_;
+    std::uint64_t applied_ = 0, failures_ = 0, parked_ = 0;
+};
+
+}  // namespace mb::adapters::bus

@@ -1,0 +1,74 @@
+#pragma once
+// The catalogue (movies, screens, screenings) and the seat inventory on the booking module's
+// own SQLite file. The inventory's primary key (screening_id, seat) is what makes "no seat is
+// sold twice" hold whatever the concurrency (issue 3). Not thread-safe (booking strand);
+// throws soci::soci_error on infrastructure failure.
+#include "adapters/persistence/sqlite_database.hpp"
+#include "domain/booking/catalogue_repository.hpp"
+
+namespace mb::adapters::persistence {
+
+class SqliteCatalogueRepository final : public domain::booking::CatalogueRepository {
+public:
+    explicit SqliteCatalogueRepository(SqliteDatabase& db) : db_(db) {}
+
+    void add(domain::booking::Movie& movie) override;
+    void add(domain::booking::Screen& screen) override;
+    void add(domain::booking::Screening& screening) override;
+    [[nodiscard]] std::optional<domain::booking::Movie> movie(std::int64_t id) override;
+    [[nodiscard]] std::optional<domain::booking::Movie> movie_by_title(
+        const std::string& title) override;
+    [[nodiscard]] std::optional<domain::booking::Screen> screen(std::int64_t id) override;
+    [[nodiscard]] std::optional<domain::booking::Screen> screen_by_name(
+        const std::string& name) override;
+    [[nodiscard]] std::optional<domain::booking::Screening> screening(std::int64_t id) override;
+    [[nodiscard]] std::optional<domain::booking::Screening> screening_at(
+        std::int64_t movie_id, std::int64_t screen_id, domain::TimePoint starts_at) override;
+    [[nodiscard]] std::optional<domain::booking::Screening> next_screening(
+        std::int64_t movie_id, domain::TimePoint after) override;
+    [[nodiscard]] domain::Page<domain::booking::Movie> movies(
+        const domain::PageRequest& page) override;
+    [[nodiscard]] domain::Page<domain::booking::Screen> screens(
+        const domain::PageRequest& page) override;
+    [[nodiscard]] domain::Page<domain::booking::Screening> screenings(
+        const domain::PageRequest& page) override;
+
+private:
+    std::vector<domain::booking::Movie> query_movies(const std::string& tail, std::int64_t a,
+                                                     std::int64_t b, const std::string* text);
+    std::vector<domain::booking::Screen> query_screens(const std::string& tail, std::int64_t a,
+                                                       std::int64_t b, const std::string* text);
+    std::vector<domain::booking::Screening> query_screenings(const std::string& tail,
+                                                             std::int64_t a, std::int64_t b,
+                                                             std::int64_t c);
+    SqliteDatabase& db_;
+};
+
+class SqliteSeatInventory final : public domain::booking::SeatInventory {
+public:
+    explicit SqliteSeatInventory(SqliteDatabase& db);
+
+    [[nodiscard]] std::optional<std::string> hold(std::int64_t screening_id,
+                                                  const std::vector<std::string>& seats,
+                                                  std::int64_t booking_id) override;
+    void take(std::int64_t booking_id) override;
+    void release(std::int64_t booking_id) override;
+    [[nodiscard]] std::map<std::string, domain::booking::SeatState> states(
+        std::int64_t screening_id) override;
+    [[nodiscard]] std::int64_t version(std::int64_t screening_id) override;
+
+private:
+    SqliteDatabase& db_;
+    std::int64_t screening_id_ = 0, booking_id_ = 0;
+    std::string seat_;
+    soci::statement insert_;
+    soci::statement bump_;
+    soci::statement bump_for_booking_;
+    soci::statement take_;
+    soci::statement release_;
+};
+
+/// The catalogue and inventory tables (booking module migration 5).
+[[nodiscard]] Migration catalogue_migration(std::int64_t version);
+
+}  // namespace mb::adapters::persistence
