@@ -18,6 +18,7 @@ Server features under test (issue 4): ``--admin`` (the /admin routes), ``--fault
 import collections
 import concurrent.futures
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -163,6 +164,24 @@ class FaultsTest(E2ETestCase):
         states = [(t["from"], t["to"]) for t in b["transitions"]]
         self.assertEqual(states, [("closed", "open"), ("open", HALF_OPEN),
                                   (HALF_OPEN, "closed")], b)
+
+    def test_review_down_refuses_print_fast(self):
+        """MISSION.md "Transactions": "A ticket cannot be printed unless its review record was
+        created" and "Fault isolation" (fallback: print again shortly). With --fault review:down
+        a print answers 503 at once (no deadline to wait for) with Retry-After; the ticket stays
+        Waiting, no review is opened, the booking stays PaidComplete."""
+        server, c = self.admin_server("--fault", "review:down")
+        b = book(c)
+        ticket = wait_ticket(c, b["id"], "Waiting")
+        r, took = timed(print_ticket, c, ticket["id"])
+        self.assertRetryable(r)
+        self.assertIn("again", r.body["detail"].lower(), r.describe())
+        self.assertLess(took, 0.3 * DEADLINE_SCALE, f"a down module fails fast: {r.describe()}")
+        time.sleep(0.5)
+        self.assertEqual([t["status"] for t in find_by_booking(c, "tickets", b["id"])],
+                         ["Waiting"])
+        self.assertEqual(find_by_booking(c, "reviews", b["id"]), [])
+        self.assertEqual(c.get(f"/books/{b['id']}").body["status"], "PaidComplete")
 
     # -- 2 ----------------------------------------------------------------------------------
 
@@ -602,6 +621,7 @@ class FaultsTest(E2ETestCase):
                 raise AssertionError(f"{len(problems)} inconsistent: " + "; ".join(problems[:10]))
             return True
         poll(consistent, 20, f"consistent final states (winners: {dict(wins)})")
+        sys.stderr.write(f"  race winners: {dict(wins)}\n")
         reviews = collections.Counter(r["bookingId"] for r in get_all(c, "reviews"))
         for bid, w in want.items():
             self.assertEqual(reviews[bid], 1 if w[0] == "PrintComplete" else 0,

@@ -56,7 +56,7 @@ const char* to_string(BreakerState state) noexcept {
         case BreakerState::kOpen:
             return "open";
         case BreakerState::kHalfOpen:
-            return "half-open";
+            return "half_open";
     }
     return "unknown";
 }

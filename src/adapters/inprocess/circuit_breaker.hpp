@@ -38,7 +38,7 @@ struct CircuitBreakerOptions {
 
 enum class BreakerState { kClosed, kOpen, kHalfOpen };
 
-/// "closed", "open", "half-open".
+/// "closed", "open", "half_open" (the wire form in /admin/breakers).
 [[nodiscard]] const char* to_string(BreakerState state) noexcept;
 
 /// One change of state. `reason` is for people (logs, the admin page), not for parsing.

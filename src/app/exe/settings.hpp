@@ -35,7 +35,7 @@ struct Settings {
     std::int64_t breaker_window = 20;
     std::int64_t breaker_min_calls = 10;
     double breaker_failure_rate = 0.5;
-    std::int64_t breaker_slow_call_ms = 500;
+    std::int64_t breaker_slow_call_ms = 600;
     double breaker_slow_call_rate = 0.5;
     std::int64_t breaker_open_ms = 5000;
     std::int64_t breaker_half_open_calls = 3;

@@ -96,7 +96,7 @@ void trip_and_wait(CircuitBreaker& breaker, FakeClock& clock) {
 TEST_CASE("CircuitBreaker: to_string names every state", "[breaker]") {
     CHECK(std::string(to_string(BreakerState::kClosed)) == "closed");
     CHECK(std::string(to_string(BreakerState::kOpen)) == "open");
-    CHECK(std::string(to_string(BreakerState::kHalfOpen)) == "half-open");
+    CHECK(std::string(to_string(BreakerState::kHalfOpen)) == "half_open");
 }
 
 TEST_CASE("CircuitBreaker: options outside their ranges are refused at construction",
