@@ -3,6 +3,8 @@
 // from 1 per kind, increasing, never reused; *_by_title / *_by_name return the lowest id;
 // next_screening is the earliest start strictly after `after`, ties by id; lists page by id).
 // Not thread-safe (like the port).
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -35,7 +37,11 @@ public:
     [[nodiscard]] std::optional<domain::booking::Movie> movie_by_title(
         const std::string& title) override {
         for (const auto& [id, m] : movies_) {
-            if (m.title == title)
+            if (std::equal(m.title.begin(), m.title.end(), title.begin(), title.end(),
+                           [](char a, char b) {
+                               return std::tolower(static_cast<unsigned char>(a)) ==
+                                      std::tolower(static_cast<unsigned char>(b));
+                           }))
                 return m;
         }
         return std::nullopt;

@@ -150,8 +150,10 @@ std::optional<Movie> SqliteCatalogueRepository::movie(std::int64_t id) {
 }
 
 std::optional<Movie> SqliteCatalogueRepository::movie_by_title(const std::string& title) {
-    auto v = query_movies("WHERE title = :t AND :a = 0 AND :b = 0 ORDER BY id LIMIT 1", 0, 0,
-                          &title);
+    // Case-insensitive (ASCII): the seed's "soul" finds a movie registered as "Soul".
+    auto v = query_movies(
+        "WHERE title = :t COLLATE NOCASE AND :a = 0 AND :b = 0 ORDER BY id LIMIT 1", 0, 0,
+        &title);
     if (v.empty()) return std::nullopt;
     return v.front();
 }

@@ -19,6 +19,7 @@ public:
     virtual void add(Screen& screen) = 0;
     virtual void add(Screening& screening) = 0;
     [[nodiscard]] virtual std::optional<Movie> movie(std::int64_t id) = 0;
+    /// The first movie (lowest id) with that title, compared case-insensitively (ASCII).
     [[nodiscard]] virtual std::optional<Movie> movie_by_title(const std::string& title) = 0;
     [[nodiscard]] virtual std::optional<Screen> screen(std::int64_t id) = 0;
     [[nodiscard]] virtual std::optional<Screen> screen_by_name(const std::string& name) = 0;

@@ -248,8 +248,11 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
                        // The version first: an unchanged map needs no seat query at all.
                        std::optional<domain::Result<app::booking::SeatMapView>> map;
                        const auto version = catalogue.seat_map_version(screening_id);
+                       // RFC 9110: "*" matches any current representation.
                        if (if_none_match.empty() ||
-                           if_none_match != etag_of(screening_id, version)) {
+                           (if_none_match != "*" &&
+                            if_none_match.find(etag_of(screening_id, version)) ==
+                                std::string::npos)) {
                            map = catalogue.seat_map(screening_id);
                        }
                        return std::make_pair(version, std::move(map));
