@@ -10,10 +10,12 @@ namespace {
 std::int64_t integer(const json::object& o, std::string_view key, bool required) {
     const auto* v = o.if_contains(key);
     if (v == nullptr || v->is_null()) {
-        if (required) throw DecodeError(std::string("missing field ") + std::string(key));
+        if (required)
+            throw DecodeError(std::string("missing field ") + std::string(key));
         return 0;
     }
-    if (v->is_int64()) return v->as_int64();
+    if (v->is_int64())
+        return v->as_int64();
     if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
         return static_cast<std::int64_t>(v->as_uint64());
     }
@@ -22,16 +24,20 @@ std::int64_t integer(const json::object& o, std::string_view key, bool required)
         std::int64_t out = 0;
         const auto* end = s.data() + s.size();
         auto [ptr, ec] = std::from_chars(s.data(), end, out);
-        if (ec == std::errc() && ptr == end && !s.empty()) return out;
+        if (ec == std::errc() && ptr == end && !s.empty())
+            return out;
     }
     throw DecodeError(std::string("field ") + std::string(key) + " is not an integer");
 }
 
 std::string text(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
-    if (v == nullptr || v->is_null()) return {};
-    if (v->is_string()) return std::string(v->as_string());
-    if (v->is_int64()) return std::to_string(v->as_int64());
+    if (v == nullptr || v->is_null())
+        return {};
+    if (v->is_string())
+        return std::string(v->as_string());
+    if (v->is_int64())
+        return std::to_string(v->as_int64());
     throw DecodeError(std::string("field ") + std::string(key) + " is not a string");
 }
 
@@ -48,17 +54,21 @@ std::string wire_timestamp(std::chrono::system_clock::time_point t) {
 
 json::array seat_array(const std::vector<std::string>& seats) {
     json::array out;
-    for (const auto& s : seats) out.emplace_back(s);
+    for (const auto& s : seats)
+        out.emplace_back(s);
     return out;
 }
 
 std::vector<std::string> seats_of(const json::object& o) {
     std::vector<std::string> out;
     const auto* v = o.if_contains("seats");
-    if (v == nullptr || v->is_null()) return out;
-    if (!v->is_array()) throw DecodeError("field seats is not an array");
+    if (v == nullptr || v->is_null())
+        return out;
+    if (!v->is_array())
+        throw DecodeError("field seats is not an array");
     for (const auto& s : v->as_array()) {
-        if (!s.is_string()) throw DecodeError("field seats holds a non-string");
+        if (!s.is_string())
+            throw DecodeError("field seats holds a non-string");
         out.emplace_back(s.as_string());
     }
     return out;
@@ -93,21 +103,28 @@ json::object to_json(const domain::booking::Canceled& e) {
 }
 
 json::object to_json(const domain::payment::Paid& e) {
-    return {{"id", e.payment_id},          {"bookingId", e.booking_id},
-            {"customerId", e.customer_id}, {"totalPrice", e.total_price},
+    return {{"id", e.payment_id},
+            {"bookingId", e.booking_id},
+            {"customerId", e.customer_id},
+            {"totalPrice", e.total_price},
             {"status", e.status}};
 }
 
 json::object to_json(const domain::payment::PaymentCanceled& e) {
-    return {{"id", e.payment_id},          {"bookingId", e.booking_id},
-            {"customerId", e.customer_id}, {"totalPrice", e.total_price},
+    return {{"id", e.payment_id},
+            {"bookingId", e.booking_id},
+            {"customerId", e.customer_id},
+            {"totalPrice", e.total_price},
             {"status", e.status}};
 }
 
 json::object to_json(const domain::ticket::Created& e) {
-    return {{"id", e.ticket_id},          {"bookingId", e.booking_id},
-            {"customerId", e.customer_id}, {"movieName", e.movie_name},
-            {"seat", e.seat},              {"qty", e.qty},
+    return {{"id", e.ticket_id},
+            {"bookingId", e.booking_id},
+            {"customerId", e.customer_id},
+            {"movieName", e.movie_name},
+            {"seat", e.seat},
+            {"qty", e.qty},
             {"status", e.status}};
 }
 
@@ -123,8 +140,8 @@ json::object to_json(const domain::review::WaitedReview& e) {
 }
 
 json::object to_json(const domain::review::WrittenReview& e) {
-    return {{"id", e.review_id},   {"bookingId", e.booking_id}, {"score", e.score},
-            {"contents", e.contents}, {"weather", e.weather},   {"status", e.status}};
+    return {{"id", e.review_id},      {"bookingId", e.booking_id}, {"score", e.score},
+            {"contents", e.contents}, {"weather", e.weather},      {"status", e.status}};
 }
 
 template <>
@@ -169,8 +186,9 @@ domain::payment::PaymentCanceled from_json(const json::object& o) {
 
 template <>
 domain::ticket::Created from_json(const json::object& o) {
-    return {integer(o, "id", false),  integer(o, "bookingId", true), text(o, "customerId"),
-            text(o, "movieName"),     text(o, "seat"),               integer(o, "qty", false),
+    return {integer(o, "id", false), integer(o, "bookingId", true),
+            text(o, "customerId"),   text(o, "movieName"),
+            text(o, "seat"),         integer(o, "qty", false),
             text(o, "status")};
 }
 
@@ -187,8 +205,9 @@ domain::review::WaitedReview from_json(const json::object& o) {
 
 template <>
 domain::review::WrittenReview from_json(const json::object& o) {
-    return {integer(o, "id", false), integer(o, "bookingId", true), integer(o, "score", false),
-            text(o, "contents"),     text(o, "weather"),             text(o, "status")};
+    return {integer(o, "id", false),    integer(o, "bookingId", true),
+            integer(o, "score", false), text(o, "contents"),
+            text(o, "weather"),         text(o, "status")};
 }
 
 }  // namespace mb::adapters::bus

@@ -1,10 +1,9 @@
 #include "adapters/bus/event_consumer.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <stdexcept>
 
 #include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
 
 #include "domain/common/error_category.hpp"
 
@@ -47,11 +46,12 @@ struct mb::domain::ErrorTraits<mb::adapters::bus::DeadLetterError> {
 
 namespace mb::adapters::bus {
 namespace {
-std::error_code make_error_code(DeadLetterError e) { return domain::make_enum_error_code(e); }
+std::error_code make_error_code(DeadLetterError e) {
+    return domain::make_enum_error_code(e);
+}
 }  // namespace
 
-EventConsumer::EventConsumer(persistence::ModuleExecutor& executor,
-                             persistence::InboxStore& inbox,
+EventConsumer::EventConsumer(persistence::ModuleExecutor& executor, persistence::InboxStore& inbox,
                              persistence::DeadLetterStore& dead_letters, Options options)
     : executor_(executor), inbox_(inbox), store_(dead_letters), options_(options) {}
 
@@ -82,14 +82,16 @@ void EventConsumer::deliver(std::shared_ptr<const Envelope> envelope, EventBus::
     {
         std::lock_guard lock(mutex_);
         if (paused_) {
-            if (held_ids_.insert(d.envelope->event_id).second) held_.push_back(std::move(d));
+            if (held_ids_.insert(d.envelope->event_id).second)
+                held_.push_back(std::move(d));
             return;
         }
         if (parked_bookings_.contains(key)) {
             park_it = true;  // behind a parked letter of the same booking: keep the order
         } else if (auto it = blocked_.find(key); it != blocked_.end()) {
             for (const auto& waiting : it->second) {
-                if (waiting.envelope->event_id == d.envelope->event_id) return;  // redelivery
+                if (waiting.envelope->event_id == d.envelope->event_id)
+                    return;  // redelivery
             }
             it->second.push_back(std::move(d));
             return;
@@ -113,14 +115,14 @@ void EventConsumer::process(Delivery delivery) {
     }
     auto envelope = delivery.envelope;
     auto shared = std::make_shared<Delivery>(std::move(delivery));
-    executor_.deliver(std::move(envelope), it->second, [this, shared](std::exception_ptr ep) {
-        finished(std::move(*shared), ep);
-    });
+    executor_.deliver(std::move(envelope), it->second,
+                      [this, shared](std::exception_ptr ep) { finished(std::move(*shared), ep); });
 }
 
 std::chrono::milliseconds EventConsumer::backoff(int attempts) const {
     auto delay = options_.first_backoff;
-    for (int i = 1; i < attempts && delay < options_.max_backoff; ++i) delay *= 2;
+    for (int i = 1; i < attempts && delay < options_.max_backoff; ++i)
+        delay *= 2;
     return std::min(delay, options_.max_backoff);
 }
 
@@ -143,14 +145,15 @@ void EventConsumer::finished(Delivery delivery, std::exception_ptr error) {
                 }
             }
         }
-        if (next) process(std::move(*next));
+        if (next)
+            process(std::move(*next));
         return;
     }
     ++delivery.attempts;
     delivery.last_error = describe(error);
     spdlog::warn("{}: {} {} (booking {}) failed, attempt {} of {}: {}", executor_.name(),
-                 delivery.envelope->event_type, delivery.envelope->event_id, key,
-                 delivery.attempts, options_.max_attempts, delivery.last_error);
+                 delivery.envelope->event_type, delivery.envelope->event_id, key, delivery.attempts,
+                 options_.max_attempts, delivery.last_error);
     std::vector<Delivery> to_park;
     {
         std::lock_guard lock(mutex_);
@@ -172,15 +175,17 @@ void EventConsumer::finished(Delivery delivery, std::exception_ptr error) {
         park(std::move(to_park), delivery.last_error);
         return;
     }
-    auto timer = std::make_shared<boost::asio::steady_timer>(executor_.strand(),
-                                                             backoff(delivery.attempts));
+    auto timer =
+        std::make_shared<boost::asio::steady_timer>(executor_.strand(), backoff(delivery.attempts));
     timer->async_wait([this, timer, key](boost::system::error_code ec) {
-        if (ec) return;
+        if (ec)
+            return;
         std::optional<Delivery> front;
         {
             std::lock_guard lock(mutex_);
             auto it = blocked_.find(key);
-            if (it == blocked_.end() || it->second.empty()) return;
+            if (it == blocked_.end() || it->second.empty())
+                return;
             front = it->second.front();
         }
         process(std::move(*front));
@@ -217,8 +222,7 @@ void EventConsumer::park(std::vector<Delivery> deliveries, std::string first_err
             }
             for (auto& d : *shared) {
                 spdlog::error("{}: parked {} {} of booking {} as a dead letter", executor_.name(),
-                              d.envelope->event_type, d.envelope->event_id,
-                              d.envelope->booking_id);
+                              d.envelope->event_type, d.envelope->event_id, d.envelope->booking_id);
                 d.ack();
             }
             std::lock_guard lock(mutex_);
@@ -242,7 +246,8 @@ void EventConsumer::resume() {
     }
     executor_.set_paused(false);
     spdlog::info("{}: resumed; applying {} held events", executor_.name(), held.size());
-    for (auto& d : held) deliver(std::move(d.envelope), std::move(d.ack));
+    for (auto& d : held)
+        deliver(std::move(d.envelope), std::move(d.ack));
 }
 
 bool EventConsumer::paused() const {
@@ -253,22 +258,27 @@ bool EventConsumer::paused() const {
 EventConsumer::Stats EventConsumer::stats() const {
     std::lock_guard lock(mutex_);
     std::size_t waiting = 0;
-    for (const auto& [key, q] : blocked_) waiting += q.size();
+    for (const auto& [key, q] : blocked_)
+        waiting += q.size();
     return Stats{applied_, failures_, parked_, held_.size(), waiting};
 }
 
 boost::asio::awaitable<std::vector<persistence::DeadLetter>> EventConsumer::dead_letters(
     std::int64_t limit) {
-    auto list = [this, limit] { return store_.list(limit); };
+    auto list = [this, limit] {
+        return store_.list(limit);
+    };
     co_return co_await executor_.execute(std::move(list));
 }
 
 boost::asio::awaitable<domain::Result<void>> EventConsumer::discard(std::int64_t letter_id) {
     auto job = [this, letter_id]() -> std::pair<domain::Result<void>, std::int64_t> {
         auto letter = store_.find(letter_id);
-        if (!letter) return {domain::fail(DeadLetterError::kNotFound), 0};
+        if (!letter)
+            return {domain::fail(DeadLetterError::kNotFound), 0};
         store_.remove(letter_id);
-        const auto remaining = static_cast<std::int64_t>(store_.for_booking(letter->booking_id).size());
+        const auto remaining =
+            static_cast<std::int64_t>(store_.for_booking(letter->booking_id).size());
         return {domain::Result<void>{}, remaining == 0 ? letter->booking_id : 0};
     };
     auto [result, released] = co_await executor_.execute(std::move(job));
@@ -282,20 +292,23 @@ boost::asio::awaitable<domain::Result<void>> EventConsumer::discard(std::int64_t
 boost::asio::awaitable<domain::Result<std::int64_t>> EventConsumer::retry(std::int64_t letter_id) {
     auto find = [this, letter_id] {
         std::vector<persistence::DeadLetter> letters;
-        if (auto letter = store_.find(letter_id)) letters = store_.for_booking(letter->booking_id);
+        if (auto letter = store_.find(letter_id))
+            letters = store_.for_booking(letter->booking_id);
         return letters;
     };
     auto letters = co_await executor_.execute(std::move(find));
-    if (letters.empty()) co_return domain::fail(DeadLetterError::kNotFound);
+    if (letters.empty())
+        co_return domain::fail(DeadLetterError::kNotFound);
     std::int64_t applied = 0;
     for (auto letter : letters) {
         auto it = appliers_.find(letter.event_type);
         auto apply = it == appliers_.end() ? Apply{} : it->second;
         // Apply and un-park in one savepoint: a crash never loses nor doubles the letter.
         auto job = [this, letter, apply]() -> domain::Result<void> {
-            Envelope envelope{letter.event_id, letter.event_type, letter.booking_id, {},
-                              letter.payload};
-            if (inbox_.record(envelope.event_id) && apply) apply(envelope);
+            Envelope envelope{
+                letter.event_id, letter.event_type, letter.booking_id, {}, letter.payload};
+            if (inbox_.record(envelope.event_id) && apply)
+                apply(envelope);
             store_.remove(letter.id);
             return {};
         };

@@ -74,8 +74,7 @@ public:
     /// Returns how many were applied. Errors: kNotFound (no such letter).
     boost::asio::awaitable<domain::Result<std::int64_t>> retry(std::int64_t letter_id);
     boost::asio::awaitable<domain::Result<void>> discard(std::int64_t letter_id);
-    boost::asio::awaitable<std::vector<persistence::DeadLetter>> dead_letters(
-        std::int64_t limit);
+    boost::asio::awaitable<std::vector<persistence::DeadLetter>> dead_letters(std::int64_t limit);
     [[nodiscard]] const std::string& name() const noexcept { return executor_.name(); }
 
 private:

@@ -8,9 +8,12 @@ void InMemoryEventBus::subscribe(const std::string& /*consumer*/, const std::str
                                  Handler handler) {
     std::lock_guard lock(mutex_);
     auto& topic = topics_[event_type];
-    if (!topic) topic = std::make_unique<Topic>();
-    topic->signal.connect([handler = std::move(handler)](std::shared_ptr<const Envelope> e,
-                                                         const Ack& ack) { handler(std::move(e), ack); });
+    if (!topic)
+        topic = std::make_unique<Topic>();
+    topic->signal.connect(
+        [handler = std::move(handler)](std::shared_ptr<const Envelope> e, const Ack& ack) {
+            handler(std::move(e), ack);
+        });
     ++topic->subscribers;
 }
 
@@ -20,10 +23,12 @@ void InMemoryEventBus::publish(std::shared_ptr<const Envelope> envelope,
     {
         std::lock_guard lock(mutex_);
         auto it = topics_.find(envelope->event_type);
-        if (it != topics_.end() && it->second->subscribers > 0) topic = it->second.get();
+        if (it != topics_.end() && it->second->subscribers > 0)
+            topic = it->second.get();
     }
     if (topic == nullptr) {  // nobody listens: nothing to wait for
-        if (on_delivered) on_delivered();
+        if (on_delivered)
+            on_delivered();
         return;
     }
     // Each subscriber acks once; the last ack releases the publisher's outbox entry.
@@ -35,7 +40,8 @@ void InMemoryEventBus::publish(std::shared_ptr<const Envelope> envelope,
     pending->remaining.store(topic->subscribers);
     pending->done = std::move(on_delivered);
     Ack ack = [pending] {
-        if (pending->remaining.fetch_sub(1) == 1 && pending->done) pending->done();
+        if (pending->remaining.fetch_sub(1) == 1 && pending->done)
+            pending->done();
     };
     topic->signal(std::move(envelope), ack);
 }

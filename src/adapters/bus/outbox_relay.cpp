@@ -6,18 +6,15 @@ namespace mb::adapters::bus {
 
 OutboxRelay::OutboxRelay(persistence::ModuleExecutor& executor, persistence::OutboxStore& store,
                          EventBus& bus, Options options)
-    : executor_(executor),
-      store_(store),
-      bus_(bus),
-      options_(options),
-      timer_(executor.strand()) {}
+    : executor_(executor), store_(store), bus_(bus), options_(options), timer_(executor.strand()) {}
 
 void OutboxRelay::start() {
     std::int64_t after = 0;
     std::size_t recovered = 0;
     while (true) {
         auto records = store_.undelivered(after, 1000);
-        if (records.empty()) break;
+        if (records.empty())
+            break;
         after = records.back().seq;
         recovered += records.size();
         publish(std::move(records));
@@ -26,9 +23,8 @@ void OutboxRelay::start() {
         spdlog::info("{}: republishing {} outbox entries left by the previous run",
                      executor_.name(), recovered);
     }
-    executor_.on_commit([this](std::vector<persistence::OutboxRecord> records) {
-        publish(std::move(records));
-    });
+    executor_.on_commit(
+        [this](std::vector<persistence::OutboxRecord> records) { publish(std::move(records)); });
     arm_sweep();
 }
 
@@ -43,7 +39,8 @@ void OutboxRelay::publish(std::vector<persistence::OutboxRecord> records) {
     const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(mutex_);
-        for (const auto& r : records) in_flight_[r.seq] = InFlight{r.envelope, now};
+        for (const auto& r : records)
+            in_flight_[r.seq] = InFlight{r.envelope, now};
         published_ += records.size();
     }
     for (auto& r : records) {
@@ -56,12 +53,14 @@ void OutboxRelay::delivered(std::int64_t seq) {
     bool flush = false;
     {
         std::lock_guard lock(mutex_);
-        if (in_flight_.erase(seq) == 0) return;  // a redelivery's second ack
+        if (in_flight_.erase(seq) == 0)
+            return;  // a redelivery's second ack
         delivered_.push_back(seq);
         ++delivered_count_;
         flush = delivered_.size() >= options_.delete_batch;
     }
-    if (flush) flush_delivered();
+    if (flush)
+        flush_delivered();
 }
 
 void OutboxRelay::flush_delivered() {
@@ -70,14 +69,16 @@ void OutboxRelay::flush_delivered() {
         std::lock_guard lock(mutex_);
         seqs.swap(delivered_);
     }
-    if (seqs.empty()) return;
+    if (seqs.empty())
+        return;
     executor_.submit(
         [this, seqs] {
             store_.remove(seqs);
             return true;
         },
         [this, seqs](std::exception_ptr ep) {
-            if (!ep) return;
+            if (!ep)
+                return;
             // Keep them for the next flush; deleting is idempotent.
             std::lock_guard lock(mutex_);
             delivered_.insert(delivered_.end(), seqs.begin(), seqs.end());
@@ -87,7 +88,8 @@ void OutboxRelay::flush_delivered() {
 void OutboxRelay::arm_sweep() {
     timer_.expires_after(options_.sweep_interval);
     timer_.async_wait([this](boost::system::error_code ec) {
-        if (ec || stopped_) return;
+        if (ec || stopped_)
+            return;
         sweep();
         arm_sweep();
     });

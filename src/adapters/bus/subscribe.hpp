@@ -13,7 +13,7 @@
 namespace mb::adapters::bus {
 
 template <class Event, class Handler>
-    requires std::invocable<Handler&, const Event&>
+requires std::invocable<Handler&, const Event&>
 void subscribe(EventBus& bus, EventConsumer& consumer, const std::string& consumer_name,
                Handler handler) {
     consumer.register_type(Event::kType, [handler = std::move(handler)](const Envelope& e) mutable {

@@ -54,7 +54,8 @@ Response problem(const Request& request, bhttp::status status, std::string_view 
 Response problem(unsigned version, bool keep_alive, bhttp::status status, std::string_view detail,
                  std::string_view instance) {
     auto body = problem_body(status, detail);
-    if (!instance.empty()) body.emplace("instance", instance);
+    if (!instance.empty())
+        body.emplace("instance", instance);
     return problem_response(version, keep_alive, status, body);
 }
 

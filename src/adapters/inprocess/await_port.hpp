@@ -50,14 +50,17 @@ public:
 
     DeadlineCall(boost::asio::any_io_executor ex, std::chrono::milliseconds deadline, Done done,
                  std::function<void(domain::Result<T>)> late = {})
-        : timer_(std::move(ex)), deadline_(deadline), done_(std::move(done)),
+        : timer_(std::move(ex)),
+          deadline_(deadline),
+          done_(std::move(done)),
           late_(std::move(late)) {}
 
     /// Arms the deadline. Call once, before handing complete() to the callee.
     void arm() {
         timer_.expires_after(deadline_);
         timer_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
-            if (ec) return;  // cancelled: the call finished first
+            if (ec)
+                return;  // cancelled: the call finished first
             if (!self->finished_.exchange(true)) {
                 self->done_(domain::fail(app::PortError::kDeadlineExceeded));
             }

@@ -8,15 +8,16 @@ namespace {
 std::optional<std::int64_t> number(std::string_view s) {
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || v < 0) return std::nullopt;
+    if (ec != std::errc() || p != s.data() + s.size() || v < 0)
+        return std::nullopt;
     return v;
 }
 
 }  // namespace
 
 std::optional<std::pair<std::string, FaultSpec>> FaultInjector::parse(std::string_view text,
-                                                                     const FaultSpec& base,
-                                                                     std::string& error) {
+                                                                      const FaultSpec& base,
+                                                                      std::string& error) {
     const auto colon = text.find(':');
     if (colon == std::string_view::npos || colon == 0) {
         error = "expected MODULE:KEY=VALUE (e.g. review:latency=400-620), got \"" +
@@ -47,7 +48,8 @@ std::optional<std::pair<std::string, FaultSpec>> FaultInjector::parse(std::strin
             double rate = -1;
             auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), rate);
             if (ec != std::errc() || p != value.data() + value.size() || rate < 0 || rate > 1) {
-                error = "error-rate must be a number from 0 to 1, got \"" + std::string(value) + "\"";
+                error =
+                    "error-rate must be a number from 0 to 1, got \"" + std::string(value) + "\"";
                 return std::nullopt;
             }
             spec.error_rate = rate;
@@ -92,7 +94,8 @@ FaultSpec FaultInjector::get(const std::string& module) const {
 FaultInjector::Decision FaultInjector::decide(const std::string& module) {
     std::lock_guard lock(mutex_);
     auto it = faults_.find(module);
-    if (it == faults_.end()) return {};
+    if (it == faults_.end())
+        return {};
     const auto& f = it->second;
     Decision d;
     if (f.down) {
@@ -105,7 +108,8 @@ FaultInjector::Decision FaultInjector::decide(const std::string& module) {
                                                          f.latency_max.count());
         d.delay = std::chrono::milliseconds(dist(random_));
     }
-    if (f.error_rate > 0.0) d.fail = std::bernoulli_distribution(f.error_rate)(random_);
+    if (f.error_rate > 0.0)
+        d.fail = std::bernoulli_distribution(f.error_rate)(random_);
     return d;
 }
 

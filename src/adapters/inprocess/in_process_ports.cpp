@@ -1,8 +1,7 @@
 #include "adapters/inprocess/in_process_ports.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
 
 #include "adapters/inprocess/await_port.hpp"
 #include "domain/common/errors.hpp"
@@ -37,11 +36,9 @@ PortGuard::PortGuard(boost::asio::any_io_executor io, std::string callee,
       bulkhead_(options.max_concurrent) {}
 
 template <class T>
-void PortGuard::call(std::function<void(std::function<bool()>,
-                                        std::function<void(domain::Result<T>)>)>
-                         job,
-                     std::function<void(domain::Result<T>)> done,
-                     std::function<void(domain::Result<T>)> late) {
+void PortGuard::call(
+    std::function<void(std::function<bool()>, std::function<void(domain::Result<T>)>)> job,
+    std::function<void(domain::Result<T>)> done, std::function<void(domain::Result<T>)> late) {
     if (!breaker_.try_acquire()) {
         done(domain::fail(app::PortError::kCircuitOpen));
         return;
@@ -82,9 +79,8 @@ void PortGuard::call(std::function<void(std::function<bool()>,
     };
     if (decision.delay.count() > 0) {
         auto timer = std::make_shared<boost::asio::steady_timer>(io_, decision.delay);
-        timer->async_wait([timer, run = std::move(run)](boost::system::error_code) mutable {
-            run();
-        });
+        timer->async_wait(
+            [timer, run = std::move(run)](boost::system::error_code) mutable { run(); });
     } else {
         run();
     }
@@ -104,9 +100,9 @@ void InProcessPaymentPort::pay(app::booking::PaymentRequest request,
                                std::function<void(domain::Result<PaymentReceipt>)> done) {
     const auto booking_id = request.booking_id;
     auto late = [this, booking_id](domain::Result<PaymentReceipt> r) {
-        if (!r) return;
-        spdlog::warn("payment for booking {} completed after the deadline; refunding",
-                     booking_id);
+        if (!r)
+            return;
+        spdlog::warn("payment for booking {} completed after the deadline; refunding", booking_id);
         refund_incomplete(booking_id, [booking_id](domain::Result<void> refunded) {
             if (!refunded) {
                 spdlog::error("refund of late payment for booking {} failed: {}", booking_id,
@@ -120,10 +116,12 @@ void InProcessPaymentPort::pay(app::booking::PaymentRequest request,
         auto charge = [this, request, expired, complete]() {
             executor_.run(
                 [this, request, expired]() -> domain::Result<PaymentReceipt> {
-                    if (expired()) return domain::fail(app::PortError::kDeadlineExceeded);
+                    if (expired())
+                        return domain::fail(app::PortError::kDeadlineExceeded);
                     auto paid = service_.pay(domain::payment::ChargeRequest{
                         request.booking_id, request.customer_id, request.amount});
-                    if (!paid) return domain::Unexpected(paid.error());
+                    if (!paid)
+                        return domain::Unexpected(paid.error());
                     return PaymentReceipt{paid->id()};
                 },
                 [complete](std::optional<domain::Result<PaymentReceipt>> r) {
@@ -160,9 +158,11 @@ void InProcessReviewPort::open(std::int64_t booking_id,
                                   std::function<void(domain::Result<ReviewOpened>)> complete) {
         executor_.run(
             [this, booking_id, expired]() -> domain::Result<ReviewOpened> {
-                if (expired()) return domain::fail(app::PortError::kDeadlineExceeded);
+                if (expired())
+                    return domain::fail(app::PortError::kDeadlineExceeded);
                 auto review = service_.open(booking_id);
-                if (!review) return domain::Unexpected(review.error());
+                if (!review)
+                    return domain::Unexpected(review.error());
                 return ReviewOpened{review->id()};
             },
             [complete](std::optional<domain::Result<ReviewOpened>> r) {
@@ -176,15 +176,17 @@ InProcessTicketPort::InProcessTicketPort(PortGuard& guard, persistence::ModuleEx
                                          app::ticket::TicketService& service)
     : guard_(guard), executor_(executor), service_(service) {}
 
-void InProcessTicketPort::withdraw(
-    std::int64_t booking_id, std::function<void(domain::Result<WithdrawOutcome>)> done) {
+void InProcessTicketPort::withdraw(std::int64_t booking_id,
+                                   std::function<void(domain::Result<WithdrawOutcome>)> done) {
     auto job = [this, booking_id](std::function<bool()> expired,
                                   std::function<void(domain::Result<WithdrawOutcome>)> complete) {
         executor_.run(
             [this, booking_id, expired]() -> domain::Result<WithdrawOutcome> {
-                if (expired()) return domain::fail(app::PortError::kDeadlineExceeded);
+                if (expired())
+                    return domain::fail(app::PortError::kDeadlineExceeded);
                 auto withdrawn = service_.withdraw(booking_id);
-                if (withdrawn) return WithdrawOutcome::kWithdrawn;
+                if (withdrawn)
+                    return WithdrawOutcome::kWithdrawn;
                 return withdrawn.error() == domain::ticket::TicketError::kAlreadyPrinted
                            ? WithdrawOutcome::kAlreadyPrinted
                            : WithdrawOutcome::kPrintInProgress;

@@ -108,8 +108,7 @@ public:
     InProcessTicketPort(PortGuard& guard, persistence::ModuleExecutor& executor,
                         app::ticket::TicketService& service);
     void withdraw(std::int64_t booking_id,
-                  std::function<void(domain::Result<app::booking::WithdrawOutcome>)> done)
-        override;
+                  std::function<void(domain::Result<app::booking::WithdrawOutcome>)> done) override;
 
 private:
     PortGuard& guard_;

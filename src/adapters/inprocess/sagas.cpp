@@ -12,12 +12,14 @@ using domain::booking::BookingError;
 using domain::ticket::Ticket;
 
 BookingSaga::BookingSaga(persistence::ModuleExecutor& booking_executor,
-                         app::booking::BookingService& bookings,
-                         app::booking::PaymentPort& payment, app::booking::TicketPort& ticket)
+                         app::booking::BookingService& bookings, app::booking::PaymentPort& payment,
+                         app::booking::TicketPort& ticket)
     : executor_(booking_executor), bookings_(bookings), payment_(payment), ticket_(ticket) {}
 
 boost::asio::awaitable<void> BookingSaga::compensate(std::int64_t booking_id) {
-    auto step1 = [this, booking_id](auto cb) { payment_.refund_incomplete(booking_id, std::move(cb)); };
+    auto step1 = [this, booking_id](auto cb) {
+        payment_.refund_incomplete(booking_id, std::move(cb));
+    };
     auto refunded = co_await await_port<void>(std::move(step1));
     if (!refunded) {
         // Leave it Pending: the recovery pass refunds and discards it later.
@@ -34,15 +36,18 @@ boost::asio::awaitable<void> BookingSaga::compensate(std::int64_t booking_id) {
 
 boost::asio::awaitable<Result<Booking>> BookingSaga::place(
     domain::booking::BookingRequest request, std::shared_ptr<app::booking::PlaceDetails> details) {
-    auto step3 = [this, request, details] { return bookings_.place(request, details.get()); };
+    auto step3 = [this, request, details] {
+        return bookings_.place(request, details.get());
+    };
     auto placed = co_await executor_.execute(std::move(step3));
-    if (!placed) co_return placed;
+    if (!placed)
+        co_return placed;
     const auto booking_id = placed->id();
 
     auto step4 = [this, booking_id, customer = request.customer_id,
-         amount = placed->details().total_price](auto cb) {
-            payment_.pay({booking_id, customer, amount}, std::move(cb));
-        };
+                  amount = placed->details().total_price](auto cb) {
+        payment_.pay({booking_id, customer, amount}, std::move(cb));
+    };
     auto paid = co_await await_port<app::booking::PaymentReceipt>(std::move(step4));
     if (!paid) {
         // Declined: nothing was charged. Timed out or unavailable: a late charge is refunded by
@@ -54,10 +59,11 @@ boost::asio::awaitable<Result<Booking>> BookingSaga::place(
     std::exception_ptr failure;
     try {
         auto step5 = [this, booking_id, payment_id = paid->payment_id] {
-                return bookings_.confirm(booking_id, payment_id);
-            };
+            return bookings_.confirm(booking_id, payment_id);
+        };
         auto confirmed = co_await executor_.execute(std::move(step5));
-        if (confirmed) co_return confirmed;
+        if (confirmed)
+            co_return confirmed;
         spdlog::error("booking {}: confirm failed after payment ({}); refunding", booking_id,
                       confirmed.error().message());
         co_await compensate(booking_id);
@@ -70,17 +76,23 @@ boost::asio::awaitable<Result<Booking>> BookingSaga::place(
 }
 
 boost::asio::awaitable<Result<Booking>> BookingSaga::cancel(std::int64_t booking_id) {
-    auto request = [this, booking_id] { return bookings_.request_cancel(booking_id); };
+    auto request = [this, booking_id] {
+        return bookings_.request_cancel(booking_id);
+    };
     auto requested = co_await executor_.execute(std::move(request));
-    if (!requested) co_return requested;
+    if (!requested)
+        co_return requested;
     co_return co_await finish_cancel(booking_id);
 }
 
 boost::asio::awaitable<Result<Booking>> BookingSaga::finish_cancel(std::int64_t booking_id) {
-    auto withdraw = [this, booking_id](auto cb) { ticket_.withdraw(booking_id, std::move(cb)); };
+    auto withdraw = [this, booking_id](auto cb) {
+        ticket_.withdraw(booking_id, std::move(cb));
+    };
     auto withdrawn = co_await await_port<app::booking::WithdrawOutcome>(std::move(withdraw));
     // Unknown outcome (deadline, ticket unavailable): the intent stays, recovery finishes it.
-    if (!withdrawn) co_return domain::Unexpected(withdrawn.error());
+    if (!withdrawn)
+        co_return domain::Unexpected(withdrawn.error());
     if (*withdrawn != app::booking::WithdrawOutcome::kWithdrawn) {
         auto abandon = [this, booking_id] {
             bookings_.abandon_cancel(booking_id);
@@ -91,19 +103,25 @@ boost::asio::awaitable<Result<Booking>> BookingSaga::finish_cancel(std::int64_t 
                                    ? BookingError::kAlreadyPrinted
                                    : BookingError::kPrintInProgress);
     }
-    auto cancel = [this, booking_id] { return bookings_.cancel(booking_id); };
+    auto cancel = [this, booking_id] {
+        return bookings_.cancel(booking_id);
+    };
     co_return co_await executor_.execute(std::move(cancel));
 }
 
 boost::asio::awaitable<std::size_t> BookingSaga::recover(std::chrono::milliseconds min_age) {
-    auto find_pending = [this, min_age] { return bookings_.pending(min_age); };
+    auto find_pending = [this, min_age] {
+        return bookings_.pending(min_age);
+    };
     auto pending = co_await executor_.execute(std::move(find_pending));
     for (const auto& booking : pending) {
         spdlog::warn("recovery: booking {} was left Pending by a crash; refunding and discarding",
                      booking.id());
         co_await compensate(booking.id());
     }
-    auto find_cancels = [this, min_age] { return bookings_.cancel_requested(min_age); };
+    auto find_cancels = [this, min_age] {
+        return bookings_.cancel_requested(min_age);
+    };
     auto cancels = co_await executor_.execute(std::move(find_cancels));
     for (const auto& booking : cancels) {
         auto done = co_await finish_cancel(booking.id());
@@ -118,13 +136,16 @@ PrintSaga::PrintSaga(persistence::ModuleExecutor& ticket_executor,
     : executor_(ticket_executor), tickets_(tickets), review_(review) {}
 
 boost::asio::awaitable<Result<Ticket>> PrintSaga::print(std::int64_t ticket_id) {
-    auto step10 = [this, ticket_id] { return tickets_.begin_print(ticket_id); };
+    auto step10 = [this, ticket_id] {
+        return tickets_.begin_print(ticket_id);
+    };
     auto begun = co_await executor_.execute(std::move(step10));
-    if (!begun) co_return begun;
+    if (!begun)
+        co_return begun;
 
     auto step11 = [this, booking_id = begun->booking_id()](auto cb) {
-            review_.open(booking_id, std::move(cb));
-        };
+        review_.open(booking_id, std::move(cb));
+    };
     auto opened = co_await await_port<app::ticket::ReviewOpened>(std::move(step11));
     if (!opened) {
         auto step12 = [this, ticket_id] {
@@ -136,7 +157,9 @@ boost::asio::awaitable<Result<Ticket>> PrintSaga::print(std::int64_t ticket_id) 
                      opened.error().message());
         co_return domain::fail(domain::ticket::TicketError::kReviewUnavailable);
     }
-    auto step13 = [this, ticket_id] { return tickets_.complete_print(ticket_id); };
+    auto step13 = [this, ticket_id] {
+        return tickets_.complete_print(ticket_id);
+    };
     co_return co_await executor_.execute(std::move(step13));
 }
 

@@ -33,21 +33,23 @@ void DeadLetterStore::update(const DeadLetter& l) {
 std::vector<DeadLetter> DeadLetterStore::query(const std::string& tail, std::int64_t a) {
     std::vector<DeadLetter> out;
     DeadLetter l;
-    soci::statement st = (db_.session().prepare
-                              << "SELECT id, event_id, event_type, booking_id, payload, error, "
-                                 "attempts, parked_at FROM dead_letters "
-                              << tail,
-                          soci::into(l.id), soci::into(l.event_id), soci::into(l.event_type),
-                          soci::into(l.booking_id), soci::into(l.payload), soci::into(l.error),
-                          soci::into(l.attempts), soci::into(l.parked_at), soci::use(a));
+    soci::statement st =
+        (db_.session().prepare << "SELECT id, event_id, event_type, booking_id, payload, error, "
+                                  "attempts, parked_at FROM dead_letters "
+                               << tail,
+         soci::into(l.id), soci::into(l.event_id), soci::into(l.event_type),
+         soci::into(l.booking_id), soci::into(l.payload), soci::into(l.error),
+         soci::into(l.attempts), soci::into(l.parked_at), soci::use(a));
     st.execute();
-    while (st.fetch()) out.push_back(l);
+    while (st.fetch())
+        out.push_back(l);
     return out;
 }
 
 std::optional<DeadLetter> DeadLetterStore::find(std::int64_t id) {
     auto v = query("WHERE id = :a", id);
-    if (v.empty()) return std::nullopt;
+    if (v.empty())
+        return std::nullopt;
     return v.front();
 }
 
@@ -66,7 +68,8 @@ std::vector<std::int64_t> DeadLetterStore::parked_bookings() {
                               << "SELECT DISTINCT booking_id FROM dead_letters ORDER BY booking_id",
                           soci::into(b));
     st.execute();
-    while (st.fetch()) out.push_back(b);
+    while (st.fetch())
+        out.push_back(b);
     return out;
 }
 

@@ -17,8 +17,8 @@ bool InboxStore::record(const std::string& event_id) {
 
 std::int64_t InboxStore::prune(std::chrono::system_clock::time_point applied_before) {
     const auto cutoff = to_epoch_ms(applied_before);
-    soci::statement st = (db_.session().prepare << "DELETE FROM inbox WHERE applied_at < :t",
-                          soci::use(cutoff));
+    soci::statement st =
+        (db_.session().prepare << "DELETE FROM inbox WHERE applied_at < :t", soci::use(cutoff));
     st.execute(true);
     return st.get_affected_rows();
 }

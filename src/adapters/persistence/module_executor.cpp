@@ -24,7 +24,8 @@ void ModuleExecutor::submit(Body body, Completion complete) {
             schedule = true;
         }
     }
-    if (schedule) boost::asio::post(strand_, [this] { drain(); });
+    if (schedule)
+        boost::asio::post(strand_, [this] { drain(); });
 }
 
 void ModuleExecutor::deliver(std::shared_ptr<const bus::Envelope> envelope,
@@ -97,20 +98,24 @@ void ModuleExecutor::drain() {
     jobs_.fetch_add(batch.size(), std::memory_order_relaxed);
     if (!batch_error) {
         auto written = outbox_.take_written();
-        if (!written.empty() && hook_) hook_(std::move(written));
+        if (!written.empty() && hook_)
+            hook_(std::move(written));
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (batch[i].complete) batch[i].complete(batch_error ? batch_error : errors[i]);
+        if (batch[i].complete)
+            batch[i].complete(batch_error ? batch_error : errors[i]);
     }
 
     bool more = false;
     {
         std::lock_guard lock(mutex_);
         more = !queue_.empty();
-        if (!more) scheduled_ = false;
+        if (!more)
+            scheduled_ = false;
     }
     // Yield between batches so other work on this io_context thread gets its turn.
-    if (more) boost::asio::post(strand_, [this] { drain(); });
+    if (more)
+        boost::asio::post(strand_, [this] { drain(); });
 }
 
 ModuleExecutor::Stats ModuleExecutor::stats() const {

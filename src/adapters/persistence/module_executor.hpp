@@ -105,8 +105,8 @@ public:
                 });
         };
         co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
-                                             void(std::exception_ptr)>(
-            std::move(initiation), boost::asio::use_awaitable);
+                                             void(std::exception_ptr)>(std::move(initiation),
+                                                                       boost::asio::use_awaitable);
         co_return std::move(**slot);
     }
 
@@ -122,7 +122,8 @@ public:
                 return detail::keeps(**slot);
             },
             [slot, done = std::move(done)](std::exception_ptr ep) mutable {
-                if (ep) slot->reset();
+                if (ep)
+                    slot->reset();
                 done(std::move(*slot));
             });
     }

@@ -14,8 +14,7 @@ Migration outbox_and_inbox_migration(std::int64_t version) {
 }
 
 Migration inbox_retention_migration(std::int64_t version) {
-    return {version, "inbox retention index",
-            "CREATE INDEX inbox_applied_at ON inbox(applied_at)"};
+    return {version, "inbox retention index", "CREATE INDEX inbox_applied_at ON inbox(applied_at)"};
 }
 
 OutboxStore::OutboxStore(SqliteDatabase& db)
@@ -48,19 +47,19 @@ std::vector<OutboxRecord> OutboxStore::take_written() {
 }
 
 void OutboxStore::truncate_written(std::size_t mark) {
-    if (mark < written_.size()) written_.resize(mark);
+    if (mark < written_.size())
+        written_.resize(mark);
 }
 
 std::vector<OutboxRecord> OutboxStore::undelivered(std::int64_t after, std::int64_t limit) {
     std::vector<OutboxRecord> out;
     std::int64_t seq = 0, booking = 0;
     std::string id, type, ts, payload;
-    soci::statement st = (db_.session().prepare
-                              << "SELECT seq, event_id, event_type, booking_id, timestamp, "
-                                 "payload FROM outbox WHERE seq > :after ORDER BY seq LIMIT :lim",
-                          soci::into(seq), soci::into(id), soci::into(type), soci::into(booking),
-                          soci::into(ts), soci::into(payload), soci::use(after),
-                          soci::use(limit));
+    soci::statement st =
+        (db_.session().prepare << "SELECT seq, event_id, event_type, booking_id, timestamp, "
+                                  "payload FROM outbox WHERE seq > :after ORDER BY seq LIMIT :lim",
+         soci::into(seq), soci::into(id), soci::into(type), soci::into(booking), soci::into(ts),
+         soci::into(payload), soci::use(after), soci::use(limit));
     st.execute();
     while (st.fetch()) {
         out.push_back({seq, std::make_shared<const bus::Envelope>(

@@ -28,7 +28,8 @@ std::vector<Migration> booking_migrations() {
             {3, "cancel intent",
              "ALTER TABLE bookings ADD COLUMN cancel_requested BIGINT NOT NULL DEFAULT 0;"
              "CREATE INDEX bookings_cancel_requested ON bookings(id) WHERE cancel_requested = 1"},
-            inbox_retention_migration(4), catalogue_migration(5),
+            inbox_retention_migration(4),
+            catalogue_migration(5),
             dead_letter_migration(6)};
 }
 
@@ -40,21 +41,19 @@ SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)
                       ":s, :q, :p, :st, :pay, :ca, :ua, :sc)",
                soci::use(row_.customer_id), soci::use(row_.movie_name), soci::use(row_.seat),
                soci::use(row_.qty), soci::use(row_.total_price), soci::use(row_.status),
-               soci::use(row_.payment_id), soci::use(row_.created_at),
-               soci::use(row_.updated_at), soci::use(row_.screening_id))),
+               soci::use(row_.payment_id), soci::use(row_.created_at), soci::use(row_.updated_at),
+               soci::use(row_.screening_id))),
       update_((db.session().prepare << "UPDATE bookings SET status = :st, payment_id = :pay, "
                                        "cancel_requested = :cr, updated_at = :ua WHERE id = :id",
-               soci::use(row_.status), soci::use(row_.payment_id),
-               soci::use(row_.cancel_requested), soci::use(row_.updated_at), soci::use(row_.id))),
-      delete_((db.session().prepare << "DELETE FROM bookings WHERE id = :id",
-               soci::use(row_.id))),
+               soci::use(row_.status), soci::use(row_.payment_id), soci::use(row_.cancel_requested),
+               soci::use(row_.updated_at), soci::use(row_.id))),
+      delete_((db.session().prepare << "DELETE FROM bookings WHERE id = :id", soci::use(row_.id))),
       select_((db.session().prepare << "SELECT " << kColumns << " FROM bookings WHERE id = :id",
                soci::into(row_.id), soci::into(row_.customer_id), soci::into(row_.movie_name),
                soci::into(row_.seat), soci::into(row_.qty), soci::into(row_.total_price),
                soci::into(row_.status), soci::into(row_.payment_id),
                soci::into(row_.cancel_requested), soci::into(row_.created_at),
-               soci::into(row_.updated_at), soci::into(row_.screening_id),
-               soci::use(row_.id))) {}
+               soci::into(row_.updated_at), soci::into(row_.screening_id), soci::use(row_.id))) {}
 
 void SqliteBookingRepository::bind(const Booking& b) {
     const auto& d = b.details();
@@ -104,7 +103,8 @@ std::optional<Booking> SqliteBookingRepository::find(std::int64_t id) {
     row_.id = id;
     const bool found = select_.execute(true);
     finish(select_);
-    if (!found) return std::nullopt;
+    if (!found)
+        return std::nullopt;
     return to_booking();
 }
 
@@ -114,8 +114,8 @@ std::vector<Booking> SqliteBookingRepository::query(const std::string& tail, std
     Row r;
     soci::statement st =
         (db_.session().prepare << "SELECT " << kColumns << " FROM bookings " << tail,
-         soci::into(r.id), soci::into(r.customer_id), soci::into(r.movie_name),
-         soci::into(r.seat), soci::into(r.qty), soci::into(r.total_price), soci::into(r.status),
+         soci::into(r.id), soci::into(r.customer_id), soci::into(r.movie_name), soci::into(r.seat),
+         soci::into(r.qty), soci::into(r.total_price), soci::into(r.status),
          soci::into(r.payment_id), soci::into(r.cancel_requested), soci::into(r.created_at),
          soci::into(r.updated_at), soci::into(r.screening_id), soci::use(a), soci::use(b));
     st.execute();

@@ -30,8 +30,8 @@ private:
     struct Row {
         std::int64_t id = 0;
         std::string customer_id, movie_name, seat, status;
-        std::int64_t qty = 0, total_price = 0, payment_id = 0, cancel_requested = 0,
-                     created_at = 0, updated_at = 0, screening_id = 0;
+        std::int64_t qty = 0, total_price = 0, payment_id = 0, cancel_requested = 0, created_at = 0,
+                     updated_at = 0, screening_id = 0;
     };
     void bind(const domain::booking::Booking& b);
     [[nodiscard]] domain::booking::Booking to_booking() const;

@@ -32,11 +32,14 @@ Migration catalogue_migration(std::int64_t version) {
 namespace {
 
 std::vector<std::string> split_list(const std::string& text) {
-    if (text.empty()) return {};
+    if (text.empty())
+        return {};
     return domain::split_seats(text);
 }
 
-std::vector<std::string> as_vector(const std::set<std::string>& s) { return {s.begin(), s.end()}; }
+std::vector<std::string> as_vector(const std::set<std::string>& s) {
+    return {s.begin(), s.end()};
+}
 
 }  // namespace
 
@@ -73,8 +76,8 @@ void SqliteCatalogueRepository::add(Screening& screening) {
     screening.id = id;
 }
 
-std::vector<Movie> SqliteCatalogueRepository::query_movies(const std::string& tail,
-                                                           std::int64_t a, std::int64_t b,
+std::vector<Movie> SqliteCatalogueRepository::query_movies(const std::string& tail, std::int64_t a,
+                                                           std::int64_t b,
                                                            const std::string* text) {
     std::vector<Movie> out;
     Movie m;
@@ -84,14 +87,16 @@ std::vector<Movie> SqliteCatalogueRepository::query_movies(const std::string& ta
     st.exchange(soci::into(m.title));
     st.exchange(soci::into(m.runtime_minutes));
     st.exchange(soci::into(m.rating));
-    if (text != nullptr) st.exchange(soci::use(t));
+    if (text != nullptr)
+        st.exchange(soci::use(t));
     st.exchange(soci::use(a));
     st.exchange(soci::use(b));
     st.alloc();
     st.prepare("SELECT id, title, runtime_minutes, rating FROM movies " + tail);
     st.define_and_bind();
     st.execute();
-    while (st.fetch()) out.push_back(m);
+    while (st.fetch())
+        out.push_back(m);
     return out;
 }
 
@@ -109,7 +114,8 @@ std::vector<Screen> SqliteCatalogueRepository::query_screens(const std::string& 
     st.exchange(soci::into(per_row));
     st.exchange(soci::into(blocked));
     st.exchange(soci::into(gaps));
-    if (text != nullptr) st.exchange(soci::use(t));
+    if (text != nullptr)
+        st.exchange(soci::use(t));
     st.exchange(soci::use(a));
     st.exchange(soci::use(b));
     st.alloc();
@@ -120,60 +126,64 @@ std::vector<Screen> SqliteCatalogueRepository::query_screens(const std::string& 
         domain::FieldErrors ignored;
         auto map = domain::booking::SeatMap::create(rows, per_row, split_list(blocked),
                                                     split_list(gaps), ignored);
-        if (map) out.push_back(Screen{id, name, std::move(*map)});
+        if (map)
+            out.push_back(Screen{id, name, std::move(*map)});
     }
     return out;
 }
 
 std::vector<Screening> SqliteCatalogueRepository::query_screenings(const std::string& tail,
-                                                                   std::int64_t a,
-                                                                   std::int64_t b,
+                                                                   std::int64_t a, std::int64_t b,
                                                                    std::int64_t c) {
     std::vector<Screening> out;
     std::int64_t id = 0, movie = 0, screen = 0, starts = 0, price = 0;
-    soci::statement st = (db_.session().prepare
-                              << "SELECT id, movie_id, screen_id, starts_at, price FROM "
-                                 "screenings "
-                              << tail,
-                          soci::into(id), soci::into(movie), soci::into(screen),
-                          soci::into(starts), soci::into(price), soci::use(a), soci::use(b),
-                          soci::use(c));
+    soci::statement st =
+        (db_.session().prepare << "SELECT id, movie_id, screen_id, starts_at, price FROM "
+                                  "screenings "
+                               << tail,
+         soci::into(id), soci::into(movie), soci::into(screen), soci::into(starts),
+         soci::into(price), soci::use(a), soci::use(b), soci::use(c));
     st.execute();
-    while (st.fetch()) out.push_back(Screening{id, movie, screen, from_epoch_ms(starts), price});
+    while (st.fetch())
+        out.push_back(Screening{id, movie, screen, from_epoch_ms(starts), price});
     return out;
 }
 
 std::optional<Movie> SqliteCatalogueRepository::movie(std::int64_t id) {
     auto v = query_movies("WHERE id = :a AND :b = 0 LIMIT 1", id, 0, nullptr);
-    if (v.empty()) return std::nullopt;
+    if (v.empty())
+        return std::nullopt;
     return v.front();
 }
 
 std::optional<Movie> SqliteCatalogueRepository::movie_by_title(const std::string& title) {
     // Case-insensitive (ASCII): the seed's "soul" finds a movie registered as "Soul".
     auto v = query_movies(
-        "WHERE title = :t COLLATE NOCASE AND :a = 0 AND :b = 0 ORDER BY id LIMIT 1", 0, 0,
-        &title);
-    if (v.empty()) return std::nullopt;
+        "WHERE title = :t COLLATE NOCASE AND :a = 0 AND :b = 0 ORDER BY id LIMIT 1", 0, 0, &title);
+    if (v.empty())
+        return std::nullopt;
     return v.front();
 }
 
 std::optional<Screen> SqliteCatalogueRepository::screen(std::int64_t id) {
     auto v = query_screens("WHERE id = :a AND :b = 0 LIMIT 1", id, 0, nullptr);
-    if (v.empty()) return std::nullopt;
+    if (v.empty())
+        return std::nullopt;
     return std::move(v.front());
 }
 
 std::optional<Screen> SqliteCatalogueRepository::screen_by_name(const std::string& name) {
-    auto v = query_screens("WHERE name = :t AND :a = 0 AND :b = 0 ORDER BY id LIMIT 1", 0, 0,
-                           &name);
-    if (v.empty()) return std::nullopt;
+    auto v =
+        query_screens("WHERE name = :t AND :a = 0 AND :b = 0 ORDER BY id LIMIT 1", 0, 0, &name);
+    if (v.empty())
+        return std::nullopt;
     return std::move(v.front());
 }
 
 std::optional<Screening> SqliteCatalogueRepository::screening(std::int64_t id) {
     auto v = query_screenings("WHERE id = :a AND :b = 0 AND :c = 0 LIMIT 1", id, 0, 0);
-    if (v.empty()) return std::nullopt;
+    if (v.empty())
+        return std::nullopt;
     return v.front();
 }
 
@@ -183,7 +193,8 @@ std::optional<Screening> SqliteCatalogueRepository::screening_at(std::int64_t mo
     auto v = query_screenings(
         "WHERE movie_id = :a AND screen_id = :b AND starts_at = :c ORDER BY id LIMIT 1", movie_id,
         screen_id, to_epoch_ms(starts_at));
-    if (v.empty()) return std::nullopt;
+    if (v.empty())
+        return std::nullopt;
     return v.front();
 }
 
@@ -192,7 +203,8 @@ std::optional<Screening> SqliteCatalogueRepository::next_screening(std::int64_t 
     auto v = query_screenings(
         "WHERE movie_id = :a AND starts_at > :b AND :c = 0 ORDER BY starts_at, id LIMIT 1",
         movie_id, to_epoch_ms(after), 0);
-    if (v.empty()) return std::nullopt;
+    if (v.empty())
+        return std::nullopt;
     return v.front();
 }
 
@@ -205,8 +217,7 @@ domain::Page<Movie> SqliteCatalogueRepository::movies(const domain::PageRequest&
 
 domain::Page<Screen> SqliteCatalogueRepository::screens(const domain::PageRequest& page) {
     domain::Page<Screen> out;
-    out.items =
-        query_screens("ORDER BY id LIMIT :a OFFSET :b", page.size, page.offset(), nullptr);
+    out.items = query_screens("ORDER BY id LIMIT :a OFFSET :b", page.size, page.offset(), nullptr);
     db_.session() << "SELECT COUNT(*) FROM screens", soci::into(out.total);
     return out;
 }
@@ -250,7 +261,8 @@ std::optional<std::string> SqliteSeatInventory::hold(std::int64_t screening_id,
         insert_.execute(true);
         // The primary key refused the row: another booking holds or booked this seat. The
         // caller's unit of work rolls back the seats held so far.
-        if (insert_.get_affected_rows() != 1) return seat;
+        if (insert_.get_affected_rows() != 1)
+            return seat;
     }
     bump_.execute(true);
     return std::nullopt;

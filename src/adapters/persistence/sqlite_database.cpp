@@ -1,10 +1,10 @@
 #include "adapters/persistence/sqlite_database.hpp"
 
-#include <soci/sqlite3/soci-sqlite3.h>
-#include <spdlog/spdlog.h>
-
 #include <mutex>
 #include <stdexcept>
+
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <spdlog/spdlog.h>
 
 namespace mb::adapters::persistence {
 namespace {
@@ -14,13 +14,15 @@ std::vector<std::string> split_statements(const std::string& sql) {
     std::string current;
     for (const char c : sql) {
         if (c == ';') {
-            if (current.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(current);
+            if (current.find_first_not_of(" \t\r\n") != std::string::npos)
+                out.push_back(current);
             current.clear();
         } else {
             current += c;
         }
     }
-    if (current.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(current);
+    if (current.find_first_not_of(" \t\r\n") != std::string::npos)
+        out.push_back(current);
     return out;
 }
 
@@ -49,7 +51,8 @@ std::chrono::system_clock::time_point from_epoch_ms(std::int64_t ms) noexcept {
     return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
 }
 
-void finish(soci::statement& statement) noexcept {  // NOLINT(cppcoreguidelines-pro-type-static-cast-downcast)
+void finish(soci::statement&
+                statement) noexcept {  // NOLINT(cppcoreguidelines-pro-type-static-cast-downcast)
     // Only SqliteDatabase sessions reach here, so the backend is SQLite's (SOCI does not
     // export its typeinfo, so no dynamic_cast).
     if (auto* be = static_cast<soci::sqlite3_statement_backend*>(statement.get_backend())) {
@@ -61,12 +64,12 @@ void finish(soci::statement& statement) noexcept {  // NOLINT(cppcoreguidelines-
 }
 
 int sqlite_result_code(const soci::soci_error& e) noexcept {
-    if (const auto* se = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) return se->result();
+    if (const auto* se = dynamic_cast<const soci::sqlite3_soci_error*>(&e))
+        return se->result();
     return 0;
 }
 
-SqliteDatabase::SqliteDatabase(std::filesystem::path file,
-                               const std::vector<Migration>& migrations,
+SqliteDatabase::SqliteDatabase(std::filesystem::path file, const std::vector<Migration>& migrations,
                                std::chrono::milliseconds busy_timeout)
     : file_(std::move(file)) {
     configure_sqlite_once();
@@ -104,16 +107,19 @@ void SqliteDatabase::migrate(const std::vector<Migration>& migrations) {
                 "description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
     const auto current = schema_version();
     std::int64_t latest = 0;
-    for (const auto& m : migrations) latest = std::max(latest, m.version);
+    for (const auto& m : migrations)
+        latest = std::max(latest, m.version);
     if (current > latest) {
         throw std::runtime_error("database " + file_.string() + " has schema version " +
                                  std::to_string(current) + ", newer than this binary (" +
                                  std::to_string(latest) + ")");
     }
     for (const auto& m : migrations) {
-        if (m.version <= current) continue;
+        if (m.version <= current)
+            continue;
         soci::transaction tx(session_);
-        for (const auto& statement : split_statements(m.sql)) session_ << statement;
+        for (const auto& statement : split_statements(m.sql))
+            session_ << statement;
         const auto now = to_epoch_ms(std::chrono::system_clock::now());
         session_ << "INSERT INTO schema_migrations(version, description, applied_at) "
                     "VALUES(:v, :d, :t)",
@@ -131,8 +137,12 @@ std::int64_t SqliteDatabase::schema_version() {
     return ind == soci::i_ok ? version : 0;
 }
 
-void SqliteDatabase::begin() { begin_->execute(true); }
-void SqliteDatabase::commit() { commit_->execute(true); }
+void SqliteDatabase::begin() {
+    begin_->execute(true);
+}
+void SqliteDatabase::commit() {
+    commit_->execute(true);
+}
 void SqliteDatabase::rollback() noexcept {
     try {
         session_ << "ROLLBACK";
@@ -140,12 +150,18 @@ void SqliteDatabase::rollback() noexcept {
         spdlog::error("{}: rollback failed: {}", file_.filename().string(), e.what());
     }
 }
-void SqliteDatabase::savepoint() { savepoint_->execute(true); }
-void SqliteDatabase::release_savepoint() { release_->execute(true); }
+void SqliteDatabase::savepoint() {
+    savepoint_->execute(true);
+}
+void SqliteDatabase::release_savepoint() {
+    release_->execute(true);
+}
 void SqliteDatabase::rollback_to_savepoint() {
     rollback_to_->execute(true);
     release_->execute(true);
 }
-void SqliteDatabase::checkpoint() { session_ << "PRAGMA wal_checkpoint(PASSIVE)"; }
+void SqliteDatabase::checkpoint() {
+    session_ << "PRAGMA wal_checkpoint(PASSIVE)";
+}
 
 }  // namespace mb::adapters::persistence

@@ -44,7 +44,7 @@ MyPage to_row(const Row& r) {
     s.id = r.id;
     s.booking_id = r.booking_id;
     s.booked = r.booked != 0;
-    s.facts = {r.customer_id,  r.movie_name,   r.seat, r.qty, r.total_price,
+    s.facts = {r.customer_id,  r.movie_name,         r.seat, r.qty, r.total_price,
                r.screening_id, r.screening_starts_at};
     s.booking_status = r.booking_status;
     s.payment_id = r.payment_id;
@@ -53,13 +53,13 @@ MyPage to_row(const Row& r) {
     s.ticket_status = r.ticket_status;
     s.review_id = r.review_id;
     s.review_status = r.review_status;
-    if (r.score_ind == soci::i_ok) s.score = r.score;
+    if (r.score_ind == soci::i_ok)
+        s.score = r.score;
     s.contents = r.contents;
     return MyPage::restore(std::move(s));
 }
 
-soci::statement prepare_select(soci::session& sql, const char* where, Row& r,
-                               std::int64_t& key) {
+soci::statement prepare_select(soci::session& sql, const char* where, Row& r, std::int64_t& key) {
     soci::statement st(sql);
     into_all(st, r);
     st.exchange(soci::use(key));
@@ -82,7 +82,8 @@ std::vector<Migration> mypage_migrations() {
              "review_id BIGINT NOT NULL, review_status TEXT NOT NULL, score BIGINT, "
              "contents TEXT NOT NULL, updated_at BIGINT NOT NULL);"
              "CREATE INDEX mypages_customer ON mypages(customer_id, id)"},
-            outbox_and_inbox_migration(2), inbox_retention_migration(3),
+            outbox_and_inbox_migration(2),
+            inbox_retention_migration(3),
             {4, "screening of a booking",
              "ALTER TABLE mypages ADD COLUMN screening_id BIGINT NOT NULL DEFAULT 0;"
              "ALTER TABLE mypages ADD COLUMN screening_starts_at TEXT NOT NULL DEFAULT ''"},
@@ -101,10 +102,9 @@ SqliteMyPageRepository::SqliteMyPageRepository(SqliteDatabase& db)
                soci::use(row_.movie_name), soci::use(row_.seat), soci::use(row_.qty),
                soci::use(row_.total_price), soci::use(row_.booking_status),
                soci::use(row_.payment_id), soci::use(row_.payment_status),
-               soci::use(row_.ticket_id), soci::use(row_.ticket_status),
-               soci::use(row_.review_id), soci::use(row_.review_status),
-               soci::use(row_.score, row_.score_ind), soci::use(row_.contents),
-               soci::use(row_.updated_at), soci::use(row_.screening_id),
+               soci::use(row_.ticket_id), soci::use(row_.ticket_status), soci::use(row_.review_id),
+               soci::use(row_.review_status), soci::use(row_.score, row_.score_ind),
+               soci::use(row_.contents), soci::use(row_.updated_at), soci::use(row_.screening_id),
                soci::use(row_.screening_starts_at))),
       update_((db.session().prepare
                    << "UPDATE mypages SET booked = :bk, customer_id = :c, movie_name = :m, "
@@ -119,9 +119,8 @@ SqliteMyPageRepository::SqliteMyPageRepository(SqliteDatabase& db)
                soci::use(row_.payment_status), soci::use(row_.ticket_id),
                soci::use(row_.ticket_status), soci::use(row_.review_id),
                soci::use(row_.review_status), soci::use(row_.score, row_.score_ind),
-               soci::use(row_.contents), soci::use(row_.updated_at),
-               soci::use(row_.screening_id), soci::use(row_.screening_starts_at),
-               soci::use(row_.id))),
+               soci::use(row_.contents), soci::use(row_.updated_at), soci::use(row_.screening_id),
+               soci::use(row_.screening_starts_at), soci::use(row_.id))),
       by_id_(prepare_select(db.session(), "id = :k", row_, key_)),
       by_booking_(prepare_select(db.session(), "booking_id = :k", row_, key_)) {}
 
@@ -166,7 +165,8 @@ std::optional<MyPage> SqliteMyPageRepository::find(std::int64_t id) {
     key_ = id;
     const bool found = by_id_.execute(true);
     finish(by_id_);
-    if (!found) return std::nullopt;
+    if (!found)
+        return std::nullopt;
     return to_row(row_);
 }
 
@@ -174,7 +174,8 @@ std::optional<MyPage> SqliteMyPageRepository::find_by_booking(std::int64_t booki
     key_ = booking_id;
     const bool found = by_booking_.execute(true);
     finish(by_booking_);
-    if (!found) return std::nullopt;
+    if (!found)
+        return std::nullopt;
     return to_row(row_);
 }
 
@@ -188,7 +189,8 @@ domain::Page<MyPage> SqliteMyPageRepository::query(const std::string& where,
     std::string customer_id = customer != nullptr ? *customer : std::string();
     soci::statement st(db_.session());
     into_all(st, r);
-    if (customer != nullptr) st.exchange(soci::use(customer_id));
+    if (customer != nullptr)
+        st.exchange(soci::use(customer_id));
     st.exchange(soci::use(limit));
     st.exchange(soci::use(offset));
     st.alloc();
@@ -196,10 +198,11 @@ domain::Page<MyPage> SqliteMyPageRepository::query(const std::string& where,
                " ORDER BY id LIMIT :l OFFSET :o");
     st.define_and_bind();
     st.execute();
-    while (st.fetch()) out.items.push_back(to_row(r));
+    while (st.fetch())
+        out.items.push_back(to_row(r));
     if (customer != nullptr) {
-        db_.session() << "SELECT COUNT(*) FROM mypages WHERE " << where,
-            soci::use(customer_id), soci::into(out.total);
+        db_.session() << "SELECT COUNT(*) FROM mypages WHERE " << where, soci::use(customer_id),
+            soci::into(out.total);
     } else {
         db_.session() << "SELECT COUNT(*) FROM mypages WHERE " << where, soci::into(out.total);
     }

@@ -24,12 +24,11 @@ public:
         const std::string& customer_id, const domain::PageRequest& page) override;
 
     struct Row {
-        std::int64_t id = 0, booking_id = 0, booked = 0, qty = 0, total_price = 0,
-                     payment_id = 0, ticket_id = 0, review_id = 0, score = 0, updated_at = 0,
-                     screening_id = 0;
+        std::int64_t id = 0, booking_id = 0, booked = 0, qty = 0, total_price = 0, payment_id = 0,
+                     ticket_id = 0, review_id = 0, score = 0, updated_at = 0, screening_id = 0;
         soci::indicator score_ind = soci::i_null;
-        std::string customer_id, movie_name, seat, booking_status, payment_status,
-            ticket_status, review_status, contents, screening_starts_at;
+        std::string customer_id, movie_name, seat, booking_status, payment_status, ticket_status,
+            review_status, contents, screening_starts_at;
     };
 
 private:

@@ -19,7 +19,8 @@ std::vector<Migration> payment_migrations() {
              "booking_id BIGINT NOT NULL UNIQUE, customer_id TEXT NOT NULL, "
              "amount BIGINT NOT NULL, authorization TEXT NOT NULL, status TEXT NOT NULL, "
              "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"},
-            outbox_and_inbox_migration(2), inbox_retention_migration(3),
+            outbox_and_inbox_migration(2),
+            inbox_retention_migration(3),
             dead_letter_migration(4)};
 }
 
@@ -29,8 +30,8 @@ SqlitePaymentRepository::SqlitePaymentRepository(SqliteDatabase& db)
                    << "INSERT INTO payments(booking_id, customer_id, amount, authorization, "
                       "status, created_at, updated_at) VALUES(:b, :c, :a, :au, :s, :ca, :ua)",
                soci::use(row_.booking_id), soci::use(row_.customer_id), soci::use(row_.amount),
-               soci::use(row_.authorization), soci::use(row_.status),
-               soci::use(row_.created_at), soci::use(row_.updated_at))),
+               soci::use(row_.authorization), soci::use(row_.status), soci::use(row_.created_at),
+               soci::use(row_.updated_at))),
       update_((db.session().prepare
                    << "UPDATE payments SET status = :s, updated_at = :ua WHERE id = :id",
                soci::use(row_.status), soci::use(row_.updated_at), soci::use(row_.id))),
@@ -38,12 +39,11 @@ SqlitePaymentRepository::SqlitePaymentRepository(SqliteDatabase& db)
               soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.customer_id),
               soci::into(row_.amount), soci::into(row_.authorization), soci::into(row_.status),
               soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))),
-      by_booking_((db.session().prepare << "SELECT " << kColumns
-                                        << " FROM payments WHERE booking_id = :k",
-                   soci::into(row_.id), soci::into(row_.booking_id),
-                   soci::into(row_.customer_id), soci::into(row_.amount),
-                   soci::into(row_.authorization), soci::into(row_.status),
-                   soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))) {}
+      by_booking_(
+          (db.session().prepare << "SELECT " << kColumns << " FROM payments WHERE booking_id = :k",
+           soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.customer_id),
+           soci::into(row_.amount), soci::into(row_.authorization), soci::into(row_.status),
+           soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))) {}
 
 void SqlitePaymentRepository::bind(const Payment& p) {
     row_.id = p.id();
@@ -80,7 +80,8 @@ std::optional<Payment> SqlitePaymentRepository::find(std::int64_t id) {
     key_ = id;
     const bool found = by_id_.execute(true);
     finish(by_id_);
-    if (!found) return std::nullopt;
+    if (!found)
+        return std::nullopt;
     return to_payment(row_);
 }
 
@@ -88,7 +89,8 @@ std::optional<Payment> SqlitePaymentRepository::find_by_booking(std::int64_t boo
     key_ = booking_id;
     const bool found = by_booking_.execute(true);
     finish(by_booking_);
-    if (!found) return std::nullopt;
+    if (!found)
+        return std::nullopt;
     return to_payment(row_);
 }
 
@@ -97,14 +99,15 @@ domain::Page<Payment> SqlitePaymentRepository::list(const domain::PageRequest& p
     Row r;
     const auto limit = page.size;
     const auto offset = page.offset();
-    soci::statement st = (db_.session().prepare << "SELECT " << kColumns
-                                                << " FROM payments ORDER BY id LIMIT :l OFFSET :o",
-                          soci::into(r.id), soci::into(r.booking_id), soci::into(r.customer_id),
-                          soci::into(r.amount), soci::into(r.authorization), soci::into(r.status),
-                          soci::into(r.created_at), soci::into(r.updated_at), soci::use(limit),
-                          soci::use(offset));
+    soci::statement st =
+        (db_.session().prepare << "SELECT " << kColumns
+                               << " FROM payments ORDER BY id LIMIT :l OFFSET :o",
+         soci::into(r.id), soci::into(r.booking_id), soci::into(r.customer_id),
+         soci::into(r.amount), soci::into(r.authorization), soci::into(r.status),
+         soci::into(r.created_at), soci::into(r.updated_at), soci::use(limit), soci::use(offset));
     st.execute();
-    while (st.fetch()) out.items.push_back(to_payment(r));
+    while (st.fetch())
+        out.items.push_back(to_payment(r));
     db_.session() << "SELECT COUNT(*) FROM payments", soci::into(out.total);
     return out;
 }

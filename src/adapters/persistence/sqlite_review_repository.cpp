@@ -19,7 +19,8 @@ std::vector<Migration> review_migrations() {
              "booking_id BIGINT NOT NULL UNIQUE, score BIGINT, contents TEXT NOT NULL, "
              "weather TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL, "
              "updated_at BIGINT NOT NULL)"},
-            outbox_and_inbox_migration(2), inbox_retention_migration(3),
+            outbox_and_inbox_migration(2),
+            inbox_retention_migration(3),
             dead_letter_migration(4)};
 }
 
@@ -40,13 +41,11 @@ SqliteReviewRepository::SqliteReviewRepository(SqliteDatabase& db)
               soci::into(row_.score, row_.score_ind), soci::into(row_.contents),
               soci::into(row_.weather), soci::into(row_.status), soci::into(row_.created_at),
               soci::into(row_.updated_at), soci::use(key_))),
-      by_booking_((db.session().prepare << "SELECT " << kColumns
-                                        << " FROM reviews WHERE booking_id = :k",
-                   soci::into(row_.id), soci::into(row_.booking_id),
-                   soci::into(row_.score, row_.score_ind), soci::into(row_.contents),
-                   soci::into(row_.weather), soci::into(row_.status),
-                   soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))) {
-}
+      by_booking_(
+          (db.session().prepare << "SELECT " << kColumns << " FROM reviews WHERE booking_id = :k",
+           soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.score, row_.score_ind),
+           soci::into(row_.contents), soci::into(row_.weather), soci::into(row_.status),
+           soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))) {}
 
 void SqliteReviewRepository::bind(const Review& r) {
     row_.id = r.id();
@@ -62,7 +61,8 @@ void SqliteReviewRepository::bind(const Review& r) {
 
 Review SqliteReviewRepository::to_review(const Row& r) {
     std::optional<std::int64_t> score;
-    if (r.score_ind == soci::i_ok) score = r.score;
+    if (r.score_ind == soci::i_ok)
+        score = r.score;
     return Review::restore(
         r.id, r.booking_id, score, r.contents, r.weather,
         domain::review::review_status_from(r.status).value_or(ReviewStatus::kWaitingReview),
@@ -86,7 +86,8 @@ std::optional<Review> SqliteReviewRepository::find(std::int64_t id) {
     key_ = id;
     const bool found = by_id_.execute(true);
     finish(by_id_);
-    if (!found) return std::nullopt;
+    if (!found)
+        return std::nullopt;
     return to_review(row_);
 }
 
@@ -94,7 +95,8 @@ std::optional<Review> SqliteReviewRepository::find_by_booking(std::int64_t booki
     key_ = booking_id;
     const bool found = by_booking_.execute(true);
     finish(by_booking_);
-    if (!found) return std::nullopt;
+    if (!found)
+        return std::nullopt;
     return to_review(row_);
 }
 
@@ -103,14 +105,15 @@ domain::Page<Review> SqliteReviewRepository::list(const domain::PageRequest& pag
     Row r;
     const auto limit = page.size;
     const auto offset = page.offset();
-    soci::statement st = (db_.session().prepare << "SELECT " << kColumns
-                                                << " FROM reviews ORDER BY id LIMIT :l OFFSET :o",
-                          soci::into(r.id), soci::into(r.booking_id),
-                          soci::into(r.score, r.score_ind), soci::into(r.contents),
-                          soci::into(r.weather), soci::into(r.status), soci::into(r.created_at),
-                          soci::into(r.updated_at), soci::use(limit), soci::use(offset));
+    soci::statement st =
+        (db_.session().prepare << "SELECT " << kColumns
+                               << " FROM reviews ORDER BY id LIMIT :l OFFSET :o",
+         soci::into(r.id), soci::into(r.booking_id), soci::into(r.score, r.score_ind),
+         soci::into(r.contents), soci::into(r.weather), soci::into(r.status),
+         soci::into(r.created_at), soci::into(r.updated_at), soci::use(limit), soci::use(offset));
     st.execute();
-    while (st.fetch()) out.items.push_back(to_review(r));
+    while (st.fetch())
+        out.items.push_back(to_review(r));
     db_.session() << "SELECT COUNT(*) FROM reviews", soci::into(out.total);
     return out;
 }

@@ -22,7 +22,8 @@ std::vector<Migration> ticket_migrations() {
              "movie_name TEXT NOT NULL, seat TEXT NOT NULL, qty BIGINT NOT NULL, "
              "status TEXT NOT NULL, print_lease_until BIGINT, created_at BIGINT NOT NULL, "
              "updated_at BIGINT NOT NULL)"},
-            outbox_and_inbox_migration(2), inbox_retention_migration(3),
+            outbox_and_inbox_migration(2),
+            inbox_retention_migration(3),
             dead_letter_migration(4)};
 }
 
@@ -32,10 +33,10 @@ SqliteTicketRepository::SqliteTicketRepository(SqliteDatabase& db)
                    << "INSERT INTO tickets(booking_id, customer_id, movie_name, seat, qty, "
                       "status, print_lease_until, created_at, updated_at) "
                       "VALUES(:b, :c, :m, :s, :q, :st, :l, :ca, :ua)",
-               soci::use(row_.booking_id), soci::use(row_.customer_id),
-               soci::use(row_.movie_name), soci::use(row_.seat), soci::use(row_.qty),
-               soci::use(row_.status), soci::use(row_.lease_until, row_.lease_ind),
-               soci::use(row_.created_at), soci::use(row_.updated_at))),
+               soci::use(row_.booking_id), soci::use(row_.customer_id), soci::use(row_.movie_name),
+               soci::use(row_.seat), soci::use(row_.qty), soci::use(row_.status),
+               soci::use(row_.lease_until, row_.lease_ind), soci::use(row_.created_at),
+               soci::use(row_.updated_at))),
       update_((db.session().prepare
                    << "UPDATE tickets SET customer_id = :c, movie_name = :m, seat = :s, "
                       "qty = :q, status = :st, print_lease_until = :l, updated_at = :ua "
@@ -49,13 +50,12 @@ SqliteTicketRepository::SqliteTicketRepository(SqliteDatabase& db)
               soci::into(row_.movie_name), soci::into(row_.seat), soci::into(row_.qty),
               soci::into(row_.status), soci::into(row_.lease_until, row_.lease_ind),
               soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))),
-      by_booking_((db.session().prepare << "SELECT " << kColumns
-                                        << " FROM tickets WHERE booking_id = :k",
-                   soci::into(row_.id), soci::into(row_.booking_id),
-                   soci::into(row_.customer_id), soci::into(row_.movie_name),
-                   soci::into(row_.seat), soci::into(row_.qty), soci::into(row_.status),
-                   soci::into(row_.lease_until, row_.lease_ind), soci::into(row_.created_at),
-                   soci::into(row_.updated_at), soci::use(key_))) {}
+      by_booking_(
+          (db.session().prepare << "SELECT " << kColumns << " FROM tickets WHERE booking_id = :k",
+           soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.customer_id),
+           soci::into(row_.movie_name), soci::into(row_.seat), soci::into(row_.qty),
+           soci::into(row_.status), soci::into(row_.lease_until, row_.lease_ind),
+           soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))) {}
 
 void SqliteTicketRepository::bind(const Ticket& t) {
     const auto& d = t.details();
@@ -79,7 +79,8 @@ void SqliteTicketRepository::bind(const Ticket& t) {
 
 Ticket SqliteTicketRepository::to_ticket(const Row& r) {
     std::optional<domain::TimePoint> lease;
-    if (r.lease_ind == soci::i_ok) lease = from_epoch_ms(r.lease_until);
+    if (r.lease_ind == soci::i_ok)
+        lease = from_epoch_ms(r.lease_until);
     return Ticket::restore(
         r.id, TicketDetails{r.booking_id, r.customer_id, r.movie_name, r.seat, r.qty},
         domain::ticket::ticket_status_from(r.status).value_or(TicketStatus::kWaiting), lease,
@@ -103,7 +104,8 @@ std::optional<Ticket> SqliteTicketRepository::find(std::int64_t id) {
     key_ = id;
     const bool found = by_id_.execute(true);
     finish(by_id_);
-    if (!found) return std::nullopt;
+    if (!found)
+        return std::nullopt;
     return to_ticket(row_);
 }
 
@@ -111,7 +113,8 @@ std::optional<Ticket> SqliteTicketRepository::find_by_booking(std::int64_t booki
     key_ = booking_id;
     const bool found = by_booking_.execute(true);
     finish(by_booking_);
-    if (!found) return std::nullopt;
+    if (!found)
+        return std::nullopt;
     return to_ticket(row_);
 }
 
@@ -125,10 +128,11 @@ domain::Page<Ticket> SqliteTicketRepository::list(const domain::PageRequest& pag
                                << " FROM tickets ORDER BY id LIMIT :l OFFSET :o",
          soci::into(r.id), soci::into(r.booking_id), soci::into(r.customer_id),
          soci::into(r.movie_name), soci::into(r.seat), soci::into(r.qty), soci::into(r.status),
-         soci::into(r.lease_until, r.lease_ind), soci::into(r.created_at),
-         soci::into(r.updated_at), soci::use(limit), soci::use(offset));
+         soci::into(r.lease_until, r.lease_ind), soci::into(r.created_at), soci::into(r.updated_at),
+         soci::use(limit), soci::use(offset));
     st.execute();
-    while (st.fetch()) out.items.push_back(to_ticket(r));
+    while (st.fetch())
+        out.items.push_back(to_ticket(r));
     db_.session() << "SELECT COUNT(*) FROM tickets", soci::into(out.total);
     return out;
 }

@@ -13,10 +13,10 @@ std::string new_uuid() {
         std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
         return std::mt19937_64(seq);
     }();
-    const auto ms = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count());
+    const auto ms =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
     std::uint64_t hi = (ms << 16U) | (engine() & 0x0FFFULL) | 0x7000ULL;  // unix_ts_ms, ver 7
     std::uint64_t lo = engine();
     lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
@@ -25,7 +25,8 @@ std::string new_uuid() {
     std::string out;
     out.reserve(36);
     auto put = [&](std::uint64_t v, int nibbles) {
-        for (int i = nibbles - 1; i >= 0; --i) out += kHex[(v >> (i * 4)) & 0xFU];
+        for (int i = nibbles - 1; i >= 0; --i)
+            out += kHex[(v >> (i * 4)) & 0xFU];
     };
     put(hi >> 32, 8);
     out += '-';

@@ -41,18 +41,22 @@ Result<Booking> BookingService::place(domain::booking::BookingRequest request,
             d.errors.push_back({"screeningId", "no screening with that id"});
             return fail(BookingError::kUnknownScreening);
         }
-        if (screening->starts_at <= now) return fail(BookingError::kScreeningStarted);
+        if (screening->starts_at <= now)
+            return fail(BookingError::kScreeningStarted);
         auto screen = catalogue_.screen(screening->screen_id);
         auto movie = catalogue_.movie(screening->movie_id);
-        if (!screen || !movie) return fail(BookingError::kUnknownScreening);
+        if (!screen || !movie)
+            return fail(BookingError::kUnknownScreening);
         auto selection = domain::booking::select_seats(
             screen->seat_map, domain::split_seats(request.seat), seat_field, d.errors, d.seats);
-        if (!selection) return fail(BookingError::kInvalidBooking);
-        if (!d.seats.empty()) return fail(BookingError::kSeatBlocked);
+        if (!selection)
+            return fail(BookingError::kInvalidBooking);
+        if (!d.seats.empty())
+            return fail(BookingError::kSeatBlocked);
         const auto n = static_cast<std::int64_t>(selection->seats.size());
         if (request.qty != n) {
-            d.errors.push_back({"qty", "must equal the number of seats (" + std::to_string(n) +
-                                           ")"});
+            d.errors.push_back(
+                {"qty", "must equal the number of seats (" + std::to_string(n) + ")"});
             return fail(BookingError::kInvalidBooking);
         }
         d.expected_price = n * screening->price;
@@ -65,12 +69,13 @@ Result<Booking> BookingService::place(domain::booking::BookingRequest request,
     }
     d.errors = domain::booking::validate(request);
     auto booking = Booking::place(request, now);
-    if (!booking) return booking;
+    if (!booking)
+        return booking;
     repository_.add(*booking);
     if (request.screening_id != 0) {
-        if (auto taken = inventory_.hold(request.screening_id,
-                                         domain::split_seats(booking->details().seat),
-                                         booking->id())) {
+        if (auto taken =
+                inventory_.hold(request.screening_id, domain::split_seats(booking->details().seat),
+                                booking->id())) {
             d.seats = {*taken};
             return fail(BookingError::kSeatTaken);  // the caller's savepoint undoes the insert
         }
@@ -80,9 +85,11 @@ Result<Booking> BookingService::place(domain::booking::BookingRequest request,
 
 Result<Booking> BookingService::confirm(std::int64_t booking_id, std::int64_t payment_id) {
     auto booking = repository_.find(booking_id);
-    if (!booking) return fail(BookingError::kNotFound);
+    if (!booking)
+        return fail(BookingError::kNotFound);
     auto booked = booking->confirm(payment_id, clock_.now());
-    if (!booked) return domain::Unexpected(booked.error());
+    if (!booked)
+        return domain::Unexpected(booked.error());
     if (booking->screening_id() != 0) {
         inventory_.take(booking_id);
         if (auto screening = catalogue_.screening(booking->screening_id())) {
@@ -97,14 +104,16 @@ Result<Booking> BookingService::confirm(std::int64_t booking_id, std::int64_t pa
 void BookingService::discard(std::int64_t booking_id) {
     auto booking = repository_.find(booking_id);
     if (booking && booking->status() == BookingStatus::kPending) {
-        if (booking->screening_id() != 0) inventory_.release(booking_id);
+        if (booking->screening_id() != 0)
+            inventory_.release(booking_id);
         repository_.remove(booking_id);
     }
 }
 
 Result<Booking> BookingService::request_cancel(std::int64_t booking_id) {
     auto booking = find(booking_id);
-    if (!booking) return fail(BookingError::kNotFound);
+    if (!booking)
+        return fail(BookingError::kNotFound);
     if (auto requested = booking->request_cancel(clock_.now()); !requested) {
         return domain::Unexpected(requested.error());
     }
@@ -114,17 +123,21 @@ Result<Booking> BookingService::request_cancel(std::int64_t booking_id) {
 
 void BookingService::abandon_cancel(std::int64_t booking_id) {
     auto booking = find(booking_id);
-    if (!booking || !booking->cancel_requested()) return;
+    if (!booking || !booking->cancel_requested())
+        return;
     booking->abandon_cancel(clock_.now());
     repository_.update(*booking);
 }
 
 Result<Booking> BookingService::cancel(std::int64_t booking_id) {
     auto booking = find(booking_id);
-    if (!booking) return fail(BookingError::kNotFound);
+    if (!booking)
+        return fail(BookingError::kNotFound);
     auto canceled = booking->cancel(clock_.now());
-    if (!canceled) return domain::Unexpected(canceled.error());
-    if (booking->screening_id() != 0) inventory_.release(booking_id);
+    if (!canceled)
+        return domain::Unexpected(canceled.error());
+    if (booking->screening_id() != 0)
+        inventory_.release(booking_id);
     repository_.update(*booking);
     outbox_.append(*canceled);
     return std::move(*booking);
@@ -132,17 +145,20 @@ Result<Booking> BookingService::cancel(std::int64_t booking_id) {
 
 void BookingService::on_printed(const domain::ticket::Printed& event) {
     auto booking = repository_.find(event.booking_id);
-    if (booking && booking->mark_printed(clock_.now())) repository_.update(*booking);
+    if (booking && booking->mark_printed(clock_.now()))
+        repository_.update(*booking);
 }
 
 void BookingService::on_review_written(const domain::review::WrittenReview& event) {
     auto booking = repository_.find(event.booking_id);
-    if (booking && booking->mark_review_written(clock_.now())) repository_.update(*booking);
+    if (booking && booking->mark_review_written(clock_.now()))
+        repository_.update(*booking);
 }
 
 std::optional<Booking> BookingService::find(std::int64_t booking_id) {
     auto booking = repository_.find(booking_id);
-    if (!booking || booking->status() == BookingStatus::kPending) return std::nullopt;
+    if (!booking || booking->status() == BookingStatus::kPending)
+        return std::nullopt;
     return booking;
 }
 

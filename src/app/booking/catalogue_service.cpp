@@ -15,10 +15,14 @@ using domain::booking::Screening;
 
 const char* to_string(SeatStatus s) noexcept {
     switch (s) {
-        case SeatStatus::kAvailable: return "available";
-        case SeatStatus::kHeld: return "held";
-        case SeatStatus::kBooked: return "booked";
-        case SeatStatus::kBlocked: return "blocked";
+        case SeatStatus::kAvailable:
+            return "available";
+        case SeatStatus::kHeld:
+            return "held";
+        case SeatStatus::kBooked:
+            return "booked";
+        case SeatStatus::kBlocked:
+            return "blocked";
     }
     return "unknown";
 }
@@ -30,7 +34,8 @@ CatalogueService::CatalogueService(domain::booking::CatalogueRepository& catalog
 
 Result<Movie> CatalogueService::add_movie(Movie movie, domain::FieldErrors& errors) {
     errors = validate(movie);
-    if (!errors.empty()) return fail(BookingError::kInvalidCatalogue);
+    if (!errors.empty())
+        return fail(BookingError::kInvalidCatalogue);
     catalogue_.add(movie);
     return movie;
 }
@@ -42,24 +47,29 @@ Result<Screen> CatalogueService::add_screen(std::string name, std::int64_t rows,
                                             domain::FieldErrors& errors) {
     errors.clear();
     const auto length = domain::utf8_length(name);
-    if (length == 0 || length > 100) errors.push_back({"name", "must be 1 to 100 characters"});
+    if (length == 0 || length > 100)
+        errors.push_back({"name", "must be 1 to 100 characters"});
     auto map = domain::booking::SeatMap::create(rows, seats_per_row, blocked, gaps, errors);
-    if (!errors.empty() || !map) return fail(BookingError::kInvalidCatalogue);
+    if (!errors.empty() || !map)
+        return fail(BookingError::kInvalidCatalogue);
     Screen screen{0, std::move(name), std::move(*map)};
     catalogue_.add(screen);
     return screen;
 }
 
-Result<ScreeningView> CatalogueService::add_screening(std::int64_t movie_id,
-                                                      std::int64_t screen_id,
+Result<ScreeningView> CatalogueService::add_screening(std::int64_t movie_id, std::int64_t screen_id,
                                                       domain::TimePoint starts_at,
                                                       std::int64_t price,
                                                       domain::FieldErrors& errors) {
     errors.clear();
-    if (!catalogue_.movie(movie_id)) errors.push_back({"movieId", "no movie with that id"});
-    if (!catalogue_.screen(screen_id)) errors.push_back({"screenId", "no screen with that id"});
-    if (price < 0) errors.push_back({"price", "must not be negative"});
-    if (!errors.empty()) return fail(BookingError::kInvalidCatalogue);
+    if (!catalogue_.movie(movie_id))
+        errors.push_back({"movieId", "no movie with that id"});
+    if (!catalogue_.screen(screen_id))
+        errors.push_back({"screenId", "no screen with that id"});
+    if (price < 0)
+        errors.push_back({"price", "must not be negative"});
+    if (!errors.empty())
+        return fail(BookingError::kInvalidCatalogue);
     Screening screening{0, movie_id, screen_id, starts_at, price};
     catalogue_.add(screening);
     return view(screening);
@@ -67,17 +77,24 @@ Result<ScreeningView> CatalogueService::add_screening(std::int64_t movie_id,
 
 ScreeningView CatalogueService::view(const Screening& s) {
     ScreeningView v{s, {}, {}};
-    if (auto m = catalogue_.movie(s.movie_id)) v.movie_title = m->title;
-    if (auto sc = catalogue_.screen(s.screen_id)) v.screen_name = sc->name;
+    if (auto m = catalogue_.movie(s.movie_id))
+        v.movie_title = m->title;
+    if (auto sc = catalogue_.screen(s.screen_id))
+        v.screen_name = sc->name;
     return v;
 }
 
-std::optional<Movie> CatalogueService::movie(std::int64_t id) { return catalogue_.movie(id); }
-std::optional<Screen> CatalogueService::screen(std::int64_t id) { return catalogue_.screen(id); }
+std::optional<Movie> CatalogueService::movie(std::int64_t id) {
+    return catalogue_.movie(id);
+}
+std::optional<Screen> CatalogueService::screen(std::int64_t id) {
+    return catalogue_.screen(id);
+}
 
 std::optional<ScreeningView> CatalogueService::screening(std::int64_t id) {
     auto s = catalogue_.screening(id);
-    if (!s) return std::nullopt;
+    if (!s)
+        return std::nullopt;
     return view(*s);
 }
 
@@ -93,15 +110,18 @@ domain::Page<ScreeningView> CatalogueService::screenings(const domain::PageReque
     auto raw = catalogue_.screenings(page);
     domain::Page<ScreeningView> out;
     out.total = raw.total;
-    for (const auto& s : raw.items) out.items.push_back(view(s));
+    for (const auto& s : raw.items)
+        out.items.push_back(view(s));
     return out;
 }
 
 Result<SeatMapView> CatalogueService::seat_map(std::int64_t screening_id) {
     auto screening = catalogue_.screening(screening_id);
-    if (!screening) return fail(BookingError::kCatalogueNotFound);
+    if (!screening)
+        return fail(BookingError::kCatalogueNotFound);
     auto screen = catalogue_.screen(screening->screen_id);
-    if (!screen) return fail(BookingError::kCatalogueNotFound);
+    if (!screen)
+        return fail(BookingError::kCatalogueNotFound);
     const auto states = inventory_.states(screening_id);
     SeatMapView view;
     view.screening_id = screening_id;
@@ -132,12 +152,12 @@ std::int64_t CatalogueService::load_demo_data() {
         const char* rating;
         std::int64_t price;
     };
-    const DemoMovie movies[] = {{"soul", 100, "ALL", 5000},
-                                {"parasite", 132, "15", 12000},
-                                {"minari", 115, "12", 11000}};
+    const DemoMovie movies[] = {
+        {"soul", 100, "ALL", 5000}, {"parasite", 132, "15", 12000}, {"minari", 115, "12", 11000}};
     auto ensure_screen = [&](const char* name, std::int64_t rows, std::int64_t per_row,
                              std::vector<std::string> blocked, std::vector<std::string> gaps) {
-        if (auto s = catalogue_.screen_by_name(name)) return s->id;
+        if (auto s = catalogue_.screen_by_name(name))
+            return s->id;
         domain::FieldErrors errors;
         auto s = add_screen(name, rows, per_row, blocked, gaps, errors);
         ++added;
@@ -162,8 +182,10 @@ std::int64_t CatalogueService::load_demo_data() {
         for (int day = 0; day < 3; ++day) {
             for (const int hour : {10, 14, 19}) {
                 const auto starts = today + days(day) + hours(hour + static_cast<int>(i));
-                if (starts <= clock_.now()) continue;
-                if (catalogue_.screening_at(movie_id, screen_id, starts)) continue;
+                if (starts <= clock_.now())
+                    continue;
+                if (catalogue_.screening_at(movie_id, screen_id, starts))
+                    continue;
                 Screening s{0, movie_id, screen_id, starts, m.price};
                 catalogue_.add(s);
                 ++added;

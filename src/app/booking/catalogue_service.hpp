@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "domain/booking/catalogue.hpp"
-#include "domain/booking/errors.hpp"
 #include "domain/booking/catalogue_repository.hpp"
+#include "domain/booking/errors.hpp"
 #include "domain/common/clock.hpp"
 #include "domain/common/result.hpp"
 

@@ -30,10 +30,14 @@ struct mb::domain::ErrorTraits<mb::app::PortError> {
     static constexpr const char* kName = "mb.port";
     static const char* message(E e) {
         switch (e) {
-            case E::kDeadlineExceeded: return "the module did not answer in time";
-            case E::kCircuitOpen: return "the module is failing; calls are refused for a moment";
-            case E::kBulkheadFull: return "the module is saturated";
-            case E::kModuleDown: return "the module is unavailable";
+            case E::kDeadlineExceeded:
+                return "the module did not answer in time";
+            case E::kCircuitOpen:
+                return "the module is failing; calls are refused for a moment";
+            case E::kBulkheadFull:
+                return "the module is saturated";
+            case E::kModuleDown:
+                return "the module is unavailable";
         }
         return "unknown port error";
     }

@@ -1,8 +1,9 @@
 #include "app/exe/application.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <atomic>
+#include <thread>
+#include <vector>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -10,8 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
-#include <thread>
-#include <vector>
+#include <spdlog/spdlog.h>
 
 #include "adapters/bus/event_consumer.hpp"
 #include "adapters/bus/in_memory_event_bus.hpp"
@@ -56,14 +56,13 @@ struct ModuleStorage {
         : db(s.data_dir / (name + ".db"), migrations),
           outbox(db),
           inbox(db),
-          executor(std::move(io), name, db, outbox, inbox,
-                   {static_cast<std::size_t>(s.max_batch)}),
+          executor(std::move(io), name, db, outbox, inbox, {static_cast<std::size_t>(s.max_batch)}),
           relay(executor, outbox, event_bus,
                 {milliseconds(s.redelivery_ms), milliseconds(500), 256}),
           dead_letters(db),
-          consumer(executor, inbox, dead_letters,
-                   {static_cast<int>(s.consumer_max_attempts), milliseconds(100),
-                    milliseconds(5000)}) {}
+          consumer(
+              executor, inbox, dead_letters,
+              {static_cast<int>(s.consumer_max_attempts), milliseconds(100), milliseconds(5000)}) {}
 
     persistence::SqliteDatabase db;
     persistence::OutboxStore outbox;
@@ -94,10 +93,10 @@ struct Application::Impl {
     explicit Impl(Settings s)
         : settings(std::move(s)),
           io(static_cast<int>(settings.threads)),
-          booking_storage(io.get_executor(), "booking", settings,
-                          persistence::booking_migrations(), event_bus),
-          payment_storage(io.get_executor(), "payment", settings,
-                          persistence::payment_migrations(), event_bus),
+          booking_storage(io.get_executor(), "booking", settings, persistence::booking_migrations(),
+                          event_bus),
+          payment_storage(io.get_executor(), "payment", settings, persistence::payment_migrations(),
+                          event_bus),
           ticket_storage(io.get_executor(), "ticket", settings, persistence::ticket_migrations(),
                          event_bus),
           review_storage(io.get_executor(), "review", settings, persistence::review_migrations(),
@@ -108,8 +107,7 @@ struct Application::Impl {
           catalogue_repository(booking_storage.db),
           seat_inventory(booking_storage.db),
           booking_outbox(booking_storage.outbox, clock),
-          bookings(booking_repository, catalogue_repository, seat_inventory, booking_outbox,
-                   clock),
+          bookings(booking_repository, catalogue_repository, seat_inventory, booking_outbox, clock),
           catalogue(catalogue_repository, seat_inventory, clock),
           payment_repository(payment_storage.db),
           payment_outbox(payment_storage.outbox, clock),
@@ -147,11 +145,13 @@ struct Application::Impl {
         }
         for (const auto& name : settings.paused) {
             for (auto* m : modules()) {
-                if (m->executor.name() == name) m->consumer.pause();
+                if (m->executor.name() == name)
+                    m->consumer.pause();
             }
             spdlog::warn("module {} starts paused (POST /admin/modules/{}/resume)", name, name);
         }
-        for (auto* m : modules()) m->relay.start();
+        for (auto* m : modules())
+            m->relay.start();
         build_router();
         server = std::make_unique<adapters::http::Server>(
             io,
@@ -167,10 +167,13 @@ struct Application::Impl {
             std::string error;
             const auto module_name = text.substr(0, text.find(':'));
             auto parsed = inprocess::FaultInjector::parse(text, faults.get(module_name), error);
-            if (!parsed) throw std::invalid_argument("--fault " + text + ": " + error);
+            if (!parsed)
+                throw std::invalid_argument("--fault " + text + ": " + error);
             bool known = false;
-            for (auto* m : modules()) known = known || m->executor.name() == parsed->first;
-            if (!known) throw std::invalid_argument("--fault " + text + ": no such module");
+            for (auto* m : modules())
+                known = known || m->executor.name() == parsed->first;
+            if (!known)
+                throw std::invalid_argument("--fault " + text + ": no such module");
             faults.set(parsed->first, parsed->second);
             spdlog::warn("fault injected into {}: {}", parsed->first, text);
         }
@@ -197,16 +200,19 @@ struct Application::Impl {
         auto& p = payment_storage.consumer;
         auto& t = ticket_storage.consumer;
         auto& m = mypage_storage.consumer;
-        bus::subscribe<ticket::Printed>(event_bus, b, "book",
-                                        [this](const ticket::Printed& e) { bookings.on_printed(e); });
+        bus::subscribe<ticket::Printed>(
+            event_bus, b, "book", [this](const ticket::Printed& e) { bookings.on_printed(e); });
         bus::subscribe<review::WrittenReview>(
-            event_bus, b, "book", [this](const review::WrittenReview& e) { bookings.on_review_written(e); });
+            event_bus, b, "book",
+            [this](const review::WrittenReview& e) { bookings.on_review_written(e); });
         bus::subscribe<booking::Canceled>(
-            event_bus, p, "payment", [this](const booking::Canceled& e) { payments.on_booking_canceled(e); });
+            event_bus, p, "payment",
+            [this](const booking::Canceled& e) { payments.on_booking_canceled(e); });
         bus::subscribe<booking::Booked>(event_bus, t, "ticket",
                                         [this](const booking::Booked& e) { tickets.on_booked(e); });
         bus::subscribe<booking::Canceled>(
-            event_bus, t, "ticket", [this](const booking::Canceled& e) { tickets.on_booking_canceled(e); });
+            event_bus, t, "ticket",
+            [this](const booking::Canceled& e) { tickets.on_booking_canceled(e); });
         auto to_mypage = [&]<class E>(E*) {
             bus::subscribe<E>(event_bus, m, "mypage", [this](const E& e) { mypages.on(e); });
         };
@@ -247,9 +253,11 @@ struct Application::Impl {
         routes::add_review_routes(*r, {review_storage.executor, reviews});
         routes::add_mypage_routes(*r, {mypage_storage.executor, mypages});
         std::vector<bus::EventConsumer*> consumers;
-        for (auto* m : modules()) consumers.push_back(&m->consumer);
+        for (auto* m : modules())
+            consumers.push_back(&m->consumer);
         routes::add_admin_routes(
-            *r, {settings.admin, faults, consumers, {&payment_guard, &review_guard, &ticket_guard}});
+            *r,
+            {settings.admin, faults, consumers, {&payment_guard, &review_guard, &ticket_guard}});
         routes::add_actuator_routes(
             *r, {[this] {
                      boost::json::object components;
@@ -263,11 +271,9 @@ struct Application::Impl {
                      for (auto* g : {&payment_guard, &review_guard, &ticket_guard}) {
                          components["breaker." + g->callee()] = {
                              {"status", "UP"},
-                             {"details",
-                              {{"state", inprocess::to_string(g->breaker().state())}}}};
+                             {"details", {{"state", inprocess::to_string(g->breaker().state())}}}};
                      }
-                     components["bus"] = {{"status", "UP"},
-                                          {"details", {{"type", "in-memory"}}}};
+                     components["bus"] = {{"status", "UP"}, {"details", {{"type", "in-memory"}}}};
                      return boost::json::object{{"status", "UP"},
                                                 {"components", std::move(components)}};
                  },
@@ -288,18 +294,21 @@ struct Application::Impl {
 
     int run() {
         server->start();
-        spdlog::info("listening on {}:{} (data {}, {} threads)", settings.address,
-                     server->port(), settings.data_dir.string(), settings.threads);
+        spdlog::info("listening on {}:{} (data {}, {} threads)", settings.address, server->port(),
+                     settings.data_dir.string(), settings.threads);
         asio::co_spawn(
             io,
             [this]() -> asio::awaitable<void> {
                 if (settings.demo_data) {
-                    auto load = [this] { return catalogue.load_demo_data(); };
+                    auto load = [this] {
+                        return catalogue.load_demo_data();
+                    };
                     const auto added = co_await booking_storage.executor.execute(std::move(load));
                     spdlog::info("demo catalogue: {} entries added", added);
                 }
                 const auto settled = co_await booking_saga.recover(milliseconds(0));
-                if (settled > 0) spdlog::info("recovery settled {} bookings", settled);
+                if (settled > 0)
+                    spdlog::info("recovery settled {} bookings", settled);
                 ready = true;
                 spdlog::info("ready");
                 // Then periodically, for sagas interrupted without a crash (a lost port answer):
@@ -308,12 +317,15 @@ struct Application::Impl {
                 while (!stopping) {
                     timer.expires_after(std::chrono::seconds(settings.recovery_interval_s));
                     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-                    if (ec || stopping) break;
-                    co_await booking_saga.recover(std::chrono::seconds(settings.recovery_min_age_s));
+                    if (ec || stopping)
+                        break;
+                    co_await booking_saga.recover(
+                        std::chrono::seconds(settings.recovery_min_age_s));
                 }
             },
             [](std::exception_ptr ep) {
-                if (!ep) return;
+                if (!ep)
+                    return;
                 try {
                     std::rethrow_exception(ep);
                 } catch (const std::exception& e) {
@@ -322,14 +334,17 @@ struct Application::Impl {
             });
         asio::co_spawn(io, maintain(), asio::detached);
         signals.async_wait([this](boost::system::error_code ec, int signal) {
-            if (ec) return;
+            if (ec)
+                return;
             spdlog::info("signal {} received: shutting down", signal);
             shutdown();
         });
         std::vector<std::thread> threads;
-        for (unsigned i = 1; i < settings.threads; ++i) threads.emplace_back([this] { io.run(); });
+        for (unsigned i = 1; i < settings.threads; ++i)
+            threads.emplace_back([this] { io.run(); });
         io.run();
-        for (auto& t : threads) t.join();
+        for (auto& t : threads)
+            t.join();
         spdlog::info("stopped");
         return 0;
     }
@@ -340,7 +355,8 @@ struct Application::Impl {
         while (!stopping) {
             timer.expires_after(std::chrono::minutes(10));
             auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-            if (ec || stopping) co_return;
+            if (ec || stopping)
+                co_return;
             const auto cutoff =
                 std::chrono::system_clock::now() - std::chrono::hours(settings.inbox_retention_h);
             for (auto* m : modules()) {
@@ -371,16 +387,19 @@ struct Application::Impl {
         auto poll = std::make_shared<std::function<void()>>();
         *poll = [this, timer, deadline, poll] {
             bool idle = server->active_connections() == 0;
-            for (auto* m : modules()) idle = idle && m->executor.stats().queued == 0;
+            for (auto* m : modules())
+                idle = idle && m->executor.stats().queued == 0;
             if (idle || std::chrono::steady_clock::now() > deadline) {
-                for (auto* m : modules()) m->relay.stop();
+                for (auto* m : modules())
+                    m->relay.stop();
                 io.stop();
                 *poll = nullptr;
                 return;
             }
             timer->expires_after(milliseconds(20));
             timer->async_wait([poll](boost::system::error_code) {
-                if (*poll) (*poll)();
+                if (*poll)
+                    (*poll)();
             });
         };
         (*poll)();
@@ -391,8 +410,7 @@ struct Application::Impl {
     adapters::system::SystemClock clock;
     bus::InMemoryEventBus event_bus;
     inprocess::FaultInjector faults;
-    ModuleStorage booking_storage, payment_storage, ticket_storage, review_storage,
-        mypage_storage;
+    ModuleStorage booking_storage, payment_storage, ticket_storage, review_storage, mypage_storage;
 
     persistence::SqliteBookingRepository booking_repository;
     persistence::SqliteCatalogueRepository catalogue_repository;
@@ -436,6 +454,8 @@ Application::Application(Settings settings) {
 
 Application::~Application() = default;
 
-int Application::run() { return impl_->run(); }
+int Application::run() {
+    return impl_->run();
+}
 
 }  // namespace mb::app::exe

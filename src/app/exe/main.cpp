@@ -1,15 +1,16 @@
 // movie-booking: entry point. Parses the configuration, sets up logging and runs the
 // Application; the one place that catches everything (CONVENTIONS.md, "Errors").
-#include <spdlog/spdlog.h>
-
 #include <exception>
+
+#include <spdlog/spdlog.h>
 
 #include "app/exe/application.hpp"
 #include "app/exe/settings.hpp"
 
 int main(int argc, char** argv) {
     mb::app::exe::Settings settings;
-    if (auto exit_code = mb::app::exe::parse_settings(argc, argv, settings)) return *exit_code;
+    if (auto exit_code = mb::app::exe::parse_settings(argc, argv, settings))
+        return *exit_code;
     spdlog::set_level(spdlog::level::from_str(settings.log_level));
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ [%t] %v");
     try {

@@ -1,11 +1,11 @@
 // The only translation unit that includes CLI11 (expensive to compile: CONVENTIONS.md).
 #include "app/exe/settings.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <cstdlib>
 #include <iostream>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 namespace mb::app::exe {
 namespace {
@@ -13,16 +13,18 @@ namespace {
 /// "--payment-latency-ms" -> "MOVIE_PAYMENT_LATENCY_MS".
 std::string env_name(const std::string& long_name) {
     std::string out = "MOVIE_";
-    for (char c : long_name) out += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+    for (char c : long_name)
+        out += c == '-' ? '_' : static_cast<char>(std::toupper(c));
     return out;
 }
 
 }  // namespace
 
 std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
-    CLI::App app{"movie-booking: a movie-booking backend (booking, payment, ticket, review, "
-                 "mypage) in one process.",
-                 "movie-booking"};
+    CLI::App app{
+        "movie-booking: a movie-booking backend (booking, payment, ticket, review, "
+        "mypage) in one process.",
+        "movie-booking"};
     app.option_defaults()->always_capture_default()->multi_option_policy(
         CLI::MultiOptionPolicy::TakeLast);
     const std::string default_config =
@@ -130,7 +132,8 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
             args.push_back("--" + name + "=" + v);
         }
     }
-    for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+    for (int i = 1; i < argc; ++i)
+        args.emplace_back(argv[i]);
     std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
 
     try {
@@ -138,7 +141,8 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
-    if (const char* weather = std::getenv("WEATHER")) s.weather = weather;
+    if (const char* weather = std::getenv("WEATHER"))
+        s.weather = weather;
     if (print_config) {
         // CLI11 prints an empty list's captured default as the string "[]", which it cannot
         // read back (nor an empty TOML array): comment such lines out, so the output stays a

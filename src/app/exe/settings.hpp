@@ -13,9 +13,9 @@ namespace mb::app::exe {
 struct Settings {
     // server
     std::string address = "0.0.0.0";
-    std::uint16_t port = 8088;          ///< 0 picks a free port (logged)
-    unsigned threads = 2;               ///< io_context threads
-    std::size_t body_limit = 64 * 1024; ///< bytes
+    std::uint16_t port = 8088;           ///< 0 picks a free port (logged)
+    unsigned threads = 2;                ///< io_context threads
+    std::size_t body_limit = 64 * 1024;  ///< bytes
     std::int64_t read_timeout_ms = 30000;
     std::int64_t idle_timeout_ms = 60000;
     // storage
@@ -41,8 +41,8 @@ struct Settings {
     std::int64_t breaker_half_open_calls = 3;
     std::int64_t bulkhead = 64;  ///< concurrent calls into one module at most
     // fault injection and operations
-    std::vector<std::string> faults;  ///< "module:latency=400-620,error-rate=0.2,down"
-    std::vector<std::string> paused;  ///< modules paused at start
+    std::vector<std::string> faults;         ///< "module:latency=400-620,error-rate=0.2,down"
+    std::vector<std::string> paused;         ///< modules paused at start
     std::int64_t consumer_max_attempts = 5;  ///< then an event is parked as a dead letter
     // recovery (sagas a crash or a lost answer left half-done)
     std::int64_t recovery_interval_s = 30;

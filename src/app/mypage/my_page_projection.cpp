@@ -11,7 +11,8 @@ MyPageProjection::MyPageProjection(domain::mypage::MyPageRepository& repository)
 template <class Apply>
 void MyPageProjection::update(std::int64_t booking_id, Apply&& apply) {
     auto row = repository_.find_by_booking(booking_id);
-    if (!row) row = MyPage::for_booking(booking_id);
+    if (!row)
+        row = MyPage::for_booking(booking_id);
     apply(*row);
     repository_.save(*row);
 }
@@ -25,9 +26,8 @@ void MyPageProjection::on(const domain::booking::Booked& e) {
 
 void MyPageProjection::on(const domain::booking::Canceled& e) {
     update(e.booking_id, [&](MyPage& row) {
-        row.on_booking_canceled(
-            BookingFacts{e.customer_id, e.movie_name, e.seat, e.qty, e.total_price,
-                         e.screening_id, {}});
+        row.on_booking_canceled(BookingFacts{
+            e.customer_id, e.movie_name, e.seat, e.qty, e.total_price, e.screening_id, {}});
     });
 }
 
@@ -58,13 +58,15 @@ void MyPageProjection::on(const domain::review::WrittenReview& e) {
 
 std::optional<MyPage> MyPageProjection::find(std::int64_t id) {
     auto row = repository_.find(id);
-    if (!row || !row->visible()) return std::nullopt;
+    if (!row || !row->visible())
+        return std::nullopt;
     return row;
 }
 
 std::optional<MyPage> MyPageProjection::find_by_booking(std::int64_t booking_id) {
     auto row = repository_.find_by_booking(booking_id);
-    if (!row || !row->visible()) return std::nullopt;
+    if (!row || !row->visible())
+        return std::nullopt;
     return row;
 }
 

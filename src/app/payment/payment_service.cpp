@@ -15,7 +15,8 @@ PaymentService::PaymentService(domain::payment::PaymentRepository& repository,
     : repository_(repository), outbox_(outbox), provider_(provider), clock_(clock) {}
 
 Result<Payment> PaymentService::pay(const domain::payment::ChargeRequest& request) {
-    if (request.amount < 0) return fail(PaymentError::kInvalidAmount);
+    if (request.amount < 0)
+        return fail(PaymentError::kInvalidAmount);
     if (auto existing = repository_.find_by_booking(request.booking_id)) {
         if (existing->status() == PaymentStatus::kCanceled) {
             return fail(PaymentError::kAlreadyRefunded);
@@ -23,10 +24,12 @@ Result<Payment> PaymentService::pay(const domain::payment::ChargeRequest& reques
         return std::move(*existing);
     }
     auto authorization = provider_.charge(request);
-    if (!authorization) return domain::Unexpected(authorization.error());
+    if (!authorization)
+        return domain::Unexpected(authorization.error());
     auto payment = Payment::approve(request.booking_id, request.customer_id, request.amount,
                                     std::move(*authorization), clock_.now());
-    if (!payment) return payment;
+    if (!payment)
+        return payment;
     repository_.add(*payment);
     outbox_.append(payment->paid_event());
     return payment;
@@ -34,21 +37,25 @@ Result<Payment> PaymentService::pay(const domain::payment::ChargeRequest& reques
 
 void PaymentService::refund(Payment& payment) {
     auto canceled = payment.refund(clock_.now());
-    if (!canceled) return;  // already refunded: exactly once
+    if (!canceled)
+        return;  // already refunded: exactly once
     // The provider refund is idempotent per authorization; if it throws, the transaction rolls
     // back and the event is redelivered, so the refund is retried rather than lost.
     auto refunded = provider_.refund(payment.authorization(), payment.amount());
-    if (!refunded) throw std::system_error(refunded.error(), "payment provider refund failed");
+    if (!refunded)
+        throw std::system_error(refunded.error(), "payment provider refund failed");
     repository_.update(payment);
     outbox_.append(*canceled);
 }
 
 void PaymentService::on_booking_canceled(const domain::booking::Canceled& event) {
-    if (auto payment = repository_.find_by_booking(event.booking_id)) refund(*payment);
+    if (auto payment = repository_.find_by_booking(event.booking_id))
+        refund(*payment);
 }
 
 Result<void> PaymentService::refund_incomplete(std::int64_t booking_id) {
-    if (auto payment = repository_.find_by_booking(booking_id)) refund(*payment);
+    if (auto payment = repository_.find_by_booking(booking_id))
+        refund(*payment);
     return {};
 }
 

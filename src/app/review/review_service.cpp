@@ -13,7 +13,8 @@ ReviewService::ReviewService(domain::review::ReviewRepository& repository,
     : repository_(repository), outbox_(outbox), clock_(clock), weather_(std::move(weather)) {}
 
 Result<Review> ReviewService::open(std::int64_t booking_id) {
-    if (auto existing = repository_.find_by_booking(booking_id)) return std::move(*existing);
+    if (auto existing = repository_.find_by_booking(booking_id))
+        return std::move(*existing);
     auto review = Review::open(booking_id, weather_, clock_.now());
     repository_.add(review);
     outbox_.append(review.waited_event());
@@ -23,9 +24,11 @@ Result<Review> ReviewService::open(std::int64_t booking_id) {
 Result<Review> ReviewService::write(std::int64_t review_id, std::int64_t score,
                                     std::string contents) {
     auto review = repository_.find(review_id);
-    if (!review) return fail(ReviewError::kNotFound);
+    if (!review)
+        return fail(ReviewError::kNotFound);
     auto written = review->write(score, std::move(contents), clock_.now());
-    if (!written) return domain::Unexpected(written.error());
+    if (!written)
+        return domain::Unexpected(written.error());
     repository_.update(*review);
     outbox_.append(*written);
     return std::move(*review);

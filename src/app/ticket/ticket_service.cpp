@@ -32,8 +32,8 @@ void TicketService::on_booking_canceled(const domain::booking::Canceled& event) 
     auto ticket = repository_.find_by_booking(event.booking_id);
     if (!ticket) {
         auto placeholder = Ticket::voided(event.booking_id, clock_.now());
-        placeholder.fill_details({event.booking_id, event.customer_id, event.movie_name,
-                                  event.seat, event.qty});
+        placeholder.fill_details(
+            {event.booking_id, event.customer_id, event.movie_name, event.seat, event.qty});
         repository_.add(placeholder);
         return;
     }
@@ -47,7 +47,8 @@ void TicketService::on_booking_canceled(const domain::booking::Canceled& event) 
 
 Result<Ticket> TicketService::begin_print(std::int64_t ticket_id) {
     auto ticket = repository_.find(ticket_id);
-    if (!ticket) return fail(TicketError::kNotFound);
+    if (!ticket)
+        return fail(TicketError::kNotFound);
     if (auto r = ticket->begin_print(clock_.now(), print_lease_); !r) {
         return domain::Unexpected(r.error());
     }
@@ -57,9 +58,11 @@ Result<Ticket> TicketService::begin_print(std::int64_t ticket_id) {
 
 Result<Ticket> TicketService::complete_print(std::int64_t ticket_id) {
     auto ticket = repository_.find(ticket_id);
-    if (!ticket) return fail(TicketError::kNotFound);
+    if (!ticket)
+        return fail(TicketError::kNotFound);
     auto printed = ticket->complete_print(clock_.now());
-    if (!printed) return domain::Unexpected(printed.error());
+    if (!printed)
+        return domain::Unexpected(printed.error());
     repository_.update(*ticket);
     outbox_.append(*printed);
     return std::move(*ticket);
@@ -80,7 +83,8 @@ Result<void> TicketService::withdraw(std::int64_t booking_id) {
         return {};
     }
     auto withdrawn = ticket->withdraw(clock_.now());
-    if (!withdrawn) return withdrawn;
+    if (!withdrawn)
+        return withdrawn;
     repository_.update(*ticket);
     return {};
 }

@@ -10,20 +10,26 @@ namespace mb::domain::booking {
 
 std::string_view to_string(BookingStatus s) noexcept {
     switch (s) {
-        case BookingStatus::kPending: return "Pending";
-        case BookingStatus::kPaidComplete: return "PaidComplete";
-        case BookingStatus::kPrintComplete: return "PrintComplete";
-        case BookingStatus::kReviewComplete: return "ReviewComplete";
-        case BookingStatus::kCanceled: return "Canceled";
+        case BookingStatus::kPending:
+            return "Pending";
+        case BookingStatus::kPaidComplete:
+            return "PaidComplete";
+        case BookingStatus::kPrintComplete:
+            return "PrintComplete";
+        case BookingStatus::kReviewComplete:
+            return "ReviewComplete";
+        case BookingStatus::kCanceled:
+            return "Canceled";
     }
     return "Unknown";
 }
 
 std::optional<BookingStatus> booking_status_from(std::string_view s) noexcept {
-    for (auto st : {BookingStatus::kPending, BookingStatus::kPaidComplete,
-                    BookingStatus::kPrintComplete, BookingStatus::kReviewComplete,
-                    BookingStatus::kCanceled}) {
-        if (to_string(st) == s) return st;
+    for (auto st :
+         {BookingStatus::kPending, BookingStatus::kPaidComplete, BookingStatus::kPrintComplete,
+          BookingStatus::kReviewComplete, BookingStatus::kCanceled}) {
+        if (to_string(st) == s)
+            return st;
     }
     return std::nullopt;
 }
@@ -63,15 +69,17 @@ FieldErrors validate(const BookingRequest& r) {
     if (r.qty <= 0) {
         errors.push_back({"qty", "must be at least 1"});
     } else if (seats_ok && r.qty != static_cast<std::int64_t>(seats.size())) {
-        errors.push_back({"qty", "must equal the number of seats (" +
-                                     std::to_string(seats.size()) + ")"});
+        errors.push_back(
+            {"qty", "must equal the number of seats (" + std::to_string(seats.size()) + ")"});
     }
-    if (r.total_price < 0) errors.push_back({"totalPrice", "must not be negative"});
+    if (r.total_price < 0)
+        errors.push_back({"totalPrice", "must not be negative"});
     return errors;
 }
 
 Result<Booking> Booking::place(const BookingRequest& request, TimePoint now) {
-    if (!validate(request).empty()) return fail(BookingError::kInvalidBooking);
+    if (!validate(request).empty())
+        return fail(BookingError::kInvalidBooking);
     Booking b;
     b.request_ = request;
     b.request_.seat = join_seats(split_seats(request.seat));  // normalised "1A,2B"
@@ -96,8 +104,10 @@ Booking Booking::restore(std::int64_t id, BookingRequest request, BookingStatus 
 }
 
 Result<Booked> Booking::confirm(std::int64_t payment_id, TimePoint now) {
-    if (status_ == BookingStatus::kCanceled) return fail(BookingError::kAlreadyCanceled);
-    if (status_ != BookingStatus::kPending) return fail(BookingError::kNotConfirmed);
+    if (status_ == BookingStatus::kCanceled)
+        return fail(BookingError::kAlreadyCanceled);
+    if (status_ != BookingStatus::kPending)
+        return fail(BookingError::kNotConfirmed);
     status_ = BookingStatus::kPaidComplete;
     payment_id_ = payment_id;
     updated_at_ = now;
@@ -117,31 +127,38 @@ Result<Booked> Booking::confirm(std::int64_t payment_id, TimePoint now) {
 namespace {
 Result<void> cancellable(BookingStatus status) {
     switch (status) {
-        case BookingStatus::kPending: return fail(BookingError::kNotConfirmed);
-        case BookingStatus::kCanceled: return fail(BookingError::kAlreadyCanceled);
+        case BookingStatus::kPending:
+            return fail(BookingError::kNotConfirmed);
+        case BookingStatus::kCanceled:
+            return fail(BookingError::kAlreadyCanceled);
         case BookingStatus::kPrintComplete:
-        case BookingStatus::kReviewComplete: return fail(BookingError::kAlreadyPrinted);
-        case BookingStatus::kPaidComplete: break;
+        case BookingStatus::kReviewComplete:
+            return fail(BookingError::kAlreadyPrinted);
+        case BookingStatus::kPaidComplete:
+            break;
     }
     return {};
 }
 }  // namespace
 
 Result<void> Booking::request_cancel(TimePoint now) {
-    if (auto ok = cancellable(status_); !ok) return ok;
+    if (auto ok = cancellable(status_); !ok)
+        return ok;
     cancel_requested_ = true;
     updated_at_ = now;
     return {};
 }
 
 void Booking::abandon_cancel(TimePoint now) {
-    if (!cancel_requested_) return;
+    if (!cancel_requested_)
+        return;
     cancel_requested_ = false;
     updated_at_ = now;
 }
 
 Result<Canceled> Booking::cancel(TimePoint now) {
-    if (auto ok = cancellable(status_); !ok) return domain::Unexpected(ok.error());
+    if (auto ok = cancellable(status_); !ok)
+        return domain::Unexpected(ok.error());
     status_ = BookingStatus::kCanceled;
     cancel_requested_ = false;
     updated_at_ = now;
@@ -157,7 +174,8 @@ Result<Canceled> Booking::cancel(TimePoint now) {
 }
 
 bool Booking::mark_printed(TimePoint now) {
-    if (status_ != BookingStatus::kPaidComplete) return false;
+    if (status_ != BookingStatus::kPaidComplete)
+        return false;
     status_ = BookingStatus::kPrintComplete;
     updated_at_ = now;
     return true;

@@ -18,8 +18,10 @@ std::string label_of(std::int64_t row, std::int64_t seat) {
 FieldErrors validate(const Movie& m) {
     FieldErrors errors;
     const auto length = utf8_length(m.title);
-    if (length == 0) errors.push_back({"title", "must not be empty"});
-    if (length > kMaxTitleLength) errors.push_back({"title", "must be at most 200 characters"});
+    if (length == 0)
+        errors.push_back({"title", "must not be empty"});
+    if (length > kMaxTitleLength)
+        errors.push_back({"title", "must be at most 200 characters"});
     if (m.runtime_minutes < 1 || m.runtime_minutes > 1000) {
         errors.push_back({"runtimeMinutes", "must be from 1 to 1000"});
     }
@@ -30,7 +32,8 @@ FieldErrors validate(const Movie& m) {
 }
 
 std::optional<std::string> SeatMap::canonical(std::string_view label) {
-    if (label.size() < 2 || label.size() > 3) return std::nullopt;
+    if (label.size() < 2 || label.size() > 3)
+        return std::nullopt;
     char row = 0;
     std::string_view digits;
     if (std::isalpha(static_cast<unsigned char>(label.front())) != 0) {
@@ -42,9 +45,11 @@ std::optional<std::string> SeatMap::canonical(std::string_view label) {
     } else {
         return std::nullopt;
     }
-    if (digits.empty() || digits.front() == '0') return std::nullopt;
+    if (digits.empty() || digits.front() == '0')
+        return std::nullopt;
     for (const char c : digits) {
-        if (std::isdigit(static_cast<unsigned char>(c)) == 0) return std::nullopt;
+        if (std::isdigit(static_cast<unsigned char>(c)) == 0)
+            return std::nullopt;
     }
     return std::string(1, static_cast<char>(std::toupper(static_cast<unsigned char>(row)))) +
            std::string(digits);
@@ -52,14 +57,15 @@ std::optional<std::string> SeatMap::canonical(std::string_view label) {
 
 std::optional<SeatMap> SeatMap::create(std::int64_t rows, std::int64_t seats_per_row,
                                        const std::vector<std::string>& blocked,
-                                       const std::vector<std::string>& gaps,
-                                       FieldErrors& errors) {
+                                       const std::vector<std::string>& gaps, FieldErrors& errors) {
     const auto before = errors.size();
-    if (rows < 1 || rows > kMaxRows) errors.push_back({"rows", "must be from 1 to 26"});
+    if (rows < 1 || rows > kMaxRows)
+        errors.push_back({"rows", "must be from 1 to 26"});
     if (seats_per_row < 1 || seats_per_row > kMaxSeatsPerRow) {
         errors.push_back({"seatsPerRow", "must be from 1 to 50"});
     }
-    if (errors.size() != before) return std::nullopt;
+    if (errors.size() != before)
+        return std::nullopt;
     SeatMap map;
     map.rows_ = rows;
     map.seats_per_row_ = seats_per_row;
@@ -84,22 +90,25 @@ std::optional<SeatMap> SeatMap::create(std::int64_t rows, std::int64_t seats_per
     add(gaps, map.gaps_, "gaps");
     add(blocked, map.blocked_, "blocked");
     for (const auto& b : map.blocked_) {
-        if (map.gaps_.contains(b)) errors.push_back({"blocked", b + " is also a gap"});
+        if (map.gaps_.contains(b))
+            errors.push_back({"blocked", b + " is also a gap"});
     }
-    if (errors.size() != before) return std::nullopt;
+    if (errors.size() != before)
+        return std::nullopt;
     return map;
 }
 
 bool SeatMap::exists(const std::string& label) const {
-    if (label.size() < 2) return false;
+    if (label.size() < 2)
+        return false;
     const auto row = label.front() - 'A';
     std::int64_t seat = 0;
     for (std::size_t i = 1; i < label.size(); ++i) {
-        if (std::isdigit(static_cast<unsigned char>(label[i])) == 0) return false;
+        if (std::isdigit(static_cast<unsigned char>(label[i])) == 0)
+            return false;
         seat = seat * 10 + (label[i] - '0');
     }
-    return row >= 0 && row < rows_ && seat >= 1 && seat <= seats_per_row_ &&
-           !gaps_.contains(label);
+    return row >= 0 && row < rows_ && seat >= 1 && seat <= seats_per_row_ && !gaps_.contains(label);
 }
 
 std::vector<std::string> SeatMap::seats() const {
@@ -108,7 +117,8 @@ std::vector<std::string> SeatMap::seats() const {
     for (std::int64_t r = 0; r < rows_; ++r) {
         for (std::int64_t s = 0; s < seats_per_row_; ++s) {
             auto label = label_of(r, s);
-            if (!gaps_.contains(label)) out.push_back(std::move(label));
+            if (!gaps_.contains(label))
+                out.push_back(std::move(label));
         }
     }
     return out;
@@ -126,7 +136,8 @@ std::optional<SeatSelection> select_seats(const SeatMap& map,
     const auto before = errors.size();
     SeatSelection selection;
     std::set<std::string> seen;
-    if (requested.empty()) errors.push_back({std::string(field), "must name at least one seat"});
+    if (requested.empty())
+        errors.push_back({std::string(field), "must name at least one seat"});
     for (const auto& raw : requested) {
         auto label = SeatMap::canonical(raw);
         if (!label || !map.exists(*label)) {
@@ -137,10 +148,12 @@ std::optional<SeatSelection> select_seats(const SeatMap& map,
             errors.push_back({std::string(field), "seat " + *label + " is listed twice"});
             continue;
         }
-        if (map.is_blocked(*label)) blocked_out.push_back(*label);
+        if (map.is_blocked(*label))
+            blocked_out.push_back(*label);
         selection.seats.push_back(*label);
     }
-    if (errors.size() != before) return std::nullopt;
+    if (errors.size() != before)
+        return std::nullopt;
     return selection;
 }
 
@@ -153,7 +166,8 @@ std::optional<TimePoint> parse_utc(std::string_view text) {
     auto num = [&](std::size_t pos, std::size_t len) -> std::optional<int> {
         int v = 0;
         for (std::size_t i = pos; i < pos + len; ++i) {
-            if (std::isdigit(static_cast<unsigned char>(text[i])) == 0) return std::nullopt;
+            if (std::isdigit(static_cast<unsigned char>(text[i])) == 0)
+                return std::nullopt;
             v = v * 10 + (text[i] - '0');
         }
         return v;
@@ -166,7 +180,8 @@ std::optional<TimePoint> parse_utc(std::string_view text) {
     const std::chrono::year_month_day ymd{std::chrono::year(*y),
                                           std::chrono::month(static_cast<unsigned>(*mo)),
                                           std::chrono::day(static_cast<unsigned>(*d))};
-    if (!ymd.ok()) return std::nullopt;
+    if (!ymd.ok())
+        return std::nullopt;
     return std::chrono::sys_days(ymd) + std::chrono::hours(*h) + std::chrono::minutes(*mi) +
            std::chrono::seconds(*s);
 }

@@ -92,8 +92,7 @@ struct SeatSelection {
 /// reported separately in `blocked_out` (409: they exist but are not for sale).
 [[nodiscard]] std::optional<SeatSelection> select_seats(const SeatMap& map,
                                                         const std::vector<std::string>& requested,
-                                                        std::string_view field,
-                                                        FieldErrors& errors,
+                                                        std::string_view field, FieldErrors& errors,
                                                         std::vector<std::string>& blocked_out);
 
 /// ISO-8601 UTC "YYYY-MM-DDTHH:MM:SSZ" <-> time point (second precision).

@@ -7,20 +7,20 @@
 namespace mb::domain::booking {
 
 enum class BookingError {
-    kInvalidBooking = 1,  ///< qty/seat/price/movie rules violated (MISSION.md, POST /books)
-    kNotFound,            ///< no booking with that id
-    kAlreadyCanceled,     ///< cancel of a cancelled booking
-    kAlreadyPrinted,      ///< cancel after the ticket was collected (MISSION.md scenario 5)
-    kNotConfirmed,        ///< operation needs a confirmed booking; it is still Pending
-    kPrintInProgress,     ///< cancel raced a print that is under way; one must win
-    kInvalidStatusChange, ///< PATCH asked for a status other than Canceled
-    kSeatTaken,           ///< a seat is held or booked by another booking (issue 3)
-    kSeatBlocked,         ///< a seat exists but is not for sale
-    kPriceMismatch,       ///< the client's totalPrice is not seats x price
-    kUnknownScreening,    ///< screeningId names no screening
-    kScreeningStarted,    ///< the screening has already started
-    kCatalogueNotFound,   ///< no movie / screen / screening with that id
-    kInvalidCatalogue,    ///< a movie, screen or screening registration breaks a rule
+    kInvalidBooking = 1,   ///< qty/seat/price/movie rules violated (MISSION.md, POST /books)
+    kNotFound,             ///< no booking with that id
+    kAlreadyCanceled,      ///< cancel of a cancelled booking
+    kAlreadyPrinted,       ///< cancel after the ticket was collected (MISSION.md scenario 5)
+    kNotConfirmed,         ///< operation needs a confirmed booking; it is still Pending
+    kPrintInProgress,      ///< cancel raced a print that is under way; one must win
+    kInvalidStatusChange,  ///< PATCH asked for a status other than Canceled
+    kSeatTaken,            ///< a seat is held or booked by another booking (issue 3)
+    kSeatBlocked,          ///< a seat exists but is not for sale
+    kPriceMismatch,        ///< the client's totalPrice is not seats x price
+    kUnknownScreening,     ///< screeningId names no screening
+    kScreeningStarted,     ///< the screening has already started
+    kCatalogueNotFound,    ///< no movie / screen / screening with that id
+    kInvalidCatalogue,     ///< a movie, screen or screening registration breaks a rule
 };
 
 [[nodiscard]] inline std::error_code make_error_code(BookingError e) noexcept {
@@ -38,23 +38,35 @@ struct mb::domain::ErrorTraits<mb::domain::booking::BookingError> {
     static constexpr const char* kName = "mb.booking";
     static const char* message(E e) {
         switch (e) {
-            case E::kInvalidBooking: return "the booking request is invalid";
-            case E::kNotFound: return "no booking with that id";
-            case E::kAlreadyCanceled: return "the booking is already canceled";
+            case E::kInvalidBooking:
+                return "the booking request is invalid";
+            case E::kNotFound:
+                return "no booking with that id";
+            case E::kAlreadyCanceled:
+                return "the booking is already canceled";
             case E::kAlreadyPrinted:
                 return "the ticket of this booking was already printed; it can no longer be "
                        "canceled";
-            case E::kNotConfirmed: return "the booking is not confirmed yet";
+            case E::kNotConfirmed:
+                return "the booking is not confirmed yet";
             case E::kPrintInProgress:
                 return "the ticket of this booking is being printed right now";
-            case E::kInvalidStatusChange: return "only status \"Canceled\" can be requested";
-            case E::kSeatTaken: return "a requested seat is no longer available";
-            case E::kSeatBlocked: return "a requested seat is not for sale";
-            case E::kPriceMismatch: return "totalPrice does not match the price of the seats";
-            case E::kUnknownScreening: return "no screening with that id";
-            case E::kScreeningStarted: return "the screening has already started";
-            case E::kCatalogueNotFound: return "not found in the catalogue";
-            case E::kInvalidCatalogue: return "the catalogue entry is invalid";
+            case E::kInvalidStatusChange:
+                return "only status \"Canceled\" can be requested";
+            case E::kSeatTaken:
+                return "a requested seat is no longer available";
+            case E::kSeatBlocked:
+                return "a requested seat is not for sale";
+            case E::kPriceMismatch:
+                return "totalPrice does not match the price of the seats";
+            case E::kUnknownScreening:
+                return "no screening with that id";
+            case E::kScreeningStarted:
+                return "the screening has already started";
+            case E::kCatalogueNotFound:
+                return "not found in the catalogue";
+            case E::kInvalidCatalogue:
+                return "the catalogue entry is invalid";
         }
         return "unknown booking error";
     }
@@ -63,17 +75,21 @@ struct mb::domain::ErrorTraits<mb::domain::booking::BookingError> {
             case E::kInvalidBooking:
             case E::kInvalidStatusChange:
             case E::kUnknownScreening:
-            case E::kInvalidCatalogue: return Condition::kInvalidInput;
+            case E::kInvalidCatalogue:
+                return Condition::kInvalidInput;
             case E::kNotFound:
-            case E::kCatalogueNotFound: return Condition::kNotFound;
+            case E::kCatalogueNotFound:
+                return Condition::kNotFound;
             case E::kSeatTaken:
             case E::kSeatBlocked:
             case E::kPriceMismatch:
-            case E::kScreeningStarted: return Condition::kConflict;
+            case E::kScreeningStarted:
+                return Condition::kConflict;
             case E::kAlreadyCanceled:
             case E::kAlreadyPrinted:
             case E::kNotConfirmed:
-            case E::kPrintInProgress: return Condition::kConflict;
+            case E::kPrintInProgress:
+                return Condition::kConflict;
         }
         return Condition::kConflict;
     }

@@ -19,10 +19,10 @@ struct Booked {
     std::int64_t qty = 0;
     std::int64_t total_price = 0;  ///< KRW
     std::int64_t payment_id = 0;
-    std::string status;  ///< "PaidComplete"
-    std::int64_t screening_id = 0;           ///< 0 for a legacy booking without a screening
+    std::string status;              ///< "PaidComplete"
+    std::int64_t screening_id = 0;   ///< 0 for a legacy booking without a screening
     std::vector<std::string> seats;  ///< {"A1","A2"}: canonical for a screening, as sent for legacy
-    std::string screening_starts_at;         ///< ISO-8601 UTC, "" without a screening
+    std::string screening_starts_at;  ///< ISO-8601 UTC, "" without a screening
 };
 
 /// Booking cancelled before its ticket was printed. Consumed by payment (refund), ticket

@@ -8,12 +8,18 @@ public:
     [[nodiscard]] const char* name() const noexcept override { return "mb.condition"; }
     [[nodiscard]] std::string message(int value) const override {
         switch (static_cast<Condition>(value)) {
-            case Condition::kInvalidInput: return "invalid input";
-            case Condition::kNotFound: return "not found";
-            case Condition::kConflict: return "conflict";
-            case Condition::kPaymentDeclined: return "payment declined";
-            case Condition::kUnavailable: return "unavailable";
-            case Condition::kForbidden: return "forbidden";
+            case Condition::kInvalidInput:
+                return "invalid input";
+            case Condition::kNotFound:
+                return "not found";
+            case Condition::kConflict:
+                return "conflict";
+            case Condition::kPaymentDeclined:
+                return "payment declined";
+            case Condition::kUnavailable:
+                return "unavailable";
+            case Condition::kForbidden:
+                return "forbidden";
         }
         return "unknown condition";
     }

@@ -28,7 +28,7 @@ Unexpected(E) -> Unexpected<E>;
 
 /// Builds an Unexpected from any error enum registered with std::is_error_code_enum.
 template <class Enum>
-    requires std::is_error_code_enum_v<Enum>
+requires std::is_error_code_enum_v<Enum>
 [[nodiscard]] Unexpected<std::error_code> fail(Enum e) {
     return Unexpected<std::error_code>(make_error_code(e));
 }
@@ -40,9 +40,7 @@ public:
     using value_type = T;
     using error_type = std::error_code;
 
-    Result()
-        requires std::is_default_constructible_v<T>
-        : storage_(std::in_place_index<0>) {}
+    Result() requires std::is_default_constructible_v<T> : storage_(std::in_place_index<0>) {}
     Result(T value) : storage_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
     Result(Unexpected<std::error_code> e)                                    // NOLINT
         : storage_(std::in_place_index<1>, std::move(e).error()) {}

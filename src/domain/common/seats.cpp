@@ -10,8 +10,8 @@ std::vector<std::string> split_seats(std::string_view seat_list) {
     std::size_t start = 0;
     while (true) {
         const auto comma = seat_list.find(',', start);
-        auto item = seat_list.substr(start, comma == std::string_view::npos ? std::string_view::npos
-                                                                             : comma - start);
+        auto item = seat_list.substr(
+            start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
         while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front())) != 0) {
             item.remove_prefix(1);
         }
@@ -19,7 +19,8 @@ std::vector<std::string> split_seats(std::string_view seat_list) {
             item.remove_suffix(1);
         }
         out.emplace_back(item);
-        if (comma == std::string_view::npos) break;
+        if (comma == std::string_view::npos)
+            break;
         start = comma + 1;
     }
     return out;
@@ -34,7 +35,8 @@ bool is_valid_seat_label(std::string_view label) noexcept {
 std::string join_seats(const std::vector<std::string>& seats) {
     std::string out;
     for (std::size_t i = 0; i < seats.size(); ++i) {
-        if (i > 0) out += ',';
+        if (i > 0)
+            out += ',';
         out += seats[i];
     }
     return out;

@@ -7,13 +7,22 @@ namespace mb::domain::mypage {
 namespace {
 
 // Ranks per source: a status only moves to a higher rank, so the order of arrival is irrelevant.
-int booking_rank(std::string_view s) { return s == "Canceled" ? 2 : (s == "PaidComplete" ? 1 : 0); }
-int payment_rank(std::string_view s) { return s == "Canceled" ? 2 : (s == "Paid" ? 1 : 0); }
-int ticket_rank(std::string_view s) { return s == "Printed" ? 2 : (s == "Waiting" ? 1 : 0); }
-int review_rank(std::string_view s) { return s == "Written" ? 2 : (s == "Waiting Review" ? 1 : 0); }
+int booking_rank(std::string_view s) {
+    return s == "Canceled" ? 2 : (s == "PaidComplete" ? 1 : 0);
+}
+int payment_rank(std::string_view s) {
+    return s == "Canceled" ? 2 : (s == "Paid" ? 1 : 0);
+}
+int ticket_rank(std::string_view s) {
+    return s == "Printed" ? 2 : (s == "Waiting" ? 1 : 0);
+}
+int review_rank(std::string_view s) {
+    return s == "Written" ? 2 : (s == "Waiting Review" ? 1 : 0);
+}
 
 void raise(std::string& current, std::string_view next, int (*rank)(std::string_view)) {
-    if (rank(next) > rank(current)) current = std::string(next);
+    if (rank(next) > rank(current))
+        current = std::string(next);
 }
 
 }  // namespace
@@ -31,8 +40,9 @@ void MyPage::on_booked(const BookingFacts& facts) {
 }
 
 void MyPage::on_booking_canceled(const BookingFacts& facts) {
-    if (!booked_) facts_ = facts;  // Booked (with the screening time) normally came first
-    booked_ = true;  // a Canceled booking was confirmed before (only confirmed ones cancel)
+    if (!booked_)
+        facts_ = facts;  // Booked (with the screening time) normally came first
+    booked_ = true;      // a Canceled booking was confirmed before (only confirmed ones cancel)
     raise(booking_status_, "Canceled", booking_rank);
 }
 
@@ -69,15 +79,20 @@ void MyPage::on_review_written(std::int64_t review_id, std::int64_t score, std::
 }
 
 std::string MyPage::status() const {
-    if (booking_status_ == "Canceled") return "Canceled";
-    if (!booked_) return "";
-    if (review_status_ == "Written") return "ReviewComplete";
-    if (ticket_status_ == "Printed") return "PrintComplete";
+    if (booking_status_ == "Canceled")
+        return "Canceled";
+    if (!booked_)
+        return "";
+    if (review_status_ == "Written")
+        return "ReviewComplete";
+    if (ticket_status_ == "Printed")
+        return "PrintComplete";
     return "PaidComplete";
 }
 
 std::string MyPage::ticket_status() const {
-    if (booking_status_ == "Canceled" && ticket_status_ != "Printed") return "Canceled";
+    if (booking_status_ == "Canceled" && ticket_status_ != "Printed")
+        return "Canceled";
     return ticket_status_;
 }
 
@@ -100,9 +115,18 @@ MyPage MyPage::restore(State s) {
 }
 
 MyPage::State MyPage::state() const {
-    return State{id_,          booking_id_,     booked_,        facts_,
-                 booking_status_, payment_id_,  payment_status_, ticket_id_,
-                 ticket_status_,  review_id_,   review_status_,  score_,
+    return State{id_,
+                 booking_id_,
+                 booked_,
+                 facts_,
+                 booking_status_,
+                 payment_id_,
+                 payment_status_,
+                 ticket_id_,
+                 ticket_status_,
+                 review_id_,
+                 review_status_,
+                 score_,
                  contents_};
 }
 

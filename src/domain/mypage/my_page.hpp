@@ -15,8 +15,8 @@ struct BookingFacts {
     std::string movie_name;
     std::string seat;
     std::int64_t qty = 0;
-    std::int64_t total_price = 0;  ///< KRW
-    std::int64_t screening_id = 0;  ///< 0 for a legacy booking
+    std::int64_t total_price = 0;     ///< KRW
+    std::int64_t screening_id = 0;    ///< 0 for a legacy booking
     std::string screening_starts_at;  ///< ISO-8601 UTC, "" for a legacy booking
 };
 

@@ -30,11 +30,16 @@ struct mb::domain::ErrorTraits<mb::domain::payment::PaymentError> {
     static constexpr const char* kName = "mb.payment";
     static const char* message(E e) {
         switch (e) {
-            case E::kDeclined: return "the payment was declined; nothing was booked";
-            case E::kNotFound: return "no payment with that id";
-            case E::kAlreadyRefunded: return "the payment is already refunded";
-            case E::kAlreadyPaid: return "the booking already has an approved payment";
-            case E::kInvalidAmount: return "the amount must not be negative";
+            case E::kDeclined:
+                return "the payment was declined; nothing was booked";
+            case E::kNotFound:
+                return "no payment with that id";
+            case E::kAlreadyRefunded:
+                return "the payment is already refunded";
+            case E::kAlreadyPaid:
+                return "the booking already has an approved payment";
+            case E::kInvalidAmount:
+                return "the amount must not be negative";
             case E::kProviderUnavailable:
                 return "the payment provider is unavailable; nothing was booked, try again";
         }
@@ -42,12 +47,17 @@ struct mb::domain::ErrorTraits<mb::domain::payment::PaymentError> {
     }
     static Condition condition(E e) {
         switch (e) {
-            case E::kDeclined: return Condition::kPaymentDeclined;
-            case E::kNotFound: return Condition::kNotFound;
+            case E::kDeclined:
+                return Condition::kPaymentDeclined;
+            case E::kNotFound:
+                return Condition::kNotFound;
             case E::kAlreadyRefunded:
-            case E::kAlreadyPaid: return Condition::kConflict;
-            case E::kInvalidAmount: return Condition::kInvalidInput;
-            case E::kProviderUnavailable: return Condition::kUnavailable;
+            case E::kAlreadyPaid:
+                return Condition::kConflict;
+            case E::kInvalidAmount:
+                return Condition::kInvalidInput;
+            case E::kProviderUnavailable:
+                return Condition::kUnavailable;
         }
         return Condition::kConflict;
     }

@@ -7,14 +7,17 @@ std::string_view to_string(PaymentStatus s) noexcept {
 }
 
 std::optional<PaymentStatus> payment_status_from(std::string_view s) noexcept {
-    if (s == "Paid") return PaymentStatus::kPaid;
-    if (s == "Canceled") return PaymentStatus::kCanceled;
+    if (s == "Paid")
+        return PaymentStatus::kPaid;
+    if (s == "Canceled")
+        return PaymentStatus::kCanceled;
     return std::nullopt;
 }
 
 Result<Payment> Payment::approve(std::int64_t booking_id, std::string customer_id,
                                  std::int64_t amount, std::string authorization, TimePoint now) {
-    if (amount < 0) return fail(PaymentError::kInvalidAmount);
+    if (amount < 0)
+        return fail(PaymentError::kInvalidAmount);
     Payment p;
     p.booking_id_ = booking_id;
     p.customer_id_ = std::move(customer_id);
@@ -42,11 +45,13 @@ Payment Payment::restore(std::int64_t id, std::int64_t booking_id, std::string c
 }
 
 Paid Payment::paid_event() const {
-    return Paid{id_, booking_id_, customer_id_, amount_, std::string(to_string(PaymentStatus::kPaid))};
+    return Paid{id_, booking_id_, customer_id_, amount_,
+                std::string(to_string(PaymentStatus::kPaid))};
 }
 
 Result<PaymentCanceled> Payment::refund(TimePoint now) {
-    if (status_ == PaymentStatus::kCanceled) return fail(PaymentError::kAlreadyRefunded);
+    if (status_ == PaymentStatus::kCanceled)
+        return fail(PaymentError::kAlreadyRefunded);
     status_ = PaymentStatus::kCanceled;
     updated_at_ = now;
     return PaymentCanceled{id_, booking_id_, customer_id_, amount_,

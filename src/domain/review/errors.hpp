@@ -7,9 +7,9 @@
 namespace mb::domain::review {
 
 enum class ReviewError {
-    kNotFound = 1,     ///< no review with that id (reviews exist only once opened at print)
-    kInvalidReview,    ///< score not 0..10, or contents over 2000 characters
-    kUnavailable,      ///< the review module cannot open records right now (503)
+    kNotFound = 1,   ///< no review with that id (reviews exist only once opened at print)
+    kInvalidReview,  ///< score not 0..10, or contents over 2000 characters
+    kUnavailable,    ///< the review module cannot open records right now (503)
 };
 
 [[nodiscard]] inline std::error_code make_error_code(ReviewError e) noexcept {
@@ -27,17 +27,23 @@ struct mb::domain::ErrorTraits<mb::domain::review::ReviewError> {
     static constexpr const char* kName = "mb.review";
     static const char* message(E e) {
         switch (e) {
-            case E::kNotFound: return "no review with that id";
-            case E::kInvalidReview: return "the review is invalid";
-            case E::kUnavailable: return "reviews cannot be opened right now";
+            case E::kNotFound:
+                return "no review with that id";
+            case E::kInvalidReview:
+                return "the review is invalid";
+            case E::kUnavailable:
+                return "reviews cannot be opened right now";
         }
         return "unknown review error";
     }
     static Condition condition(E e) {
         switch (e) {
-            case E::kNotFound: return Condition::kNotFound;
-            case E::kInvalidReview: return Condition::kInvalidInput;
-            case E::kUnavailable: return Condition::kUnavailable;
+            case E::kNotFound:
+                return Condition::kNotFound;
+            case E::kInvalidReview:
+                return Condition::kInvalidInput;
+            case E::kUnavailable:
+                return Condition::kUnavailable;
         }
         return Condition::kConflict;
     }

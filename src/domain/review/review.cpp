@@ -8,8 +8,10 @@ std::string_view to_string(ReviewStatus s) noexcept {
 }
 
 std::optional<ReviewStatus> review_status_from(std::string_view s) noexcept {
-    if (s == "Waiting Review") return ReviewStatus::kWaitingReview;
-    if (s == "Written") return ReviewStatus::kWritten;
+    if (s == "Waiting Review")
+        return ReviewStatus::kWaitingReview;
+    if (s == "Written")
+        return ReviewStatus::kWritten;
     return std::nullopt;
 }
 
@@ -34,10 +36,9 @@ Review Review::open(std::int64_t booking_id, std::string weather, TimePoint now)
     return r;
 }
 
-Review Review::restore(std::int64_t id, std::int64_t booking_id,
-                       std::optional<std::int64_t> score, std::string contents,
-                       std::string weather, ReviewStatus status, TimePoint created_at,
-                       TimePoint updated_at) {
+Review Review::restore(std::int64_t id, std::int64_t booking_id, std::optional<std::int64_t> score,
+                       std::string contents, std::string weather, ReviewStatus status,
+                       TimePoint created_at, TimePoint updated_at) {
     Review r;
     r.id_ = id;
     r.booking_id_ = booking_id;
@@ -56,13 +57,14 @@ WaitedReview Review::waited_event() const {
 }
 
 Result<WrittenReview> Review::write(std::int64_t score, std::string contents, TimePoint now) {
-    if (!validate_write(score, contents).empty()) return fail(ReviewError::kInvalidReview);
+    if (!validate_write(score, contents).empty())
+        return fail(ReviewError::kInvalidReview);
     score_ = score;
     contents_ = std::move(contents);
     status_ = ReviewStatus::kWritten;
     updated_at_ = now;
-    return WrittenReview{id_,      booking_id_, score, contents_,
-                         weather_, std::string(to_string(status_))};
+    return WrittenReview{id_,       booking_id_, score,
+                         contents_, weather_,    std::string(to_string(status_))};
 }
 
 }  // namespace mb::domain::review

@@ -30,11 +30,16 @@ struct mb::domain::ErrorTraits<mb::domain::ticket::TicketError> {
     static constexpr const char* kName = "mb.ticket";
     static const char* message(E e) {
         switch (e) {
-            case E::kNotFound: return "no ticket with that id";
-            case E::kAlreadyPrinted: return "the ticket was already printed";
-            case E::kCanceled: return "the booking of this ticket was canceled";
-            case E::kPrintInProgress: return "the ticket is being printed right now";
-            case E::kInvalidStatusChange: return "only status \"Printed\" can be requested";
+            case E::kNotFound:
+                return "no ticket with that id";
+            case E::kAlreadyPrinted:
+                return "the ticket was already printed";
+            case E::kCanceled:
+                return "the booking of this ticket was canceled";
+            case E::kPrintInProgress:
+                return "the ticket is being printed right now";
+            case E::kInvalidStatusChange:
+                return "only status \"Printed\" can be requested";
             case E::kReviewUnavailable:
                 return "printing is busy right now; please print your ticket again shortly";
         }
@@ -42,12 +47,16 @@ struct mb::domain::ErrorTraits<mb::domain::ticket::TicketError> {
     }
     static Condition condition(E e) {
         switch (e) {
-            case E::kNotFound: return Condition::kNotFound;
+            case E::kNotFound:
+                return Condition::kNotFound;
             case E::kAlreadyPrinted:
             case E::kCanceled:
-            case E::kPrintInProgress: return Condition::kConflict;
-            case E::kInvalidStatusChange: return Condition::kInvalidInput;
-            case E::kReviewUnavailable: return Condition::kUnavailable;
+            case E::kPrintInProgress:
+                return Condition::kConflict;
+            case E::kInvalidStatusChange:
+                return Condition::kInvalidInput;
+            case E::kReviewUnavailable:
+                return Condition::kUnavailable;
         }
         return Condition::kConflict;
     }

@@ -4,16 +4,20 @@ namespace mb::domain::ticket {
 
 std::string_view to_string(TicketStatus s) noexcept {
     switch (s) {
-        case TicketStatus::kWaiting: return "Waiting";
-        case TicketStatus::kPrinted: return "Printed";
-        case TicketStatus::kCanceled: return "Canceled";
+        case TicketStatus::kWaiting:
+            return "Waiting";
+        case TicketStatus::kPrinted:
+            return "Printed";
+        case TicketStatus::kCanceled:
+            return "Canceled";
     }
     return "Unknown";
 }
 
 std::optional<TicketStatus> ticket_status_from(std::string_view s) noexcept {
     for (auto st : {TicketStatus::kWaiting, TicketStatus::kPrinted, TicketStatus::kCanceled}) {
-        if (to_string(st) == s) return st;
+        if (to_string(st) == s)
+            return st;
     }
     return std::nullopt;
 }
@@ -60,17 +64,22 @@ Created Ticket::created_event() const {
 }
 
 Result<void> Ticket::begin_print(TimePoint now, std::chrono::milliseconds lease) {
-    if (status_ == TicketStatus::kPrinted) return fail(TicketError::kAlreadyPrinted);
-    if (status_ == TicketStatus::kCanceled) return fail(TicketError::kCanceled);
-    if (leased(now)) return fail(TicketError::kPrintInProgress);
+    if (status_ == TicketStatus::kPrinted)
+        return fail(TicketError::kAlreadyPrinted);
+    if (status_ == TicketStatus::kCanceled)
+        return fail(TicketError::kCanceled);
+    if (leased(now))
+        return fail(TicketError::kPrintInProgress);
     lease_ = now + lease;
     updated_at_ = now;
     return {};
 }
 
 Result<Printed> Ticket::complete_print(TimePoint now) {
-    if (status_ == TicketStatus::kPrinted) return fail(TicketError::kAlreadyPrinted);
-    if (status_ == TicketStatus::kCanceled) return fail(TicketError::kCanceled);
+    if (status_ == TicketStatus::kPrinted)
+        return fail(TicketError::kAlreadyPrinted);
+    if (status_ == TicketStatus::kCanceled)
+        return fail(TicketError::kCanceled);
     status_ = TicketStatus::kPrinted;
     lease_.reset();
     updated_at_ = now;
@@ -85,9 +94,12 @@ void Ticket::abort_print(TimePoint now) {
 }
 
 Result<void> Ticket::withdraw(TimePoint now) {
-    if (status_ == TicketStatus::kCanceled) return {};
-    if (status_ == TicketStatus::kPrinted) return fail(TicketError::kAlreadyPrinted);
-    if (leased(now)) return fail(TicketError::kPrintInProgress);
+    if (status_ == TicketStatus::kCanceled)
+        return {};
+    if (status_ == TicketStatus::kPrinted)
+        return fail(TicketError::kAlreadyPrinted);
+    if (leased(now))
+        return fail(TicketError::kPrintInProgress);
     status_ = TicketStatus::kCanceled;
     lease_.reset();
     updated_at_ = now;

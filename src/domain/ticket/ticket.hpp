@@ -37,8 +37,7 @@ public:
     /// A ticket whose booking was cancelled before the ticket was issued: it is born Canceled
     /// so that a late `Booked` does not issue it.
     [[nodiscard]] static Ticket voided(std::int64_t booking_id, TimePoint now);
-    [[nodiscard]] static Ticket restore(std::int64_t id, TicketDetails details,
-                                        TicketStatus status,
+    [[nodiscard]] static Ticket restore(std::int64_t id, TicketDetails details, TicketStatus status,
                                         std::optional<TimePoint> print_lease_until,
                                         TimePoint created_at, TimePoint updated_at);
 

@@ -15,22 +15,22 @@ void add_actuator_routes(Router& router, ActuatorRoutes deps) {
                                 "application/json");
     });
     // Liveness: the process serves requests (the seed's deployments probed this path).
-    router.add(verb::get, "/actuator/health/liveness",
-               [](Request request) -> asio::awaitable<Response> {
-                   co_return json_response(request, status::ok, {{"status", "UP"}},
-                                           "application/json");
-               });
+    router.add(
+        verb::get, "/actuator/health/liveness", [](Request request) -> asio::awaitable<Response> {
+            co_return json_response(request, status::ok, {{"status", "UP"}}, "application/json");
+        });
     // Readiness: start-up recovery finished and every module is up.
     router.add(verb::get, "/actuator/health/readiness",
                [deps](Request request) -> asio::awaitable<Response> {
                    const bool ready = deps.ready() && deps.health()["status"] == "UP";
-                   co_return json_response(request, ready ? status::ok : status::service_unavailable,
-                                           {{"status", ready ? "UP" : "OUT_OF_SERVICE"}},
-                                           "application/json");
+                   co_return json_response(
+                       request, ready ? status::ok : status::service_unavailable,
+                       {{"status", ready ? "UP" : "OUT_OF_SERVICE"}}, "application/json");
                });
-    router.add(verb::get, "/actuator/metrics", [deps](Request request) -> asio::awaitable<Response> {
-        co_return json_response(request, status::ok, deps.metrics(), "application/json");
-    });
+    router.add(verb::get, "/actuator/metrics",
+               [deps](Request request) -> asio::awaitable<Response> {
+                   co_return json_response(request, status::ok, deps.metrics(), "application/json");
+               });
 }
 
 }  // namespace mb::adapters::http::routes

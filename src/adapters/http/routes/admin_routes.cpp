@@ -19,7 +19,8 @@ boost::json::object fault_json(const std::string& module, const inprocess::Fault
 
 bus::EventConsumer* find_consumer(const AdminRoutes& deps, std::string_view name) {
     for (auto* c : deps.consumers) {
-        if (c->name() == name) return c;
+        if (c->name() == name)
+            return c;
     }
     return nullptr;
 }
@@ -27,7 +28,6 @@ bus::EventConsumer* find_consumer(const AdminRoutes& deps, std::string_view name
 bool known_module(const AdminRoutes& deps, std::string_view name) {
     return find_consumer(deps, name) != nullptr;
 }
-
 
 std::string iso8601_ms(std::int64_t epoch_ms) {
     return domain::booking::format_utc(
@@ -68,16 +68,17 @@ void add_admin_routes(Router& router, AdminRoutes deps) {
             co_return problem(request, status::not_found, "no module called " + module);
         }
         auto body = parse_json_object(request);
-        if (body.problem) co_return std::move(*body.problem);
+        if (body.problem)
+            co_return std::move(*body.problem);
         JsonFields fields(*body.object);
         inprocess::FaultSpec spec;
         if (const auto* latency = body.object->if_contains("latencyMs")) {
             const auto bad = [&] {
                 fields.add_error("latencyMs", "must be [min, max] in ms (0..600000) or a number");
             };
-            if (latency->is_int64() && latency->as_int64() >= 0 &&
-                latency->as_int64() <= 600000) {
-                spec.latency_min = spec.latency_max = std::chrono::milliseconds(latency->as_int64());
+            if (latency->is_int64() && latency->as_int64() >= 0 && latency->as_int64() <= 600000) {
+                spec.latency_min = spec.latency_max =
+                    std::chrono::milliseconds(latency->as_int64());
             } else if (latency->is_array() && latency->as_array().size() == 2 &&
                        latency->as_array()[0].is_int64() && latency->as_array()[1].is_int64()) {
                 const auto lo = latency->as_array()[0].as_int64();
@@ -93,7 +94,7 @@ void add_admin_routes(Router& router, AdminRoutes deps) {
             }
         }
         if (const auto* rate = body.object->if_contains("errorRate"); rate && !rate->is_null()) {
-            const double r = rate->is_double() ? rate->as_double()
+            const double r = rate->is_double()  ? rate->as_double()
                              : rate->is_int64() ? static_cast<double>(rate->as_int64())
                                                 : -1.0;
             if (r < 0.0 || r > 1.0) {
@@ -114,8 +115,7 @@ void add_admin_routes(Router& router, AdminRoutes deps) {
                               fields.errors());
         }
         deps.faults.set(module, spec);
-        co_return json_response(request, status::ok, fault_json(module, spec),
-                                "application/json");
+        co_return json_response(request, status::ok, fault_json(module, spec), "application/json");
     });
 
     add(verb::delete_, "/admin/faults/{module}",
@@ -142,8 +142,8 @@ void add_admin_routes(Router& router, AdminRoutes deps) {
 
     for (const char* action : {"pause", "resume"}) {
         add(verb::post, std::string("/admin/modules/{name}/") + action,
-            [deps, pause = std::string(action) == "pause"](
-                Request request) -> asio::awaitable<Response> {
+            [deps,
+             pause = std::string(action) == "pause"](Request request) -> asio::awaitable<Response> {
                 auto* consumer = find_consumer(deps, request.path_params.front());
                 if (consumer == nullptr) {
                     co_return problem(request, status::not_found,
@@ -191,9 +191,9 @@ void add_admin_routes(Router& router, AdminRoutes deps) {
                 co_return problem(request, status::not_found, "no such dead letter");
             }
             auto applied = co_await consumer->retry(*id);
-            if (!applied) co_return problem_for(request, applied.error());
-            co_return json_response(request, status::ok,
-                                    boost::json::object{{"applied", *applied}},
+            if (!applied)
+                co_return problem_for(request, applied.error());
+            co_return json_response(request, status::ok, boost::json::object{{"applied", *applied}},
                                     "application/json");
         });
 
@@ -205,7 +205,8 @@ void add_admin_routes(Router& router, AdminRoutes deps) {
                 co_return problem(request, status::not_found, "no such dead letter");
             }
             auto discarded = co_await consumer->discard(*id);
-            if (!discarded) co_return problem_for(request, discarded.error());
+            if (!discarded)
+                co_return problem_for(request, discarded.error());
             co_return empty_response(request, status::no_content);
         });
 

@@ -1,10 +1,10 @@
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
-#include "domain/common/seats.hpp"
+#include <spdlog/spdlog.h>
+
 #include "adapters/http/routes/route_support.hpp"
 #include "adapters/http/routes/routes.hpp"
+#include "domain/common/seats.hpp"
 
 namespace mb::adapters::http::routes {
 namespace {
@@ -78,7 +78,8 @@ Response place_problem(const Request& request, const std::error_code& ec,
 
 asio::awaitable<Response> create(BookingRoutes deps, Request request) {
     auto body = parse_json_object(request);
-    if (body.problem) co_return std::move(*body.problem);
+    if (body.problem)
+        co_return std::move(*body.problem);
     JsonFields fields(*body.object);
     domain::booking::BookingRequest booking;
     auto customer = fields.identifier("customerId", false);
@@ -90,7 +91,8 @@ asio::awaitable<Response> create(BookingRoutes deps, Request request) {
         auto seats = seat_list(*body.object, fields);
         auto qty = fields.integer("qty", false);
         auto price = fields.integer("totalPrice", false);
-        if (screening && *screening <= 0) fields.add_error("screeningId", "must be positive");
+        if (screening && *screening <= 0)
+            fields.add_error("screeningId", "must be positive");
         if (!fields.ok()) {
             co_return problem(request, status::bad_request, "the booking request is invalid",
                               fields.errors());
@@ -129,7 +131,8 @@ asio::awaitable<Response> create(BookingRoutes deps, Request request) {
         for (auto& e : domain::booking::validate(booking)) {
             const bool reported = std::any_of(errors.begin(), errors.end(),
                                               [&](const auto& r) { return r.field == e.field; });
-            if (!reported) errors.push_back(std::move(e));
+            if (!reported)
+                errors.push_back(std::move(e));
         }
         if (!errors.empty()) {
             co_return problem(request, status::bad_request, "the booking request is invalid",
@@ -138,7 +141,8 @@ asio::awaitable<Response> create(BookingRoutes deps, Request request) {
     }
     auto details = std::make_shared<app::booking::PlaceDetails>();
     auto placed = co_await deps.saga.place(std::move(booking), details);
-    if (!placed) co_return place_problem(request, placed.error(), *details);
+    if (!placed)
+        co_return place_problem(request, placed.error(), *details);
     auto response = json_response(request, status::created, encode(request, *placed));
     response.set(beast::http::field::location,
                  request.base_url + "/books/" + std::to_string(placed->id()));
@@ -148,10 +152,13 @@ asio::awaitable<Response> create(BookingRoutes deps, Request request) {
 
 asio::awaitable<Response> cancel(BookingRoutes deps, Request request, bool with_body) {
     auto id = path_id(request);
-    if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
+    if (auto* p = std::get_if<Response>(&id))
+        co_return std::move(*p);
     auto canceled = co_await deps.saga.cancel(std::get<std::int64_t>(id));
-    if (!canceled) co_return problem_for(request, canceled.error());
-    if (!with_body) co_return empty_response(request, status::no_content);
+    if (!canceled)
+        co_return problem_for(request, canceled.error());
+    if (!with_body)
+        co_return empty_response(request, status::no_content);
     co_return json_response(request, status::ok, encode(request, *canceled));
 }
 
@@ -164,7 +171,8 @@ void add_booking_routes(Router& router, BookingRoutes deps) {
 
     routes.add(verb::get, "/books", [deps](Request request) -> asio::awaitable<Response> {
         auto page = page_of(request);
-        if (auto* p = std::get_if<Response>(&page)) co_return std::move(*p);
+        if (auto* p = std::get_if<Response>(&page))
+            co_return std::move(*p);
         const auto pr = std::get<domain::PageRequest>(page);
         auto step1 = [&bookings = deps.bookings, pr] {
             return bookings.list(pr);
@@ -175,12 +183,14 @@ void add_booking_routes(Router& router, BookingRoutes deps) {
 
     routes.add(verb::get, "/books/{id}", [deps](Request request) -> asio::awaitable<Response> {
         auto id = path_id(request);
-        if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
+        if (auto* p = std::get_if<Response>(&id))
+            co_return std::move(*p);
         auto step2 = [&bookings = deps.bookings, id = std::get<std::int64_t>(id)] {
-                return bookings.find(id);
-            };
+            return bookings.find(id);
+        };
         auto booking = co_await deps.executor.execute(std::move(step2));
-        if (!booking) co_return problem_for(request, domain::booking::BookingError::kNotFound);
+        if (!booking)
+            co_return problem_for(request, domain::booking::BookingError::kNotFound);
         co_return json_response(request, status::ok, encode(request, *booking));
     });
 
@@ -189,12 +199,12 @@ void add_booking_routes(Router& router, BookingRoutes deps) {
 
     routes.add(verb::patch, "/books/{id}", [deps](Request request) -> asio::awaitable<Response> {
         auto body = parse_json_object(request);
-        if (body.problem) co_return std::move(*body.problem);
+        if (body.problem)
+            co_return std::move(*body.problem);
         JsonFields fields(*body.object);
         auto wanted = fields.string("status", true, 64);
         if (!fields.ok()) {
-            co_return problem(request, status::bad_request, "status is required",
-                              fields.errors());
+            co_return problem(request, status::bad_request, "status is required", fields.errors());
         }
         if (*wanted != "Canceled") {
             co_return problem(request, status::bad_request,

@@ -19,7 +19,8 @@ boost::json::object encode_movie(const Request& request, const Movie& m) {
 
 boost::json::array labels(const std::set<std::string>& set) {
     boost::json::array out;
-    for (const auto& s : set) out.emplace_back(s);
+    for (const auto& s : set)
+        out.emplace_back(s);
     return out;
 }
 
@@ -34,8 +35,7 @@ boost::json::object encode_screen(const Request& request, const Screen& s) {
                     request.base_url, "screens", "screen", s.id);
 }
 
-boost::json::object encode_screening(const Request& request,
-                                     const app::booking::ScreeningView& v) {
+boost::json::object encode_screening(const Request& request, const app::booking::ScreeningView& v) {
     auto item = hal_item({{"id", v.screening.id},
                           {"movieId", v.screening.movie_id},
                           {"movieTitle", v.movie_title},
@@ -50,7 +50,8 @@ boost::json::object encode_screening(const Request& request,
 }
 
 std::optional<Response> forbid_unless_admin(const CatalogueRoutes& deps, const Request& request) {
-    if (deps.admin_enabled) return std::nullopt;
+    if (deps.admin_enabled)
+        return std::nullopt;
     return problem(request, status::forbidden,
                    "catalogue registration is disabled; start the server with --admin");
 }
@@ -60,7 +61,8 @@ std::vector<std::string> string_list(const boost::json::object& body, const char
                                      JsonFields& fields) {
     std::vector<std::string> out;
     const auto* v = body.if_contains(name);
-    if (v == nullptr || v->is_null()) return out;
+    if (v == nullptr || v->is_null())
+        return out;
     if (!v->is_array() || v->as_array().size() > 1300) {
         fields.add_error(name, "must be an array of seat labels");
         return out;
@@ -85,7 +87,8 @@ void add_get_item(ModuleRoutes& router, CatalogueRoutes deps, std::string_view p
     router.add(verb::get, pattern,
                [deps, find, encode, what](Request request) -> asio::awaitable<Response> {
                    auto id = path_id(request);
-                   if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
+                   if (auto* p = std::get_if<Response>(&id))
+                       co_return std::move(*p);
                    auto job = [&catalogue = deps.catalogue, find, id = std::get<std::int64_t>(id)] {
                        return find(catalogue, id);
                    };
@@ -105,7 +108,8 @@ void add_get_collection(ModuleRoutes& router, CatalogueRoutes deps, std::string_
                [deps, collection, page_of_catalogue,
                 encode](Request request) -> asio::awaitable<Response> {
                    auto page = page_of(request);
-                   if (auto* p = std::get_if<Response>(&page)) co_return std::move(*p);
+                   if (auto* p = std::get_if<Response>(&page))
+                       co_return std::move(*p);
                    const auto pr = std::get<domain::PageRequest>(page);
                    auto job = [&catalogue = deps.catalogue, page_of_catalogue, pr] {
                        return page_of_catalogue(catalogue, pr);
@@ -122,9 +126,11 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
     using app::booking::CatalogueService;
 
     routes.add(verb::post, "/movies", [deps](Request request) -> asio::awaitable<Response> {
-        if (auto p = forbid_unless_admin(deps, request)) co_return std::move(*p);
+        if (auto p = forbid_unless_admin(deps, request))
+            co_return std::move(*p);
         auto body = parse_json_object(request);
-        if (body.problem) co_return std::move(*body.problem);
+        if (body.problem)
+            co_return std::move(*body.problem);
         JsonFields fields(*body.object);
         auto title = fields.string("title", true, 4 * domain::booking::kMaxTitleLength);
         auto runtime = fields.integer("runtimeMinutes", true);
@@ -139,7 +145,8 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
             return std::make_pair(std::move(added), std::move(errors));
         };
         auto [added, errors] = co_await deps.executor.execute(std::move(job));
-        if (!added) co_return problem(request, status::bad_request, "the movie is invalid", errors);
+        if (!added)
+            co_return problem(request, status::bad_request, "the movie is invalid", errors);
         auto response = json_response(request, status::created, encode_movie(request, *added));
         response.set(beast::http::field::location,
                      request.base_url + "/movies/" + std::to_string(added->id));
@@ -147,9 +154,11 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
     });
 
     routes.add(verb::post, "/screens", [deps](Request request) -> asio::awaitable<Response> {
-        if (auto p = forbid_unless_admin(deps, request)) co_return std::move(*p);
+        if (auto p = forbid_unless_admin(deps, request))
+            co_return std::move(*p);
         auto body = parse_json_object(request);
-        if (body.problem) co_return std::move(*body.problem);
+        if (body.problem)
+            co_return std::move(*body.problem);
         JsonFields fields(*body.object);
         auto name = fields.string("name", true, 400);
         auto rows = fields.integer("rows", true);
@@ -167,7 +176,8 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
             return std::make_pair(std::move(added), std::move(errors));
         };
         auto [added, errors] = co_await deps.executor.execute(std::move(job));
-        if (!added) co_return problem(request, status::bad_request, "the screen is invalid", errors);
+        if (!added)
+            co_return problem(request, status::bad_request, "the screen is invalid", errors);
         auto response = json_response(request, status::created, encode_screen(request, *added));
         response.set(beast::http::field::location,
                      request.base_url + "/screens/" + std::to_string(added->id));
@@ -175,9 +185,11 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
     });
 
     routes.add(verb::post, "/screenings", [deps](Request request) -> asio::awaitable<Response> {
-        if (auto p = forbid_unless_admin(deps, request)) co_return std::move(*p);
+        if (auto p = forbid_unless_admin(deps, request))
+            co_return std::move(*p);
         auto body = parse_json_object(request);
-        if (body.problem) co_return std::move(*body.problem);
+        if (body.problem)
+            co_return std::move(*body.problem);
         JsonFields fields(*body.object);
         auto movie = fields.integer("movieId", true);
         auto screen = fields.integer("screenId", true);
@@ -204,8 +216,7 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
         if (!added) {
             co_return problem(request, status::bad_request, "the screening is invalid", errors);
         }
-        auto response =
-            json_response(request, status::created, encode_screening(request, *added));
+        auto response = json_response(request, status::created, encode_screening(request, *added));
         response.set(beast::http::field::location,
                      request.base_url + "/screenings/" + std::to_string(added->screening.id));
         co_return response;
@@ -216,8 +227,7 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
         [](CatalogueService& c, std::int64_t id) { return c.movie(id); }, encode_movie, "movie");
     add_get_item<Screen>(
         routes, deps, "/screens/{id}",
-        [](CatalogueService& c, std::int64_t id) { return c.screen(id); }, encode_screen,
-        "screen");
+        [](CatalogueService& c, std::int64_t id) { return c.screen(id); }, encode_screen, "screen");
     add_get_item<app::booking::ScreeningView>(
         routes, deps, "/screenings/{id}",
         [](CatalogueService& c, std::int64_t id) { return c.screening(id); }, encode_screening,
@@ -237,55 +247,54 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
 
     // The seat map: every seat's status at this moment; ETag = screening + inventory version,
     // so clients poll cheaply with If-None-Match (304).
-    routes.add(verb::get, "/screenings/{id}/seats",
-               [deps](Request request) -> asio::awaitable<Response> {
-                   auto id = path_id(request);
-                   if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
-                   const auto screening_id = std::get<std::int64_t>(id);
-                   const auto if_none_match =
-                       std::string((*request.raw)[beast::http::field::if_none_match]);
-                   auto job = [&catalogue = deps.catalogue, screening_id, if_none_match] {
-                       // The version first: an unchanged map needs no seat query at all.
-                       std::optional<domain::Result<app::booking::SeatMapView>> map;
-                       const auto version = catalogue.seat_map_version(screening_id);
-                       // RFC 9110: "*" matches any current representation.
-                       if (if_none_match.empty() ||
-                           (if_none_match != "*" &&
-                            if_none_match.find(etag_of(screening_id, version)) ==
-                                std::string::npos)) {
-                           map = catalogue.seat_map(screening_id);
-                       }
-                       return std::make_pair(version, std::move(map));
-                   };
-                   auto [version, map] = co_await deps.executor.execute(std::move(job));
-                   const auto etag = etag_of(screening_id, version);
-                   if (!map) {
-                       auto response = empty_response(request, status::not_modified);
-                       response.set(beast::http::field::etag, etag);
-                       co_return response;
-                   }
-                   if (!*map) {
-                       co_return problem(request, status::not_found, "no screening with that id");
-                   }
-                   boost::json::array seats;
-                   std::int64_t counts[4] = {0, 0, 0, 0};
-                   for (const auto& [label, seat_status] : (*map)->seats) {
-                       seats.push_back({{"seat", label}, {"status", to_string(seat_status)}});
-                       ++counts[static_cast<int>(seat_status)];
-                   }
-                   auto response = json_response(
-                       request, status::ok,
-                       boost::json::object{{"screeningId", screening_id},
-                                           {"seats", std::move(seats)},
-                                           {"available", counts[0]},
-                                           {"held", counts[1]},
-                                           {"booked", counts[2]},
-                                           {"blocked", counts[3]}},
-                       "application/json");
-                   response.set(beast::http::field::etag, etag);
-                   response.set(beast::http::field::cache_control, "no-cache");
-                   co_return response;
-               });
+    routes.add(
+        verb::get, "/screenings/{id}/seats", [deps](Request request) -> asio::awaitable<Response> {
+            auto id = path_id(request);
+            if (auto* p = std::get_if<Response>(&id))
+                co_return std::move(*p);
+            const auto screening_id = std::get<std::int64_t>(id);
+            const auto if_none_match =
+                std::string((*request.raw)[beast::http::field::if_none_match]);
+            auto job = [&catalogue = deps.catalogue, screening_id, if_none_match] {
+                // The version first: an unchanged map needs no seat query at all.
+                std::optional<domain::Result<app::booking::SeatMapView>> map;
+                const auto version = catalogue.seat_map_version(screening_id);
+                // RFC 9110: "*" matches any current representation.
+                if (if_none_match.empty() ||
+                    (if_none_match != "*" &&
+                     if_none_match.find(etag_of(screening_id, version)) == std::string::npos)) {
+                    map = catalogue.seat_map(screening_id);
+                }
+                return std::make_pair(version, std::move(map));
+            };
+            auto [version, map] = co_await deps.executor.execute(std::move(job));
+            const auto etag = etag_of(screening_id, version);
+            if (!map) {
+                auto response = empty_response(request, status::not_modified);
+                response.set(beast::http::field::etag, etag);
+                co_return response;
+            }
+            if (!*map) {
+                co_return problem(request, status::not_found, "no screening with that id");
+            }
+            boost::json::array seats;
+            std::int64_t counts[4] = {0, 0, 0, 0};
+            for (const auto& [label, seat_status] : (*map)->seats) {
+                seats.push_back({{"seat", label}, {"status", to_string(seat_status)}});
+                ++counts[static_cast<int>(seat_status)];
+            }
+            auto response = json_response(request, status::ok,
+                                          boost::json::object{{"screeningId", screening_id},
+                                                              {"seats", std::move(seats)},
+                                                              {"available", counts[0]},
+                                                              {"held", counts[1]},
+                                                              {"booked", counts[2]},
+                                                              {"blocked", counts[3]}},
+                                          "application/json");
+            response.set(beast::http::field::etag, etag);
+            response.set(beast::http::field::cache_control, "no-cache");
+            co_return response;
+        });
 }
 
 }  // namespace mb::adapters::http::routes

@@ -5,8 +5,8 @@ namespace mb::adapters::http::routes {
 
 void ModuleRoutes::add(beast::http::verb method, std::string_view pattern, Handler handler) {
     router_.add(method, pattern,
-                [&module = module_, handler = std::move(handler)](
-                    Request request) -> asio::awaitable<Response> {
+                [&module = module_,
+                 handler = std::move(handler)](Request request) -> asio::awaitable<Response> {
                     if (module.paused()) {
                         auto response =
                             problem(request, beast::http::status::service_unavailable,

@@ -29,7 +29,8 @@ boost::json::object encode(const Request& request, const MyPage& m) {
                           {"reviewStatus", m.review_status()},
                           {"score", nullptr},
                           {"contents", m.contents()}};
-    if (m.score()) o["score"] = *m.score();
+    if (m.score())
+        o["score"] = *m.score();
     return hal_item(std::move(o), request.base_url, "mypages", "mypage", m.id());
 }
 
@@ -39,19 +40,23 @@ void add_mypage_routes(Router& router, MyPageRoutes deps) {
     ModuleRoutes routes(router, deps.executor);
     routes.add(verb::get, "/mypages", [deps](Request request) -> asio::awaitable<Response> {
         auto page = page_of(request);
-        if (auto* p = std::get_if<Response>(&page)) co_return std::move(*p);
+        if (auto* p = std::get_if<Response>(&page))
+            co_return std::move(*p);
         const auto pr = std::get<domain::PageRequest>(page);
-        auto step1 = [&mypages = deps.mypages, pr] { return mypages.list(pr); };
+        auto step1 = [&mypages = deps.mypages, pr] {
+            return mypages.list(pr);
+        };
         auto result = co_await deps.executor.execute(std::move(step1));
         co_return collection_response(request, "mypages", pr, result, encode);
     });
 
     routes.add(verb::get, "/mypages/{id}", [deps](Request request) -> asio::awaitable<Response> {
         auto id = path_id(request);
-        if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
+        if (auto* p = std::get_if<Response>(&id))
+            co_return std::move(*p);
         auto step2 = [&mypages = deps.mypages, id = std::get<std::int64_t>(id)] {
-                return mypages.find(id);
-            };
+            return mypages.find(id);
+        };
         auto row = co_await deps.executor.execute(std::move(step2));
         if (!row) {
             co_return problem(request, status::not_found, "no My page row with that id");
@@ -62,10 +67,11 @@ void add_mypage_routes(Router& router, MyPageRoutes deps) {
     routes.add(verb::get, "/mypages/search/findByBookingId",
                [deps](Request request) -> asio::awaitable<Response> {
                    auto id = query_id(request, "bookingId");
-                   if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
+                   if (auto* p = std::get_if<Response>(&id))
+                       co_return std::move(*p);
                    auto step3 = [&mypages = deps.mypages, id = std::get<std::int64_t>(id)] {
-                           return mypages.find_by_booking(id);
-                       };
+                       return mypages.find_by_booking(id);
+                   };
                    auto row = co_await deps.executor.execute(std::move(step3));
                    co_return optional_collection_response(request, "mypages", row, encode);
                });
@@ -79,11 +85,12 @@ void add_mypage_routes(Router& router, MyPageRoutes deps) {
                                          {{"customerId", "is required"}});
                    }
                    auto page = page_of(request);
-                   if (auto* p = std::get_if<Response>(&page)) co_return std::move(*p);
+                   if (auto* p = std::get_if<Response>(&page))
+                       co_return std::move(*p);
                    const auto pr = std::get<domain::PageRequest>(page);
                    auto step4 = [&mypages = deps.mypages, pr, c = std::string(*customer)] {
-                           return mypages.list_by_customer(c, pr);
-                       };
+                       return mypages.list_by_customer(c, pr);
+                   };
                    auto result = co_await deps.executor.execute(std::move(step4));
                    co_return collection_response(request, "mypages", pr, result, encode);
                });

@@ -23,31 +23,37 @@ void add_payment_routes(Router& router, PaymentRoutes deps) {
     ModuleRoutes routes(router, deps.executor);
     routes.add(verb::get, "/payments", [deps](Request request) -> asio::awaitable<Response> {
         auto page = page_of(request);
-        if (auto* p = std::get_if<Response>(&page)) co_return std::move(*p);
+        if (auto* p = std::get_if<Response>(&page))
+            co_return std::move(*p);
         const auto pr = std::get<domain::PageRequest>(page);
-        auto step1 = [&payments = deps.payments, pr] { return payments.list(pr); };
+        auto step1 = [&payments = deps.payments, pr] {
+            return payments.list(pr);
+        };
         auto result = co_await deps.executor.execute(std::move(step1));
         co_return collection_response(request, "payments", pr, result, encode);
     });
 
     routes.add(verb::get, "/payments/{id}", [deps](Request request) -> asio::awaitable<Response> {
         auto id = path_id(request);
-        if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
+        if (auto* p = std::get_if<Response>(&id))
+            co_return std::move(*p);
         auto step2 = [&payments = deps.payments, id = std::get<std::int64_t>(id)] {
-                return payments.find(id);
-            };
+            return payments.find(id);
+        };
         auto payment = co_await deps.executor.execute(std::move(step2));
-        if (!payment) co_return problem_for(request, domain::payment::PaymentError::kNotFound);
+        if (!payment)
+            co_return problem_for(request, domain::payment::PaymentError::kNotFound);
         co_return json_response(request, status::ok, encode(request, *payment));
     });
 
     routes.add(verb::get, "/payments/search/findByBookingId",
                [deps](Request request) -> asio::awaitable<Response> {
                    auto id = query_id(request, "bookingId");
-                   if (auto* p = std::get_if<Response>(&id)) co_return std::move(*p);
+                   if (auto* p = std::get_if<Response>(&id))
+                       co_return std::move(*p);
                    auto step3 = [&payments = deps.payments, id = std::get<std::int64_t>(id)] {
-                           return payments.find_by_booking(id);
-                       };
+                       return payments.find_by_booking(id);
+                   };
                    auto payment = co_await deps.executor.execute(std::move(step3));
                    co_return optional_collection_response(request, "payments", payment, encode);
                });

@@ -22,7 +22,8 @@ inline std::variant<std::int64_t, Response> path_id(const Request& request) {
     if (request.path_params.empty()) {
         return problem(request, beast::http::status::bad_request, "id is missing");
     }
-    if (auto id = parse_id(request.path_params.front())) return *id;
+    if (auto id = parse_id(request.path_params.front()))
+        return *id;
     return problem(request, beast::http::status::bad_request, "id must be a positive integer",
                    {{"id", "must be a positive integer"}});
 }
@@ -35,7 +36,8 @@ inline std::variant<std::int64_t, Response> query_id(const Request& request,
         return problem(request, beast::http::status::bad_request,
                        std::string(name) + " is required", {{std::string(name), "is required"}});
     }
-    if (auto id = parse_id(*value)) return *id;
+    if (auto id = parse_id(*value))
+        return *id;
     return problem(request, beast::http::status::bad_request,
                    std::string(name) + " must be a positive integer",
                    {{std::string(name), "must be a positive integer"}});
@@ -44,9 +46,9 @@ inline std::variant<std::int64_t, Response> query_id(const Request& request,
 /// ?page=&size=, or the 400 problem.
 inline std::variant<domain::PageRequest, Response> page_of(const Request& request) {
     domain::FieldErrors errors;
-    if (auto page = parse_page(request, errors)) return *page;
-    return problem(request, beast::http::status::bad_request, "invalid paging parameters",
-                   errors);
+    if (auto page = parse_page(request, errors))
+        return *page;
+    return problem(request, beast::http::status::bad_request, "invalid paging parameters", errors);
 }
 
 /// Percent-encodes a query component (RFC 3986 unreserved characters pass as they are).
@@ -73,7 +75,8 @@ inline std::string self_path(const Request& request) {
     std::string out = request.path;
     char sep = '?';
     for (const auto& [k, v] : request.query) {
-        if (k == "page" || k == "size") continue;
+        if (k == "page" || k == "size")
+            continue;
         out += sep;
         out += encode_query_component(k);
         out += '=';
@@ -90,7 +93,8 @@ Response collection_response(const Request& request, std::string_view collection
                              Encode encode) {
     std::vector<boost::json::object> items;
     items.reserve(page.items.size());
-    for (const auto& item : page.items) items.push_back(encode(request, item));
+    for (const auto& item : page.items)
+        items.push_back(encode(request, item));
     return json_response(request, beast::http::status::ok,
                          hal_collection(std::move(items), request.base_url, collection,
                                         self_path(request), page_request, page.total));

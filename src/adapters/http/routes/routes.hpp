@@ -6,8 +6,8 @@
 
 #include <boost/json/object.hpp>
 
-#include "adapters/http/router.hpp"
 #include "adapters/bus/event_consumer.hpp"
+#include "adapters/http/router.hpp"
 #include "adapters/inprocess/fault_injector.hpp"
 #include "adapters/inprocess/in_process_ports.hpp"
 #include "adapters/inprocess/sagas.hpp"
@@ -95,8 +95,8 @@ void add_actuator_routes(Router& router, ActuatorRoutes deps);
 struct AdminRoutes {
     bool enabled;  ///< --admin; when off every /admin route answers 403
     inprocess::FaultInjector& faults;
-    std::vector<bus::EventConsumer*> consumers;   ///< one per module
-    std::vector<inprocess::PortGuard*> guards;    ///< one per callee of a synchronous port
+    std::vector<bus::EventConsumer*> consumers;  ///< one per module
+    std::vector<inprocess::PortGuard*> guards;   ///< one per callee of a synchronous port
 };
 /// Operations (issue 4): GET/PUT/DELETE /admin/faults[/{module}]; GET /admin/modules,
 /// POST /admin/modules/{name}/pause|resume; GET /admin/dead-letters,
