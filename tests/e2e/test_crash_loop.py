@@ -258,6 +258,9 @@ class CrashLoopTest(E2ETestCase):
         for bid, rv in reviews.items():
             if bid not in books:
                 problems.append(f"reviews of non-existent booking {bid}: {rv}")
+        letters = c.get("/admin/dead-letters")
+        if letters.status != 200 or letters.body.get("deadLetters"):
+            problems.append(f"dead letters after crashes without faults: {letters.describe()}")
         n_rows = total(c, "mypages")
         if n_rows != len(books):
             problems.append(f"/mypages totalElements is {n_rows}, {len(books)} bookings exist")
@@ -275,9 +278,9 @@ class CrashLoopTest(E2ETestCase):
         ticket and one My page row agreeing with it; no payment stays charged, and no ticket,
         review or row exists, without a booking; My page totalElements equals the number of
         bookings (no event applied twice); nothing printed or reviewed that nobody printed or
-        reviewed."""
+        reviewed; and no event was parked as a dead letter."""
         started = time.monotonic()
-        server = self.start_server()
+        server = self.start_server(["--admin"])  # /admin/dead-letters in the final check
         ledger = LoopLedger()
         for rnd in range(ROUNDS):
             seconds = self.rng.uniform(0.1, 1.0) * SECONDS

@@ -55,14 +55,22 @@ EventConsumer::EventConsumer(persistence::ModuleExecutor& executor, persistence:
                              persistence::DeadLetterStore& dead_letters, Options options)
     : executor_(executor), inbox_(inbox), store_(dead_letters), options_(options) {}
 
-void EventConsumer::register_type(const std::string& event_type, Apply apply) {
-    appliers_[event_type] = [this, apply = std::move(apply)](const Envelope& e) {
-        if (fault_check_ && fault_check_()) {
-            throw std::runtime_error("injected fault (--fault " + executor_.name() +
-                                     ":error-rate)");
-        }
-        apply(e);
-    };
+void EventConsumer::register_type(const std::string& event_type, const std::string& publisher,
+                                  Apply apply) {
+    appliers_[event_type] = Applier{[this, apply = std::move(apply)](const Envelope& e) {
+                                        if (fault_check_ && fault_check_()) {
+                                            throw std::runtime_error(
+                                                "injected fault (--fault " + executor_.name() +
+                                                ":error-rate)");
+                                        }
+                                        apply(e);
+                                    },
+                                    publisher};
+}
+
+EventConsumer::Lane EventConsumer::lane_of(const Envelope& e) const {
+    auto it = appliers_.find(e.event_type);
+    return Lane{e.booking_id, it == appliers_.end() ? e.event_type : it->second.publisher};
 }
 
 void EventConsumer::load() {
@@ -76,25 +84,33 @@ void EventConsumer::load() {
 }
 
 void EventConsumer::deliver(std::shared_ptr<const Envelope> envelope, EventBus::Ack ack) {
+    if (!appliers_.contains(envelope->event_type)) {  // not ours: nothing to apply
+        ack();
+        return;
+    }
     Delivery d{std::move(envelope), std::move(ack), 0, {}};
     const auto key = d.envelope->booking_id;
     bool park_it = false;
     {
         std::lock_guard lock(mutex_);
         if (paused_) {
-            if (held_ids_.insert(d.envelope->event_id).second)
-                held_.push_back(std::move(d));
+            if (held_ids_.insert(d.envelope->event_id).second) held_.push_back(std::move(d));
             return;
         }
         if (parked_bookings_.contains(key)) {
             park_it = true;  // behind a parked letter of the same booking: keep the order
-        } else if (auto it = blocked_.find(key); it != blocked_.end()) {
-            for (const auto& waiting : it->second) {
-                if (waiting.envelope->event_id == d.envelope->event_id)
-                    return;  // redelivery
+        } else {
+            auto& lane = lanes_[lane_of(*d.envelope)];
+            const auto& id = d.envelope->event_id;
+            if (!lane.current.empty()) {
+                // One event per lane at a time: wait for the one being applied. A redelivery
+                // of an event already here is dropped (any ack releases the outbox entry).
+                bool known = lane.current == id;
+                for (const auto& w : lane.waiting) known = known || w.envelope->event_id == id;
+                if (!known) lane.waiting.push_back(std::move(d));
+                return;
             }
-            it->second.push_back(std::move(d));
-            return;
+            lane.current = id;
         }
     }
     if (park_it) {
@@ -108,96 +124,113 @@ void EventConsumer::deliver(std::shared_ptr<const Envelope> envelope, EventBus::
 }
 
 void EventConsumer::process(Delivery delivery) {
-    auto it = appliers_.find(delivery.envelope->event_type);
-    if (it == appliers_.end()) {  // not ours: nothing to apply
-        delivery.ack();
-        return;
-    }
+    const auto& applier = appliers_.find(delivery.envelope->event_type)->second;
     auto envelope = delivery.envelope;
     auto shared = std::make_shared<Delivery>(std::move(delivery));
-    executor_.deliver(std::move(envelope), it->second,
-                      [this, shared](std::exception_ptr ep) { finished(std::move(*shared), ep); });
+    executor_.deliver(std::move(envelope), applier.apply, [this, shared](std::exception_ptr ep) {
+        finished(std::move(*shared), ep);
+    });
 }
 
 std::chrono::milliseconds EventConsumer::backoff(int attempts) const {
     auto delay = options_.first_backoff;
-    for (int i = 1; i < attempts && delay < options_.max_backoff; ++i)
-        delay *= 2;
+    for (int i = 1; i < attempts && delay < options_.max_backoff; ++i) delay *= 2;
     return std::min(delay, options_.max_backoff);
 }
 
 void EventConsumer::finished(Delivery delivery, std::exception_ptr error) {
-    const auto key = delivery.envelope->booking_id;
+    const auto lane_key = lane_of(*delivery.envelope);
     if (!error) {
         delivery.ack();
         std::optional<Delivery> next;
         {
             std::lock_guard lock(mutex_);
             ++applied_;
-            auto it = blocked_.find(key);
-            if (it != blocked_.end() &&
-                it->second.front().envelope->event_id == delivery.envelope->event_id) {
-                it->second.pop_front();
-                if (it->second.empty()) {
-                    blocked_.erase(it);
+            auto it = lanes_.find(lane_key);
+            if (it != lanes_.end()) {
+                if (it->second.waiting.empty()) {
+                    lanes_.erase(it);
                 } else {
-                    next = it->second.front();  // stays at the front while it is applied
+                    next = std::move(it->second.waiting.front());
+                    it->second.waiting.pop_front();
+                    it->second.current = next->envelope->event_id;
                 }
             }
         }
-        if (next)
-            process(std::move(*next));
+        if (next) process(std::move(*next));
         return;
     }
     ++delivery.attempts;
     delivery.last_error = describe(error);
     spdlog::warn("{}: {} {} (booking {}) failed, attempt {} of {}: {}", executor_.name(),
-                 delivery.envelope->event_type, delivery.envelope->event_id, key, delivery.attempts,
-                 options_.max_attempts, delivery.last_error);
+                 delivery.envelope->event_type, delivery.envelope->event_id,
+                 delivery.envelope->booking_id, delivery.attempts, options_.max_attempts,
+                 delivery.last_error);
     std::vector<Delivery> to_park;
     {
         std::lock_guard lock(mutex_);
         ++failures_;
-        auto& queue = blocked_[key];
-        if (queue.empty() || queue.front().envelope->event_id != delivery.envelope->event_id) {
-            queue.push_front(delivery);
-        } else {
-            queue.front() = delivery;
-        }
         if (delivery.attempts >= options_.max_attempts) {
-            to_park.assign(std::make_move_iterator(queue.begin()),
-                           std::make_move_iterator(queue.end()));
-            blocked_.erase(key);
-            parked_bookings_.insert(key);
+            // Park it and everything of its booking waiting in any lane, in order; the
+            // booking stays parked until an operator retries (or discards) its letters.
+            const auto booking = delivery.envelope->booking_id;
+            to_park.push_back(delivery);
+            for (auto it = lanes_.begin(); it != lanes_.end();) {
+                if (it->first.booking_id != booking) {
+                    ++it;
+                    continue;
+                }
+                for (auto& w : it->second.waiting) to_park.push_back(std::move(w));
+                it->second.waiting.clear();
+                if (it->first == lane_key || it->second.current.empty()) {
+                    it = lanes_.erase(it);
+                } else {
+                    ++it;  // another lane's event is being applied; it finishes on its own
+                }
+            }
+            parked_bookings_.insert(booking);
         }
     }
     if (!to_park.empty()) {
         park(std::move(to_park), delivery.last_error);
         return;
     }
-    auto timer =
-        std::make_shared<boost::asio::steady_timer>(executor_.strand(), backoff(delivery.attempts));
-    timer->async_wait([this, timer, key](boost::system::error_code ec) {
-        if (ec)
-            return;
-        std::optional<Delivery> front;
-        {
-            std::lock_guard lock(mutex_);
-            auto it = blocked_.find(key);
-            if (it == blocked_.end() || it->second.empty())
-                return;
-            front = it->second.front();
-        }
-        process(std::move(*front));
+    auto timer = std::make_shared<boost::asio::steady_timer>(executor_.strand(),
+                                                             backoff(delivery.attempts));
+    timer->async_wait([this, timer, d = std::move(delivery)](boost::system::error_code ec) mutable {
+        if (ec) return;
+        process(std::move(d));
     });
 }
 
 void EventConsumer::park(std::vector<Delivery> deliveries, std::string first_error) {
-    auto shared = std::make_shared<std::vector<Delivery>>(std::move(deliveries));
+    // One letter per event, even if a redelivery slipped in twice: a duplicate's ack rides
+    // on its original's (acknowledged only once the letter is stored).
+    std::vector<Delivery> unique;
+    std::map<std::string, std::size_t> index;
+    for (auto& d : deliveries) {
+        auto [it, fresh] = index.emplace(d.envelope->event_id, unique.size());
+        if (fresh) {
+            unique.push_back(std::move(d));
+        } else {
+            auto& original = unique[it->second];
+            original.ack = [first = std::move(original.ack), second = std::move(d.ack)] {
+                first();
+                second();
+            };
+        }
+    }
+    auto shared = std::make_shared<std::vector<Delivery>>(std::move(unique));
     executor_.submit(
         [this, shared, first_error] {
             bool first = true;
             for (const auto& d : *shared) {
+                // Already parked (a redelivery of a parked event) or already applied: nothing
+                // to keep, only to acknowledge.
+                if (store_.contains(d.envelope->event_id) ||
+                    inbox_.contains(d.envelope->event_id)) {
+                    continue;
+                }
                 persistence::DeadLetter letter{
                     0,
                     d.envelope->event_id,
@@ -258,8 +291,7 @@ bool EventConsumer::paused() const {
 EventConsumer::Stats EventConsumer::stats() const {
     std::lock_guard lock(mutex_);
     std::size_t waiting = 0;
-    for (const auto& [key, q] : blocked_)
-        waiting += q.size();
+    for (const auto& [key, lane] : lanes_) waiting += lane.waiting.size();
     return Stats{applied_, failures_, parked_, held_.size(), waiting};
 }
 
@@ -302,7 +334,7 @@ boost::asio::awaitable<domain::Result<std::int64_t>> EventConsumer::retry(std::i
     std::int64_t applied = 0;
     for (auto letter : letters) {
         auto it = appliers_.find(letter.event_type);
-        auto apply = it == appliers_.end() ? Apply{} : it->second;
+        auto apply = it == appliers_.end() ? Apply{} : it->second.apply;
         // Apply and un-park in one savepoint: a crash never loses nor doubles the letter.
         auto job = [this, letter, apply]() -> domain::Result<void> {
             Envelope envelope{

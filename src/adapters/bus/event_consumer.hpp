@@ -1,8 +1,9 @@
 #pragma once
 // EventConsumer: the consuming side of one module (ARCHITECTURE.md, "Inbox" and "Isolation").
 // Every event goes through the module's executor (inbox + apply in one savepoint). On top:
-//  - order per booking: while an event of a booking is failing, later events of that booking
-//    wait behind it; other bookings flow on;
+//  - order per booking: events of one publisher about one booking are applied one at a time,
+//    in delivery (= commit) order; while one is failing, the later ones wait behind it; other
+//    bookings, and other publishers' events, flow on;
 //  - retries with exponential backoff; after `max_attempts` the event is parked as a dead
 //    letter with its error — and the booking's later events are parked behind it — then
 //    acknowledged, so the publisher stops redelivering; an operator retries or discards it;
@@ -55,9 +56,9 @@ public:
     /// an injected error (exercises retries and dead letters). Call before use.
     void set_fault_check(std::function<bool()> check) { fault_check_ = std::move(check); }
 
-    /// Registers how to apply one event type (typed decoding lives in subscribe.hpp).
-    /// Call before the bus delivers anything.
-    void register_type(const std::string& event_type, Apply apply);
+    /// Registers how to apply one event type and which publisher's order it follows (typed
+    /// decoding lives in subscribe.hpp). Call before the bus delivers anything.
+    void register_type(const std::string& event_type, const std::string& publisher, Apply apply);
     /// Reads which bookings have parked letters (call once at start, before the io runs).
     void load();
 
@@ -93,15 +94,30 @@ private:
     persistence::InboxStore& inbox_;
     persistence::DeadLetterStore& store_;
     Options options_;
-    std::map<std::string, Apply, std::less<>> appliers_;
+    struct Applier {
+        Apply apply;
+        std::string publisher;
+    };
+    /// Events of one publisher about one booking form one ordered lane.
+    struct Lane {
+        std::int64_t booking_id = 0;
+        std::string publisher;
+        friend auto operator<=>(const Lane&, const Lane&) = default;
+    };
+    struct LaneState {
+        std::string current;  ///< event id being applied (or retried)
+        std::deque<Delivery> waiting;
+    };
+    [[nodiscard]] Lane lane_of(const Envelope& e) const;
+
+    std::map<std::string, Applier, std::less<>> appliers_;
     std::function<bool()> fault_check_;
 
     mutable std::mutex mutex_;
     bool paused_ = false;
     std::deque<Delivery> held_;
     std::unordered_set<std::string> held_ids_;
-    /// booking -> deliveries of that booking; the front one is failing (being retried).
-    std::map<std::int64_t, std::deque<Delivery>> blocked_;
+    std::map<Lane, LaneState> lanes_;
     std::set<std::int64_t> parked_bookings_;
     std::uint64_t applied_ = 0, failures_ = 0, parked_ = 0;
 };

@@ -16,9 +16,10 @@ template <class Event, class Handler>
 requires std::invocable<Handler&, const Event&>
 void subscribe(EventBus& bus, EventConsumer& consumer, const std::string& consumer_name,
                Handler handler) {
-    consumer.register_type(Event::kType, [handler = std::move(handler)](const Envelope& e) mutable {
-        handler(decode<Event>(e));
-    });
+    consumer.register_type(Event::kType, Event::kPublisher,
+                           [handler = std::move(handler)](const Envelope& e) mutable {
+                               handler(decode<Event>(e));
+                           });
     bus.subscribe(consumer_name, Event::kType,
                   [&consumer](std::shared_ptr<const Envelope> e, EventBus::Ack ack) {
                       consumer.deliver(std::move(e), std::move(ack));

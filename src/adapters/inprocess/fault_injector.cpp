@@ -47,7 +47,7 @@ std::optional<std::pair<std::string, FaultSpec>> FaultInjector::parse(std::strin
         } else if (key == "error-rate") {
             double rate = -1;
             auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), rate);
-            if (ec != std::errc() || p != value.data() + value.size() || rate < 0 || rate > 1) {
+            if (ec != std::errc() || p != value.data() + value.size() || !(rate >= 0.0 && rate <= 1.0)) {
                 error =
                     "error-rate must be a number from 0 to 1, got \"" + std::string(value) + "\"";
                 return std::nullopt;

@@ -8,7 +8,8 @@ Migration dead_letter_migration(std::int64_t version) {
             "event_id TEXT NOT NULL, event_type TEXT NOT NULL, booking_id BIGINT NOT NULL, "
             "payload TEXT NOT NULL, error TEXT NOT NULL, attempts BIGINT NOT NULL, "
             "parked_at BIGINT NOT NULL);"
-            "CREATE INDEX dead_letters_booking ON dead_letters(booking_id, id)"};
+            "CREATE INDEX dead_letters_booking ON dead_letters(booking_id, id);"
+            "CREATE INDEX dead_letters_event ON dead_letters(event_id)"};
 }
 
 void DeadLetterStore::add(DeadLetter& l) {
@@ -51,6 +52,13 @@ std::optional<DeadLetter> DeadLetterStore::find(std::int64_t id) {
     if (v.empty())
         return std::nullopt;
     return v.front();
+}
+
+bool DeadLetterStore::contains(const std::string& event_id) {
+    std::int64_t n = 0;
+    db_.session() << "SELECT COUNT(*) FROM dead_letters WHERE event_id = :e", soci::use(event_id),
+        soci::into(n);
+    return n > 0;
 }
 
 std::vector<DeadLetter> DeadLetterStore::for_booking(std::int64_t booking_id) {

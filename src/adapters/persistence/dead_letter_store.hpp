@@ -33,6 +33,8 @@ public:
     /// Updates error and attempts after a failed retry.
     void update(const DeadLetter& letter);
     [[nodiscard]] std::optional<DeadLetter> find(std::int64_t id);
+    /// Whether an event is parked already.
+    [[nodiscard]] bool contains(const std::string& event_id);
     /// A booking's parked letters in the order they must be applied.
     [[nodiscard]] std::vector<DeadLetter> for_booking(std::int64_t booking_id);
     /// Every parked letter, oldest first, at most `limit`.

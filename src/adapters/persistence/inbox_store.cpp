@@ -15,6 +15,13 @@ bool InboxStore::record(const std::string& event_id) {
     return insert_.get_affected_rows() == 1;
 }
 
+bool InboxStore::contains(const std::string& event_id) {
+    std::int64_t n = 0;
+    db_.session() << "SELECT COUNT(*) FROM inbox WHERE event_id = :e", soci::use(event_id),
+        soci::into(n);
+    return n > 0;
+}
+
 std::int64_t InboxStore::prune(std::chrono::system_clock::time_point applied_before) {
     const auto cutoff = to_epoch_ms(applied_before);
     soci::statement st =

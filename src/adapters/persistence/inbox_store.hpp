@@ -14,6 +14,8 @@ public:
     /// Records `event_id` inside the current transaction; false when it was already there
     /// (the event was applied before: skip it).
     [[nodiscard]] bool record(const std::string& event_id);
+    /// Whether `event_id` was applied (without recording anything).
+    [[nodiscard]] bool contains(const std::string& event_id);
     /// Forgets ids applied before `applied_before` (inside the current transaction); returns
     /// how many. Safe once no publisher can still redeliver them: relays republish within
     /// seconds, so a retention of days leaves a wide margin.

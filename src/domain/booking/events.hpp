@@ -12,6 +12,7 @@ namespace mb::domain::booking {
 /// Consumed by ticket (issue a ticket) and mypage. Amounts in KRW.
 struct Booked {
     static constexpr const char* kType = "Booked";
+    static constexpr const char* kPublisher = "booking";  ///< ordering: per publisher, per booking
     std::int64_t booking_id = 0;
     std::string customer_id;
     std::string movie_name;
@@ -29,6 +30,7 @@ struct Booked {
 /// (void) and mypage.
 struct Canceled {
     static constexpr const char* kType = "Canceled";
+    static constexpr const char* kPublisher = "booking";  ///< ordering: per publisher, per booking
     std::int64_t booking_id = 0;
     std::string customer_id;
     std::string movie_name;

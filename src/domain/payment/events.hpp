@@ -9,6 +9,7 @@ namespace mb::domain::payment {
 /// Payment approved. Consumed by mypage.
 struct Paid {
     static constexpr const char* kType = "Paid";
+    static constexpr const char* kPublisher = "payment";  ///< ordering: per publisher, per booking
     std::int64_t payment_id = 0;
     std::int64_t booking_id = 0;
     std::string customer_id;
@@ -19,6 +20,7 @@ struct Paid {
 /// Payment refunded: its booking was cancelled, or never completed. Consumed by mypage.
 struct PaymentCanceled {
     static constexpr const char* kType = "PaymentCanceled";
+    static constexpr const char* kPublisher = "payment";  ///< ordering: per publisher, per booking
     std::int64_t payment_id = 0;
     std::int64_t booking_id = 0;
     std::string customer_id;

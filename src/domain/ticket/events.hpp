@@ -9,6 +9,7 @@ namespace mb::domain::ticket {
 /// Ticket issued (status "Waiting"). Consumed by mypage.
 struct Created {
     static constexpr const char* kType = "Created";
+    static constexpr const char* kPublisher = "ticket";  ///< ordering: per publisher, per booking
     std::int64_t ticket_id = 0;
     std::int64_t booking_id = 0;
     std::string customer_id;
@@ -21,6 +22,7 @@ struct Created {
 /// Ticket collected at the cinema. Consumed by booking (-> PrintComplete) and mypage.
 struct Printed {
     static constexpr const char* kType = "Printed";
+    static constexpr const char* kPublisher = "ticket";  ///< ordering: per publisher, per booking
     std::int64_t ticket_id = 0;
     std::int64_t booking_id = 0;
     std::string status;  ///< "Printed"
