@@ -39,7 +39,7 @@ struct Settings {
     double breaker_slow_call_rate = 0.5;
     std::int64_t breaker_open_ms = 5000;
     std::int64_t breaker_half_open_calls = 3;
-    std::int64_t bulkhead = 64;  ///< concurrent calls into one module at most
+    std::int64_t bulkhead = 1024;  ///< concurrent calls into one module at most
     // fault injection and operations
     std::vector<std::string> faults;         ///< "module:latency=400-620,error-rate=0.2,down"
     std::vector<std::string> paused;         ///< modules paused at start
