@@ -119,6 +119,33 @@ void add_get_collection(ModuleRoutes& router, CatalogueRoutes deps, std::string_
                });
 }
 
+std::int64_t movie_id(const Movie& m) {
+    return m.id;
+}
+std::int64_t screen_id(const Screen& s) {
+    return s.id;
+}
+std::int64_t screening_id(const app::booking::ScreeningView& v) {
+    return v.screening.id;
+}
+
+/// Runs a registration job (returning the added entry and the field errors) on the booking
+/// executor and answers 400 with the errors, or 201 with the HAL item and its Location.
+template <class Job, class Encode, class IdOf>
+asio::awaitable<Response> register_entry(const CatalogueRoutes& deps, const Request& request,
+                                         Job job, Encode encode, IdOf id_of, std::string_view what,
+                                         std::string_view collection) {
+    auto [added, errors] = co_await deps.executor.execute(std::move(job));
+    if (!added) {
+        co_return problem(request, status::bad_request, "the " + std::string(what) + " is invalid",
+                          errors);
+    }
+    auto response = json_response(request, status::created, encode(request, *added));
+    response.set(beast::http::field::location, request.base_url + "/" + std::string(collection) +
+                                                   "/" + std::to_string(id_of(*added)));
+    co_return response;
+}
+
 }  // namespace
 
 void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
@@ -144,13 +171,8 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
             auto added = catalogue.add_movie(movie, errors);
             return std::make_pair(std::move(added), std::move(errors));
         };
-        auto [added, errors] = co_await deps.executor.execute(std::move(job));
-        if (!added)
-            co_return problem(request, status::bad_request, "the movie is invalid", errors);
-        auto response = json_response(request, status::created, encode_movie(request, *added));
-        response.set(beast::http::field::location,
-                     request.base_url + "/movies/" + std::to_string(added->id));
-        co_return response;
+        co_return co_await register_entry(deps, request, std::move(job), encode_movie, movie_id,
+                                          "movie", "movies");
     });
 
     routes.add(verb::post, "/screens", [deps](Request request) -> asio::awaitable<Response> {
@@ -175,13 +197,8 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
             auto added = catalogue.add_screen(name, rows, per_row, blocked, gaps, errors);
             return std::make_pair(std::move(added), std::move(errors));
         };
-        auto [added, errors] = co_await deps.executor.execute(std::move(job));
-        if (!added)
-            co_return problem(request, status::bad_request, "the screen is invalid", errors);
-        auto response = json_response(request, status::created, encode_screen(request, *added));
-        response.set(beast::http::field::location,
-                     request.base_url + "/screens/" + std::to_string(added->id));
-        co_return response;
+        co_return co_await register_entry(deps, request, std::move(job), encode_screen, screen_id,
+                                          "screen", "screens");
     });
 
     routes.add(verb::post, "/screenings", [deps](Request request) -> asio::awaitable<Response> {
@@ -212,14 +229,8 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
             auto added = catalogue.add_screening(movie, screen, starts_at, price, errors);
             return std::make_pair(std::move(added), std::move(errors));
         };
-        auto [added, errors] = co_await deps.executor.execute(std::move(job));
-        if (!added) {
-            co_return problem(request, status::bad_request, "the screening is invalid", errors);
-        }
-        auto response = json_response(request, status::created, encode_screening(request, *added));
-        response.set(beast::http::field::location,
-                     request.base_url + "/screenings/" + std::to_string(added->screening.id));
-        co_return response;
+        co_return co_await register_entry(deps, request, std::move(job), encode_screening,
+                                          screening_id, "screening", "screenings");
     });
 
     add_get_item<Movie>(
