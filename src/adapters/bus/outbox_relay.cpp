@@ -39,8 +39,10 @@ void OutboxRelay::publish(std::vector<persistence::OutboxRecord> records) {
     const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(mutex_);
-        for (const auto& r : records)
-            in_flight_[r.seq] = InFlight{r.envelope, now};
+        for (const auto& r : records) {
+            in_flight_[r.seq] =
+                InFlight{r.envelope, now + options_.redelivery_after, options_.redelivery_after};
+        }
         published_ += records.size();
     }
     for (auto& r : records) {
@@ -102,9 +104,10 @@ void OutboxRelay::sweep() {
     {
         std::lock_guard lock(mutex_);
         for (auto& [seq, f] : in_flight_) {
-            if (now - f.sent_at >= options_.redelivery_after) {
+            if (now >= f.next_at) {
                 again.push_back({seq, f.envelope});
-                f.sent_at = now;
+                f.backoff = std::min(f.backoff * 2, options_.max_redelivery_after);
+                f.next_at = now + f.backoff;
             }
         }
         republished_ += again.size();

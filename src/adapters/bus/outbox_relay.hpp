@@ -3,7 +3,9 @@
 // "Relay"). After each commit it publishes the batch's entries in commit order; at start-up it
 // first publishes what a crash left behind. An entry stays in the outbox until the bus reports
 // it delivered (every subscriber committed it, or the broker has it); entries not delivered
-// within `redelivery_after` are published again (consumers skip duplicates by their inbox).
+// within `redelivery_after` are published again (consumers skip duplicates by their inbox),
+// then after twice as long, and so on up to `max_redelivery_after` — a paused or failing
+// consumer is not flooded with the same events.
 // Thread-safety: publish/ack paths are internally synchronised; start/stop from one thread.
 #include <chrono>
 #include <cstdint>
@@ -25,6 +27,7 @@ public:
         std::chrono::milliseconds redelivery_after{5000};
         std::chrono::milliseconds sweep_interval{500};
         std::size_t delete_batch = 256;  ///< delivered entries removed per job
+        std::chrono::milliseconds max_redelivery_after{60000};
     };
     struct Stats {
         std::uint64_t published = 0;
@@ -46,7 +49,8 @@ public:
 private:
     struct InFlight {
         std::shared_ptr<const Envelope> envelope;
-        std::chrono::steady_clock::time_point sent_at;
+        std::chrono::steady_clock::time_point next_at;  ///< when to publish it again
+        std::chrono::milliseconds backoff;              ///< doubles per redelivery
     };
     void publish(std::vector<persistence::OutboxRecord> records);
     void delivered(std::int64_t seq);

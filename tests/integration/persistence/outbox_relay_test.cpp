@@ -4,6 +4,7 @@
 // once every subscriber acknowledged it; entries of rolled-back jobs are never published.
 #include "adapters/bus/outbox_relay.hpp"
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -207,6 +208,51 @@ TEST_CASE(
     auto relay = std::make_unique<bus::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
     relay->start();
     m.start();
+    CHECK(poll_until([&] { return backlog(m) == 0; }));
+    relay->stop();
+    m.stop();
+    relay.reset();
+}
+
+TEST_CASE(
+    "Outbox relay: an event nobody acknowledges is published again with a doubling delay, "
+    "and leaves the outbox once acknowledged",
+    "[persistence][relay]") {
+    TempDir dir;
+    const auto file = dir.file("m.db");
+    leave_undelivered(file, {"r1"});
+    Module m(file);
+    bus::InMemoryEventBus event_bus;
+    std::atomic<bool> accept{false};
+    std::mutex mutex;
+    std::vector<std::chrono::steady_clock::time_point> seen;
+    Recorder recorder([&](const bus::Envelope&) {
+        std::lock_guard lock(mutex);
+        seen.push_back(std::chrono::steady_clock::now());
+        return accept.load();
+    });
+    recorder.subscribe(event_bus);
+    auto options = fast_relay();
+    options.redelivery_after = std::chrono::milliseconds(40);
+    options.max_redelivery_after = std::chrono::milliseconds(160);
+    auto relay = std::make_unique<bus::OutboxRelay>(m.executor, m.outbox, event_bus, options);
+    relay->start();
+    m.start();
+    // First delivery at start-up, then again after >= 40, 80, 160, 160, 160 ms.
+    REQUIRE(poll_until([&] { return recorder.count() >= 6; }));
+    {
+        std::lock_guard lock(mutex);
+        const auto gap = [&](std::size_t i) {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(seen[i] - seen[i - 1]);
+        };
+        CHECK(gap(1) >= std::chrono::milliseconds(40));
+        CHECK(gap(2) >= std::chrono::milliseconds(80));
+        CHECK(gap(3) >= std::chrono::milliseconds(160));
+        CHECK(gap(4) >= std::chrono::milliseconds(160));
+        CHECK(gap(5) < std::chrono::milliseconds(600));  // capped at 160, not doubled to 640
+    }
+    CHECK(backlog(m) == 1);
+    accept = true;
     CHECK(poll_until([&] { return backlog(m) == 0; }));
     relay->stop();
     m.stop();
