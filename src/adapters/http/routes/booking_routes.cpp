@@ -112,21 +112,12 @@ asio::awaitable<Response> create(BookingRoutes deps, Request request) {
         auto movie = fields.string("movieName", true, 4 * domain::booking::kMaxMovieNameLength);
         auto seat = fields.string("seat", true, kMaxSeatListLength);
         auto price = fields.integer("totalPrice", true);
-        // Report every broken rule at once: the domain rules run on what did parse
-        // (placeholders that satisfy the rules stand in for fields already reported).
+        // Report every broken rule at once: the domain rules run on what did parse; a rule
+        // about a field that is already reported (missing, wrong type) is not repeated.
         booking.qty = qty.value_or(0);
-        booking.movie_name = movie.value_or("-");
+        booking.movie_name = movie.value_or("");
         booking.seat = seat.value_or("");
         booking.total_price = price.value_or(0);
-        if (!seat) {
-            booking.seat.clear();
-            for (std::int64_t i = 1; i <= std::clamp<std::int64_t>(booking.qty, 1, 100); ++i) {
-                booking.seat += (i > 1 ? ",S" : "S") + std::to_string(i);
-            }
-        }
-        if (!qty) {
-            booking.qty = static_cast<std::int64_t>(domain::split_seats(booking.seat).size());
-        }
         auto errors = fields.errors();
         for (auto& e : domain::booking::validate(booking)) {
             const bool reported = std::any_of(errors.begin(), errors.end(),
