@@ -3,7 +3,10 @@
 // object with the event's camelCase fields plus `eventType`, `timestamp` (yyyyMMddHHmmss, UTC)
 // and a unique `eventId`; `bookingId` is the correlation key (the Kafka message key).
 #include <cstdint>
+#include <memory>
 #include <string>
+
+#include <boost/json/object.hpp>
 
 namespace mb::adapters::bus {
 
@@ -14,6 +17,9 @@ struct Envelope {
     std::int64_t booking_id = 0;
     std::string timestamp;  ///< yyyyMMddHHmmss
     std::string payload;    ///< the complete JSON object text, exactly as published
+    /// The payload already parsed, when the publisher built it (encode) or a reader parsed it
+    /// once: every consumer decodes from it instead of parsing the text again. May be null.
+    std::shared_ptr<const boost::json::object> object = nullptr;
 };
 
 }  // namespace mb::adapters::bus

@@ -54,12 +54,15 @@ Envelope encode(const Event& event, std::string event_id,
     o["timestamp"] = env.timestamp;
     o["eventId"] = env.event_id;
     env.payload = boost::json::serialize(o);
+    env.object = std::make_shared<const boost::json::object>(std::move(o));
     return env;
 }
 
-/// Parses an envelope's payload and decodes it as `Event`. Throws DecodeError.
+/// Decodes an envelope as `Event`, from its parsed object when it has one, else by parsing
+/// its payload. Throws DecodeError.
 template <class Event>
 Event decode(const Envelope& envelope) {
+    if (envelope.object) return from_json<Event>(*envelope.object);
     boost::system::error_code ec;
     auto value = boost::json::parse(envelope.payload, ec);
     if (ec || !value.is_object()) {
