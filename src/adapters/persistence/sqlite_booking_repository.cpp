@@ -30,7 +30,12 @@ std::vector<Migration> booking_migrations() {
              "CREATE INDEX bookings_cancel_requested ON bookings(id) WHERE cancel_requested = 1"},
             inbox_retention_migration(4),
             catalogue_migration(5),
-            dead_letter_migration(6)};
+            dead_letter_migration(6),
+            // Titles are matched case-insensitively on every legacy POST /books: the index
+            // must use the same collation, or each booking scans the movies table.
+            {7, "case-insensitive title index",
+             "DROP INDEX movies_title;"
+             "CREATE INDEX movies_title_nocase ON movies(title COLLATE NOCASE)"}};
 }
 
 SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)
