@@ -5,13 +5,22 @@
 //
 // Delivery is at least once; consumers make the effect exactly once with their inbox.
 // Thread-safety: every member may be called from any thread.
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
 #include "adapters/bus/envelope.hpp"
 
 namespace mb::adapters::bus {
+
+/// What a transport reports to GET /actuator/health (component "bus").
+struct BusHealth {
+    bool up = true;                              ///< the transport can take events right now
+    std::string type;                            ///< "in-memory" or "kafka"
+    std::map<std::string, std::string> details;  ///< transport-specific, shown as given
+};
 
 class EventBus {
 public:
@@ -31,6 +40,14 @@ public:
     /// relay then publishes again.
     virtual void publish(std::shared_ptr<const Envelope> envelope,
                          std::function<void()> on_delivered) = 0;
+
+    /// Starts delivering to the subscribers (after every subscribe). Throws on a transport
+    /// that cannot be configured; an unreachable broker is not an error (it is retried).
+    virtual void start() {}
+    /// Stops delivering: no handler runs after it returns. Blocks for a bounded time
+    /// (a transport may flush). Idempotent.
+    virtual void stop() {}
+    [[nodiscard]] virtual BusHealth health() const { return {true, "in-memory", {}}; }
 };
 
 }  // namespace mb::adapters::bus

@@ -43,6 +43,40 @@ std::string text(const json::object& o, std::string_view key) {
 
 }  // namespace
 
+Envelope read_envelope(std::string payload, std::string_view fallback_event_type,
+                       std::string_view fallback_event_id) {
+    boost::system::error_code ec;
+    auto value = json::parse(payload, ec);
+    if (ec)
+        throw DecodeError("not JSON: " + ec.message());
+    if (!value.is_object())
+        throw DecodeError("not a JSON object");
+    auto& o = value.as_object();
+    Envelope env;
+    if (const auto* t = o.if_contains("eventType"); t != nullptr && t->is_string()) {
+        env.event_type = std::string(t->as_string());
+    } else if (t == nullptr && !fallback_event_type.empty()) {
+        env.event_type = std::string(fallback_event_type);
+    } else {
+        throw DecodeError(t == nullptr ? "missing field eventType"
+                                       : "field eventType is not a string");
+    }
+    if (env.event_type.empty())
+        throw DecodeError("field eventType is empty");
+    env.booking_id = integer(o, "bookingId", true);
+    if (const auto* id = o.if_contains("eventId");
+        id != nullptr && id->is_string() && !id->as_string().empty()) {
+        env.event_id = std::string(id->as_string());
+    } else {
+        env.event_id = std::string(fallback_event_id);
+    }
+    if (const auto* ts = o.if_contains("timestamp"); ts != nullptr && ts->is_string())
+        env.timestamp = std::string(ts->as_string());
+    env.payload = std::move(payload);
+    env.object = std::make_shared<const json::object>(std::move(o));
+    return env;
+}
+
 std::string wire_timestamp(std::chrono::system_clock::time_point t) {
     const std::time_t tt = std::chrono::system_clock::to_time_t(t);
     std::tm tm{};

@@ -37,6 +37,15 @@ boost::json::object to_json(const domain::review::WrittenReview& e);
 template <class Event>
 Event from_json(const boost::json::object& o);
 
+/// Reads a message published by any producer (this binary, a seed service, kcat) as an
+/// envelope: `payload` must be a JSON object with a string `eventType` (or, when absent,
+/// `fallback_event_type`, e.g. a Kafka header) and an integer (or numeric string) `bookingId`.
+/// `eventId` comes from the payload, else `fallback_event_id` (the seed services sent none: a
+/// transport derives a stable one, e.g. from topic, partition and offset). `timestamp` is
+/// taken as given ("" when absent). Throws DecodeError saying what is wrong.
+[[nodiscard]] Envelope read_envelope(std::string payload, std::string_view fallback_event_type,
+                                     std::string_view fallback_event_id);
+
 /// "yyyyMMddHHmmss" in UTC, as the seed services wrote `timestamp`.
 [[nodiscard]] std::string wire_timestamp(std::chrono::system_clock::time_point t);
 
@@ -62,7 +71,8 @@ Envelope encode(const Event& event, std::string event_id,
 /// its payload. Throws DecodeError.
 template <class Event>
 Event decode(const Envelope& envelope) {
-    if (envelope.object) return from_json<Event>(*envelope.object);
+    if (envelope.object)
+        return from_json<Event>(*envelope.object);
     boost::system::error_code ec;
     auto value = boost::json::parse(envelope.payload, ec);
     if (ec || !value.is_object()) {

@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "adapters/bus/event_codec.hpp"
 #include "domain/common/error_category.hpp"
 
 namespace mb::adapters::bus {
@@ -18,6 +19,67 @@ std::string describe(std::exception_ptr ep) {
     } catch (...) {
         return "unknown error";
     }
+}
+
+/// Runs both acknowledgements (a duplicate delivery rides on its original's).
+EventBus::Ack chain(EventBus::Ack first, EventBus::Ack second) {
+    if (!first)
+        return second;
+    if (!second)
+        return first;
+    return [first = std::move(first), second = std::move(second)] {
+        first();
+        second();
+    };
+}
+
+bool is_decode_error(std::exception_ptr ep) {
+    try {
+        std::rethrow_exception(ep);
+    } catch (const DecodeError&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+bool valid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = c < 0x80           ? 1
+                        : (c >> 5) == 0x6  ? 2
+                        : (c >> 4) == 0xE  ? 3
+                        : (c >> 3) == 0x1E ? 4
+                                           : 0;
+        if (n == 0 || i + n > s.size())
+            return false;
+        for (std::size_t k = 1; k < n; ++k) {
+            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2)
+                return false;
+        }
+        i += n;
+    }
+    return true;
+}
+
+std::string base64(std::string_view in) {
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    for (std::size_t i = 0; i < in.size(); i += 3) {
+        std::uint32_t v = static_cast<unsigned char>(in[i]) << 16;
+        if (i + 1 < in.size())
+            v |= static_cast<unsigned char>(in[i + 1]) << 8;
+        if (i + 2 < in.size())
+            v |= static_cast<unsigned char>(in[i + 2]);
+        out += kAlphabet[(v >> 18) & 63];
+        out += kAlphabet[(v >> 12) & 63];
+        out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
+        out += i + 2 < in.size() ? kAlphabet[v & 63] : '=';
+    }
+    return out;
 }
 
 std::int64_t now_ms() {
@@ -57,15 +119,15 @@ EventConsumer::EventConsumer(persistence::ModuleExecutor& executor, persistence:
 
 void EventConsumer::register_type(const std::string& event_type, const std::string& publisher,
                                   Apply apply) {
-    appliers_[event_type] = Applier{[this, apply = std::move(apply)](const Envelope& e) {
-                                        if (fault_check_ && fault_check_()) {
-                                            throw std::runtime_error(
-                                                "injected fault (--fault " + executor_.name() +
-                                                ":error-rate)");
-                                        }
-                                        apply(e);
-                                    },
-                                    publisher};
+    appliers_[event_type] =
+        Applier{[this, apply = std::move(apply)](const Envelope& e) {
+                    if (fault_check_ && fault_check_()) {
+                        throw std::runtime_error("injected fault (--fault " + executor_.name() +
+                                                 ":error-rate)");
+                    }
+                    apply(e);
+                },
+                publisher};
 }
 
 EventConsumer::Lane EventConsumer::lane_of(const Envelope& e) const {
@@ -94,7 +156,13 @@ void EventConsumer::deliver(std::shared_ptr<const Envelope> envelope, EventBus::
     {
         std::lock_guard lock(mutex_);
         if (paused_) {
-            if (held_ids_.insert(d.envelope->event_id).second) held_.push_back(std::move(d));
+            auto [it, fresh] = held_ids_.emplace(d.envelope->event_id, held_.size());
+            if (fresh) {
+                held_.push_back(std::move(d));
+            } else {
+                held_[it->second].ack = chain(std::move(held_[it->second].ack), std::move(d.ack));
+                ++duplicates_;
+            }
             return;
         }
         if (parked_bookings_.contains(key)) {
@@ -104,10 +172,20 @@ void EventConsumer::deliver(std::shared_ptr<const Envelope> envelope, EventBus::
             const auto& id = d.envelope->event_id;
             if (!lane.current.empty()) {
                 // One event per lane at a time: wait for the one being applied. A redelivery
-                // of an event already here is dropped (any ack releases the outbox entry).
-                bool known = lane.current == id;
-                for (const auto& w : lane.waiting) known = known || w.envelope->event_id == id;
-                if (!known) lane.waiting.push_back(std::move(d));
+                // of an event already here is not applied again; it is acknowledged with it.
+                if (lane.current == id) {
+                    lane.current_duplicates.push_back(std::move(d.ack));
+                    ++duplicates_;
+                    return;
+                }
+                for (auto& w : lane.waiting) {
+                    if (w.envelope->event_id == id) {
+                        w.ack = chain(std::move(w.ack), std::move(d.ack));
+                        ++duplicates_;
+                        return;
+                    }
+                }
+                lane.waiting.push_back(std::move(d));
                 return;
             }
             lane.current = id;
@@ -127,14 +205,14 @@ void EventConsumer::process(Delivery delivery) {
     const auto& applier = appliers_.find(delivery.envelope->event_type)->second;
     auto envelope = delivery.envelope;
     auto shared = std::make_shared<Delivery>(std::move(delivery));
-    executor_.deliver(std::move(envelope), applier.apply, [this, shared](std::exception_ptr ep) {
-        finished(std::move(*shared), ep);
-    });
+    executor_.deliver(std::move(envelope), applier.apply,
+                      [this, shared](std::exception_ptr ep) { finished(std::move(*shared), ep); });
 }
 
 std::chrono::milliseconds EventConsumer::backoff(int attempts) const {
     auto delay = options_.first_backoff;
-    for (int i = 1; i < attempts && delay < options_.max_backoff; ++i) delay *= 2;
+    for (int i = 1; i < attempts && delay < options_.max_backoff; ++i)
+        delay *= 2;
     return std::min(delay, options_.max_backoff);
 }
 
@@ -143,11 +221,13 @@ void EventConsumer::finished(Delivery delivery, std::exception_ptr error) {
     if (!error) {
         delivery.ack();
         std::optional<Delivery> next;
+        std::vector<EventBus::Ack> duplicates;
         {
             std::lock_guard lock(mutex_);
             ++applied_;
             auto it = lanes_.find(lane_key);
             if (it != lanes_.end()) {
+                duplicates.swap(it->second.current_duplicates);
                 if (it->second.waiting.empty()) {
                     lanes_.erase(it);
                 } else {
@@ -157,10 +237,15 @@ void EventConsumer::finished(Delivery delivery, std::exception_ptr error) {
                 }
             }
         }
-        if (next) process(std::move(*next));
+        for (auto& ack : duplicates)
+            ack();
+        if (next)
+            process(std::move(*next));
         return;
     }
     ++delivery.attempts;
+    if (is_decode_error(error))
+        delivery.attempts = std::max(delivery.attempts, options_.max_attempts);
     delivery.last_error = describe(error);
     spdlog::warn("{}: {} {} (booking {}) failed, attempt {} of {}: {}", executor_.name(),
                  delivery.envelope->event_type, delivery.envelope->event_id,
@@ -174,13 +259,19 @@ void EventConsumer::finished(Delivery delivery, std::exception_ptr error) {
             // Park it and everything of its booking waiting in any lane, in order; the
             // booking stays parked until an operator retries (or discards) its letters.
             const auto booking = delivery.envelope->booking_id;
+            if (auto own = lanes_.find(lane_key); own != lanes_.end()) {
+                for (auto& ack : own->second.current_duplicates)
+                    delivery.ack = chain(std::move(delivery.ack), std::move(ack));
+                own->second.current_duplicates.clear();
+            }
             to_park.push_back(delivery);
             for (auto it = lanes_.begin(); it != lanes_.end();) {
                 if (it->first.booking_id != booking) {
                     ++it;
                     continue;
                 }
-                for (auto& w : it->second.waiting) to_park.push_back(std::move(w));
+                for (auto& w : it->second.waiting)
+                    to_park.push_back(std::move(w));
                 it->second.waiting.clear();
                 if (it->first == lane_key || it->second.current.empty()) {
                     it = lanes_.erase(it);
@@ -195,10 +286,11 @@ void EventConsumer::finished(Delivery delivery, std::exception_ptr error) {
         park(std::move(to_park), delivery.last_error);
         return;
     }
-    auto timer = std::make_shared<boost::asio::steady_timer>(executor_.strand(),
-                                                             backoff(delivery.attempts));
+    auto timer =
+        std::make_shared<boost::asio::steady_timer>(executor_.strand(), backoff(delivery.attempts));
     timer->async_wait([this, timer, d = std::move(delivery)](boost::system::error_code ec) mutable {
-        if (ec) return;
+        if (ec)
+            return;
         process(std::move(d));
     });
 }
@@ -263,6 +355,43 @@ void EventConsumer::park(std::vector<Delivery> deliveries, std::string first_err
         });
 }
 
+void EventConsumer::park_malformed(std::string event_id, std::string event_type,
+                                   std::int64_t booking_id, std::string payload, std::string error,
+                                   EventBus::Ack ack) {
+    persistence::DeadLetter letter{
+        0,
+        std::move(event_id),
+        std::move(event_type),
+        booking_id,
+        valid_utf8(payload) ? std::move(payload) : "base64:" + base64(payload),
+        std::move(error),
+        1,
+        now_ms()};
+    auto shared = std::make_shared<persistence::DeadLetter>(std::move(letter));
+    executor_.submit(
+        [this, shared] {
+            if (!store_.contains(shared->event_id))
+                store_.add(*shared);
+            return true;
+        },
+        [this, shared, ack = std::move(ack)](std::exception_ptr ep) {
+            if (ep) {
+                // Not stored, not acknowledged: the transport delivers it again.
+                spdlog::error("{}: parking a malformed message failed: {}", executor_.name(),
+                              describe(ep));
+                return;
+            }
+            spdlog::error("{}: parked malformed message {} as a dead letter: {}", executor_.name(),
+                          shared->event_id, shared->error);
+            {
+                std::lock_guard lock(mutex_);
+                ++parked_;
+            }
+            if (ack)
+                ack();
+        });
+}
+
 void EventConsumer::pause() {
     executor_.set_paused(true);
     std::lock_guard lock(mutex_);
@@ -291,8 +420,9 @@ bool EventConsumer::paused() const {
 EventConsumer::Stats EventConsumer::stats() const {
     std::lock_guard lock(mutex_);
     std::size_t waiting = 0;
-    for (const auto& [key, lane] : lanes_) waiting += lane.waiting.size();
-    return Stats{applied_, failures_, parked_, held_.size(), waiting};
+    for (const auto& [key, lane] : lanes_)
+        waiting += lane.waiting.size();
+    return Stats{applied_, failures_, parked_, held_.size(), waiting, duplicates_};
 }
 
 boost::asio::awaitable<std::vector<persistence::DeadLetter>> EventConsumer::dead_letters(

@@ -9,6 +9,10 @@
 //    acknowledged, so the publisher stops redelivering; an operator retries or discards it;
 //  - pause: deliveries are held (in order, duplicates dropped) and applied on resume; nothing
 //    is acknowledged meanwhile, so a crash loses nothing (the publishers' outboxes keep them).
+//  - a duplicate delivery of an event that is still here (waiting, being applied, held) is not
+//    applied twice, but its ack runs together with the original's: a transport that tracks
+//    every delivery (Kafka offsets) sees each one acknowledged;
+//  - an event that cannot be decoded (DecodeError) is parked at once: retrying cannot help.
 // Thread-safety: deliver/pause/resume from any thread; admin calls are coroutines.
 #include <chrono>
 #include <cstdint>
@@ -19,7 +23,7 @@
 #include <mutex>
 #include <set>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -46,6 +50,7 @@ public:
         std::uint64_t parked = 0;
         std::size_t held_while_paused = 0;
         std::size_t waiting_behind_failures = 0;
+        std::uint64_t duplicates_joined = 0;  ///< redeliveries of events still in progress
     };
     using Apply = std::function<void(const Envelope&)>;
 
@@ -64,6 +69,14 @@ public:
 
     /// Entry point for the bus: applies `envelope` once, acknowledging after the commit.
     void deliver(std::shared_ptr<const Envelope> envelope, EventBus::Ack ack);
+
+    /// A message the transport could not read as an event (not JSON, no eventType or
+    /// bookingId): stored as a dead letter with its raw bytes (`payload`; base64 with a
+    /// "base64:" prefix when not UTF-8) and `error`, then acknowledged. It holds back no
+    /// booking. `event_id` identifies it (e.g. "kafka:movie:2:1041"); a second delivery of the
+    /// same id is only acknowledged. Thread-safe.
+    void park_malformed(std::string event_id, std::string event_type, std::int64_t booking_id,
+                        std::string payload, std::string error, EventBus::Ack ack);
 
     void pause();
     void resume();
@@ -105,7 +118,8 @@ private:
         friend auto operator<=>(const Lane&, const Lane&) = default;
     };
     struct LaneState {
-        std::string current;  ///< event id being applied (or retried)
+        std::string current;                            ///< event id being applied (or retried)
+        std::vector<EventBus::Ack> current_duplicates;  ///< acks of its duplicate deliveries
         std::deque<Delivery> waiting;
     };
     [[nodiscard]] Lane lane_of(const Envelope& e) const;
@@ -116,10 +130,10 @@ private:
     mutable std::mutex mutex_;
     bool paused_ = false;
     std::deque<Delivery> held_;
-    std::unordered_set<std::string> held_ids_;
+    std::unordered_map<std::string, std::size_t> held_ids_;  ///< event id -> index in held_
     std::map<Lane, LaneState> lanes_;
     std::set<std::int64_t> parked_bookings_;
-    std::uint64_t applied_ = 0, failures_ = 0, parked_ = 0;
+    std::uint64_t applied_ = 0, failures_ = 0, parked_ = 0, duplicates_ = 0;
 };
 
 }  // namespace mb::adapters::bus

@@ -15,6 +15,8 @@
 
 #include "adapters/bus/event_consumer.hpp"
 #include "adapters/bus/in_memory_event_bus.hpp"
+#include "adapters/bus/kafka/kafka_event_bus.hpp"
+#include "adapters/bus/kafka/mock_cluster.hpp"
 #include "adapters/bus/outbox_relay.hpp"
 #include "adapters/bus/subscribe.hpp"
 #include "adapters/http/routes/routes.hpp"
@@ -87,12 +89,43 @@ inprocess::PortOptions port_options(const Settings& s, std::int64_t deadline_ms)
     return o;
 }
 
+/// --bus: the in-memory bus, or Kafka (on the brokers given, or on an in-process mock cluster
+/// started here for --kafka-mock N). Throws KafkaError / std::invalid_argument.
+std::unique_ptr<bus::EventBus> make_bus(const Settings& s,
+                                        std::unique_ptr<bus::kafka::MockCluster>& mock) {
+    if (s.bus != "kafka")
+        return std::make_unique<bus::InMemoryEventBus>();
+    bus::kafka::KafkaOptions o;
+    o.brokers = s.kafka_brokers;
+    o.topic = s.kafka_topic;
+    o.client_id = s.kafka_client_id;
+    o.session_timeout_ms = s.kafka_session_timeout_ms;
+    for (const auto& p : s.kafka_properties) {
+        const auto eq = p.find('=');
+        o.properties[p.substr(0, eq)] = p.substr(eq + 1);
+    }
+    if (s.kafka_mock > 0) {
+        mock = std::make_unique<bus::kafka::MockCluster>(
+            static_cast<int>(s.kafka_mock), s.kafka_topic, static_cast<int>(s.kafka_partitions));
+        o.brokers = mock->bootstraps();
+        spdlog::warn(
+            "kafka mock cluster: {} broker(s) at {}, topic {} ({} partitions) -- in memory, "
+            "for local use only; nothing survives this process",
+            s.kafka_mock, o.brokers, s.kafka_topic, s.kafka_partitions);
+        spdlog::info("watch the events: kcat -b {} -C -t {} -f '%k %h %s\\n'", o.brokers,
+                     s.kafka_topic);
+    }
+    return std::make_unique<bus::kafka::KafkaEventBus>(std::move(o));
+}
+
 }  // namespace
 
 struct Application::Impl {
     explicit Impl(Settings s)
         : settings(std::move(s)),
           io(static_cast<int>(settings.threads)),
+          event_bus_owner(make_bus(settings, mock_cluster)),
+          event_bus(*event_bus_owner),
           booking_storage(io.get_executor(), "booking", settings, persistence::booking_migrations(),
                           event_bus),
           payment_storage(io.get_executor(), "payment", settings, persistence::payment_migrations(),
@@ -159,7 +192,11 @@ struct Application::Impl {
                                           8 * 1024, milliseconds(settings.read_timeout_ms),
                                           milliseconds(settings.idle_timeout_ms), 10000},
             router);
+        // Last: from here on the bus's threads call into the modules.
+        event_bus.start();
     }
+
+    ~Impl() { event_bus.stop(); }
 
     /// --fault and --review-down into the injector. Throws std::invalid_argument on a bad spec.
     void configure_faults() {
@@ -224,6 +261,19 @@ struct Application::Impl {
         to_mypage(static_cast<ticket::Printed*>(nullptr));
         to_mypage(static_cast<review::WaitedReview*>(nullptr));
         to_mypage(static_cast<review::WrittenReview*>(nullptr));
+        // Kafka: a message no module can read is parked in each consumer group's module.
+        if (auto* kafka = dynamic_cast<bus::kafka::KafkaEventBus*>(&event_bus)) {
+            const std::pair<const char*, bus::EventConsumer*> groups[] = {
+                {"book", &b}, {"payment", &p}, {"ticket", &t}, {"mypage", &m}};
+            for (auto [name, consumer] : groups) {
+                kafka->on_malformed(
+                    name, [consumer](bus::kafka::MalformedMessage msg, bus::EventBus::Ack ack) {
+                        consumer->park_malformed(std::move(msg.event_id), std::move(msg.event_type),
+                                                 msg.booking_id, std::move(msg.payload),
+                                                 std::move(msg.error), std::move(ack));
+                    });
+            }
+        }
     }
 
     boost::json::object module_metrics(ModuleStorage& m) {
@@ -241,6 +291,22 @@ struct Application::Impl {
                 {"outboxBacklog", r.in_flight},
                 {"paused", m.executor.paused()},
                 {"eventsParked", m.consumer.stats().parked}};
+    }
+
+    static boost::json::object kafka_metrics(const bus::kafka::KafkaEventBus& kafka) {
+        const auto st = kafka.stats();
+        boost::json::object consumers;
+        for (const auto& [name, c] : st.consumers) {
+            consumers[name] = {{"received", c.received},   {"ignored", c.ignored},
+                               {"malformed", c.malformed}, {"unacknowledged", c.outstanding},
+                               {"assigned", c.assigned},   {"rebalances", c.rebalances},
+                               {"joined", c.joined}};
+        }
+        return {{"produced", st.produced},
+                {"delivered", st.delivered},
+                {"failed", st.failed},
+                {"producerQueue", st.queued},
+                {"consumerGroups", std::move(consumers)}};
     }
 
     void build_router() {
@@ -273,7 +339,14 @@ struct Application::Impl {
                              {"status", "UP"},
                              {"details", {{"state", inprocess::to_string(g->breaker().state())}}}};
                      }
-                     components["bus"] = {{"status", "UP"}, {"details", {{"type", "in-memory"}}}};
+                     const auto bus_health = event_bus.health();
+                     boost::json::object bus_details{{"type", bus_health.type}};
+                     for (const auto& [k, v] : bus_health.details)
+                         bus_details[k] = v;
+                     // A bus outage is reported but does not take the service down: bookings
+                     // go on and their events wait in the outboxes (issue 5).
+                     components["bus"] = {{"status", bus_health.up ? "UP" : "DOWN"},
+                                          {"details", std::move(bus_details)}};
                      return boost::json::object{{"status", "UP"},
                                                 {"components", std::move(components)}};
                  },
@@ -286,8 +359,11 @@ struct Application::Impl {
                          backlog += j["outboxBacklog"].to_number<std::uint64_t>();
                          modules_json[m->executor.name()] = std::move(j);
                      }
-                     return boost::json::object{{"outboxBacklog", backlog},
-                                                {"modules", std::move(modules_json)}};
+                     boost::json::object out{{"outboxBacklog", backlog},
+                                             {"modules", std::move(modules_json)}};
+                     if (auto* kafka = dynamic_cast<bus::kafka::KafkaEventBus*>(&event_bus))
+                         out["kafka"] = kafka_metrics(*kafka);
+                     return out;
                  }});
         router = std::move(r);
     }
@@ -392,6 +468,7 @@ struct Application::Impl {
             if (idle || std::chrono::steady_clock::now() > deadline) {
                 for (auto* m : modules())
                     m->relay.stop();
+                event_bus.stop();  // consumers leave their groups; the producer flushes
                 io.stop();
                 *poll = nullptr;
                 return;
@@ -408,7 +485,9 @@ struct Application::Impl {
     Settings settings;
     asio::io_context io;
     adapters::system::SystemClock clock;
-    bus::InMemoryEventBus event_bus;
+    std::unique_ptr<bus::kafka::MockCluster> mock_cluster;  ///< --kafka-mock only
+    std::unique_ptr<bus::EventBus> event_bus_owner;
+    bus::EventBus& event_bus;
     inprocess::FaultInjector faults;
     ModuleStorage booking_storage, payment_storage, ticket_storage, review_storage, mypage_storage;
 

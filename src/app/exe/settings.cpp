@@ -108,6 +108,24 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
     opt("inbox-retention-h", s.inbox_retention_h,
         "How long each module remembers applied event ids (duplicate detection), hours")
         ->check(CLI::Range(1, 87600));
+    opt("bus", s.bus, "Event bus: memory (in-process) or kafka")
+        ->check(CLI::IsMember({"memory", "kafka"}));
+    opt("kafka-brokers", s.kafka_brokers, "Kafka bootstrap servers host:port,... (--bus kafka)");
+    opt("kafka-topic", s.kafka_topic, "Kafka topic of every event");
+    opt("kafka-mock", s.kafka_mock,
+        "Start librdkafka's in-memory mock cluster with N brokers and use it (implies --bus "
+        "kafka; local demos and tests only, nothing survives the process)")
+        ->check(CLI::Range(0, 16));
+    opt("kafka-partitions", s.kafka_partitions, "Partitions of the topic the mock cluster creates")
+        ->check(CLI::Range(1, 256));
+    opt("kafka-session-timeout-ms", s.kafka_session_timeout_ms,
+        "Consumer group session timeout, ms (a dead member's partitions move after it)")
+        ->check(CLI::Range(3000, 300000));
+    opt("kafka-client-id", s.kafka_client_id, "Kafka client.id prefix");
+    opt("kafka-property", s.kafka_properties,
+        "Extra librdkafka property KEY=VALUE for every Kafka client, repeatable "
+        "(security.protocol=SASL_SSL, ...)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     opt("log-level", s.log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     names.push_back("admin");
@@ -140,6 +158,18 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
         app.parse(args);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
+    }
+    if (s.kafka_mock > 0)
+        s.bus = "kafka";
+    if (s.bus == "kafka" && s.kafka_mock == 0 && s.kafka_brokers.empty()) {
+        std::cerr << "--bus kafka needs --kafka-brokers host:port,... (or --kafka-mock N)\n";
+        return 2;
+    }
+    for (const auto& p : s.kafka_properties) {
+        if (p.find('=') == std::string::npos || p.front() == '=') {
+            std::cerr << "--kafka-property " << p << ": expected KEY=VALUE\n";
+            return 2;
+        }
     }
     if (const char* weather = std::getenv("WEATHER"))
         s.weather = weather;

@@ -50,6 +50,15 @@ struct Settings {
     // events
     std::int64_t redelivery_ms = 5000;
     std::int64_t inbox_retention_h = 168;  ///< applied event ids are remembered this long
+    std::string bus = "memory";            ///< "memory" (embedded) or "kafka"
+    // kafka (--bus kafka; README "Kafka mode")
+    std::string kafka_brokers;          ///< bootstrap servers "host:port,..."
+    std::string kafka_topic = "movie";  ///< every event type on one topic (the seed's)
+    std::int64_t kafka_mock = 0;        ///< >0: start an in-process mock cluster
+    std::int64_t kafka_partitions = 4;  ///< of the topic the mock cluster creates
+    std::int64_t kafka_session_timeout_ms = 10000;
+    std::string kafka_client_id = "movie-booking";
+    std::vector<std::string> kafka_properties;  ///< extra librdkafka "key=value" settings
     // catalogue
     bool admin = false;      ///< catalogue registration over REST (POST /movies ...)
     bool demo_data = false;  ///< load the demo catalogue at start (idempotent)
