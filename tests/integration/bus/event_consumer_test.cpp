@@ -27,6 +27,7 @@
 #include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
+#include "adapters/bus/event_codec.hpp"
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "domain/common/errors.hpp"
 #include "persistence_test_support.hpp"
@@ -172,7 +173,8 @@ struct Fixture {
         if (fault_check) {
             consumer.set_fault_check(std::move(fault_check));
         }
-        consumer.register_type(kType, "test-publisher", [this](const Envelope& e) { ledger.apply(e); });
+        consumer.register_type(kType, "test-publisher",
+                               [this](const Envelope& e) { ledger.apply(e); });
     }
     Fixture(const Fixture&) = delete;
     Fixture& operator=(const Fixture&) = delete;
@@ -298,6 +300,7 @@ TEST_CASE(
     f.deliver("a2", 1);
     f.deliver("a3", 1);
     f.deliver("a2", 1, "a2#again");  // a redelivery while waiting collapses into the first
+    f.deliver("a1", 1, "a1#again");  // ... and one of the event being retried, too
     f.deliver("b1", 2);
     f.deliver("b2", 2);
 
@@ -313,7 +316,10 @@ TEST_CASE(
     CHECK(f.acks.count("a1") == 0);
     CHECK(f.acks.count("a2") == 0);
     CHECK(f.acks.count("a3") == 0);
+    CHECK(f.acks.count("a1#again") == 0);
+    CHECK(f.acks.count("a2#again") == 0);
     CHECK(f.consumer.stats().waiting_behind_failures == 2);  // a2 and a3 wait behind a1
+    CHECK(f.consumer.stats().duplicates_joined == 2);
 
     f.ledger.cure(1);
     REQUIRE(poll_until([&] { return f.acks.all({"a1", "a2", "a3"}); }));
@@ -323,6 +329,11 @@ TEST_CASE(
     CHECK(f.acks.count("a1") == 1);
     CHECK(f.acks.count("a2") == 1);
     CHECK(f.acks.count("a3") == 1);
+    // The duplicates are acknowledged with their originals: a transport that tracks every
+    // delivery (a Kafka offset) would otherwise never see them done.
+    CHECK(f.acks.count("a1#again") == 1);
+    CHECK(f.acks.count("a2#again") == 1);
+    CHECK(f.ledger.times_applied("a1") == 1);
     const auto all = f.ledger.applied();
     CHECK(std::find(all.begin(), all.end(), "b2") < std::find(all.begin(), all.end(), "a1"));
 
@@ -533,7 +544,63 @@ TEST_CASE(
     CHECK(f.ledger.applied() == Ids{"before", "h1", "h2", "h3"});
     CHECK(f.ledger.times_applied("h1") == 1);
     CHECK(f.acks.count("h1") == 1);
+    CHECK(f.acks.count("h1#again") == 1);  // the held duplicate is acknowledged with h1
     CHECK(f.consumer.stats().held_while_paused == 0);
+}
+
+TEST_CASE(
+    "EventConsumer: a message the transport could not read is parked at once with its raw "
+    "bytes and error, acknowledged, and holds back no booking; a second delivery is only "
+    "acknowledged",
+    "[bus][consumer][malformed]") {
+    TempDir dir;
+    Fixture f(dir.file("consumer.db"));
+    f.start();
+    f.consumer.park_malformed("kafka:movie:2:41", "", 7, "not json {", "not JSON: syntax error",
+                              f.acks.ack("bad"));
+    const std::string binary("\xff\xfe\x00z", 4);
+    f.consumer.park_malformed("kafka:movie:2:42", "Booked", 0, binary, "not JSON",
+                              f.acks.ack("binary"));
+    REQUIRE(poll_until([&] { return f.acks.all({"bad", "binary"}); }));
+    f.consumer.park_malformed("kafka:movie:2:41", "", 7, "not json {", "not JSON: syntax error",
+                              f.acks.ack("bad#again"));
+    REQUIRE(poll_until([&] { return f.acks.count("bad#again") == 1; }));
+
+    const auto letters = f.dead_letters();
+    REQUIRE(letters.size() == 2);
+    std::map<std::string, DeadLetter> by_id;
+    for (const auto& l : letters)
+        by_id[l.event_id] = l;
+    CHECK(by_id.at("kafka:movie:2:41").payload == "not json {");
+    CHECK(by_id.at("kafka:movie:2:41").error == "not JSON: syntax error");
+    CHECK(by_id.at("kafka:movie:2:41").booking_id == 7);
+    CHECK(by_id.at("kafka:movie:2:42").payload == "base64://4Aeg==");  // not UTF-8
+    CHECK(by_id.at("kafka:movie:2:42").event_type == "Booked");
+    CHECK(f.consumer.stats().parked == 3);
+
+    // Booking 7 is not blocked by it: its events apply at once.
+    f.deliver("e7", 7);
+    REQUIRE(poll_until([&] { return f.acks.count("e7") == 1; }));
+    CHECK(f.ledger.applied() == Ids{"e7"});
+}
+
+TEST_CASE("EventConsumer: an event that cannot be decoded is parked without retries",
+          "[bus][consumer][malformed]") {
+    TempDir dir;
+    Fixture f(dir.file("consumer.db"));
+    f.consumer.register_type("Broken", "test-publisher", [](const Envelope& e) {
+        throw DecodeError("field score is not an integer in " + e.event_id);
+    });
+    f.start();
+    f.consumer.deliver(
+        std::make_shared<const Envelope>(persistence::test::envelope("d1", 3, "Broken")),
+        f.acks.ack("d1"));
+    REQUIRE(poll_until([&] { return f.acks.count("d1") == 1; }));
+    const auto letters = f.dead_letters();
+    REQUIRE(letters.size() == 1);
+    CHECK(letters[0].event_id == "d1");
+    CHECK(letters[0].error.find("field score is not an integer") != std::string::npos);
+    CHECK(f.consumer.stats().failures == 1);  // one attempt, no retries (max_attempts is 3)
 }
 
 TEST_CASE(

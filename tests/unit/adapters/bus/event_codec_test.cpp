@@ -278,5 +278,58 @@ TEST_CASE("Codec: malformed messages and ill-typed fields are refused with Decod
                     DecodeError);
 }
 
+TEST_CASE("read_envelope: our own message round-trips into the envelope it was published as",
+          "[codec][read]") {
+    const auto sent = encode(Paid{5, 41, "c-1", 10000, "Paid"}, "evt-1", kSeedTime);
+    const auto got = read_envelope(sent.payload, "", "kafka:movie:0:9");
+    CHECK(got.event_id == "evt-1");  // the payload's eventId wins over the fallback
+    CHECK(got.event_type == "Paid");
+    CHECK(got.booking_id == 41);
+    CHECK(got.timestamp == "20210223233224");
+    CHECK(got.payload == sent.payload);
+    REQUIRE(got.object != nullptr);
+    CHECK(decode<Paid>(got).total_price == 10000);
+}
+
+TEST_CASE("read_envelope: a seed service's message (no eventId) gets the transport's stable id",
+          "[codec][read]") {
+    const std::string seed =
+        R"({"eventType":"WrittenReview","timestamp":"20210223233224","bookingId":1,)"
+        R"("score":10,"contents":"VeryGood","status":"Written"})";
+    const auto got = read_envelope(seed, "", "kafka:movie:3:17");
+    CHECK(got.event_id == "kafka:movie:3:17");
+    CHECK(got.event_type == "WrittenReview");
+    CHECK(got.booking_id == 1);
+    const auto review = decode<WrittenReview>(got);
+    CHECK(review.score == 10);
+    CHECK(review.contents == "VeryGood");
+    // bookingId as a numeric string (Jackson producers) and eventType from a header.
+    const auto header_typed = read_envelope(R"({"bookingId":"12"})", "Printed", "p:0:1");
+    CHECK(header_typed.event_type == "Printed");
+    CHECK(header_typed.booking_id == 12);
+    CHECK(header_typed.timestamp.empty());
+}
+
+TEST_CASE("read_envelope: unreadable messages are refused with a DecodeError saying why",
+          "[codec][read][decode-error]") {
+    auto error_of = [](const std::string& text) {
+        try {
+            (void)read_envelope(text, "", "id");
+        } catch (const DecodeError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    CHECK(error_of("not json").find("not JSON") == 0);
+    CHECK(error_of("").find("not JSON") == 0);
+    CHECK(error_of("[1]") == "not a JSON object");
+    CHECK(error_of(R"({"bookingId":1})") == "missing field eventType");
+    CHECK(error_of(R"({"eventType":7,"bookingId":1})") == "field eventType is not a string");
+    CHECK(error_of(R"({"eventType":"","bookingId":1})") == "field eventType is empty");
+    CHECK(error_of(R"({"eventType":"Booked"})") == "missing field bookingId");
+    CHECK(error_of(R"({"eventType":"Booked","bookingId":"x"})") ==
+          "field bookingId is not an integer");
+}
+
 }  // namespace
 }  // namespace mb::adapters::bus
