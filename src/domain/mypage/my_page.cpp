@@ -6,6 +6,13 @@
 namespace mb::domain::mypage {
 namespace {
 
+/// Takes an id from an event unless it is 0: producers that send no id (the seed services'
+/// messages on a shared Kafka topic) must not erase the one an earlier event gave.
+void keep_id(std::int64_t& field, std::int64_t id) {
+    if (id != 0)
+        field = id;
+}
+
 // Ranks per source: a status only moves to a higher rank, so the order of arrival is irrelevant.
 int booking_rank(std::string_view s) {
     return s == "Canceled" ? 2 : (s == "PaidComplete" ? 1 : 0);
@@ -47,32 +54,32 @@ void MyPage::on_booking_canceled(const BookingFacts& facts) {
 }
 
 void MyPage::on_paid(std::int64_t payment_id) {
-    payment_id_ = payment_id;
+    keep_id(payment_id_, payment_id);
     raise(payment_status_, "Paid", payment_rank);
 }
 
 void MyPage::on_payment_canceled(std::int64_t payment_id) {
-    payment_id_ = payment_id;
+    keep_id(payment_id_, payment_id);
     raise(payment_status_, "Canceled", payment_rank);
 }
 
 void MyPage::on_ticket_created(std::int64_t ticket_id) {
-    ticket_id_ = ticket_id;
+    keep_id(ticket_id_, ticket_id);
     raise(ticket_status_, "Waiting", ticket_rank);
 }
 
 void MyPage::on_ticket_printed(std::int64_t ticket_id) {
-    ticket_id_ = ticket_id;
+    keep_id(ticket_id_, ticket_id);
     raise(ticket_status_, "Printed", ticket_rank);
 }
 
 void MyPage::on_review_opened(std::int64_t review_id) {
-    review_id_ = review_id;
+    keep_id(review_id_, review_id);
     raise(review_status_, "Waiting Review", review_rank);
 }
 
 void MyPage::on_review_written(std::int64_t review_id, std::int64_t score, std::string contents) {
-    review_id_ = review_id;
+    keep_id(review_id_, review_id);
     score_ = score;
     contents_ = std::move(contents);
     raise(review_status_, "Written", review_rank);

@@ -166,6 +166,22 @@ TEST_CASE(
     CHECK(row.review_status() == "Written");
 }
 
+TEST_CASE(
+    "MyPage: an event without an id (a seed service's message) keeps the id an earlier event "
+    "gave",
+    "[mypage]") {
+    auto row = MyPage::for_booking(1);
+    row.on_booked(kFacts);
+    row.on_review_opened(31);
+    row.on_review_written(0, 10, "VeryGood");  // {"eventType":"WrittenReview", no "id"}
+    CHECK(row.review_id() == 31);
+    CHECK(row.score() == 10);
+    row.on_ticket_created(21);
+    row.on_ticket_printed(0);
+    CHECK(row.ticket_id() == 21);
+    CHECK(row.ticket_status() == "Printed");
+}
+
 TEST_CASE("MyPage: a later write of the same review replaces score and contents", "[mypage]") {
     auto row = MyPage::for_booking(1);
     row.on_booked(kFacts);
