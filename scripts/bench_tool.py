@@ -118,6 +118,21 @@ def cmd_metrics(a) -> int:
     return 0
 
 
+def cmd_joined(a) -> int:
+    """Waits until every Kafka consumer group of the server has joined (been assigned)."""
+    deadline = time.monotonic() + a.seconds
+    while time.monotonic() < deadline:
+        try:
+            _, body = fetch(a.base + "/actuator/metrics")
+            groups = json.loads(body).get("kafka", {}).get("consumerGroups", {})
+            if groups and all(g.get("joined") for g in groups.values()):
+                return 0
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.2)
+    return 1
+
+
 def cmd_drain(a) -> int:
     started = time.monotonic()
     result = {"exposed": False}
@@ -225,6 +240,30 @@ def cmd_report(a) -> int:
     else:
         row("outbox backlog", "not exposed (GET /actuator/metrics has no outboxBacklog)")
 
+    summary = {"bus": a.bus}
+    if post:
+        summary["bookings_per_s"] = post["created"] / (post["duration_us"] / 1e6 or 1)
+    if load:
+        summary["visibility_load_p99_ms"] = load.get("p99_ms")
+    if idle:
+        summary["visibility_idle_p99_ms"] = idle.get("p99_ms")
+    rows.insert(0, ("event bus", a.bus))
+    base = load_json(a.baseline) if a.baseline else {}
+    if base.get("bookings_per_s") and summary.get("bookings_per_s"):
+        ratio = summary["bookings_per_s"] / base["bookings_per_s"]
+        row("in-memory baseline, same run: bookings/s",
+            f"{base['bookings_per_s']:.0f} -> {a.bus} at {ratio * 100:.0f} % "
+            f"(target >= 50 %: {'met' if ratio >= 0.5 else 'NOT met'})")
+        summary["ratio_to_baseline"] = ratio
+    if a.bus == "kafka":
+        worst = max((p.get("p99_ms") or 0) for p in (idle, load) if p) if (idle or load) else None
+        if worst is not None:
+            row("visibility p99 target (<= 50 ms on Kafka)",
+                f"{'met' if worst <= 50 else 'NOT met'} (worst p99 {worst:.1f} ms)")
+    if a.json:
+        with open(a.json, "w", encoding="utf-8") as f:
+            json.dump(summary, f)
+
     width = max(len(n) for n, _ in rows)
     print()
     print("=" * (width + 40))
@@ -250,10 +289,17 @@ def main() -> int:
     p.add_argument("--base", required=True)
     p.add_argument("--seconds", type=float, default=30)
     p.add_argument("--out", required=True)
+    p = sub.add_parser("joined")
+    p.add_argument("--base", required=True)
+    p.add_argument("--seconds", type=float, default=60)
     p = sub.add_parser("report")
     p.add_argument("--dir", required=True)
+    p.add_argument("--bus", default="memory")
+    p.add_argument("--json", default="", help="also write the headline figures here")
+    p.add_argument("--baseline", default="", help="the in-memory pass's --json, for the ratio")
     a = ap.parse_args()
     return {"preflight": cmd_preflight, "metrics": cmd_metrics, "drain": cmd_drain,
+            "joined": cmd_joined,
             "report": cmd_report}[a.cmd](a)
 
 

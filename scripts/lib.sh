@@ -20,6 +20,7 @@ case "$MB_BUILD_DIR" in
 esac
 MB_BUILD_TYPE="${MB_BUILD_TYPE:-RelWithDebInfo}"
 MB_BINARY="${MB_BINARY:-$MB_BUILD_DIR/src/app/exe/movie-booking}"
+MB_KAFKA_MOCK="${MB_KAFKA_MOCK:-$MB_BUILD_DIR/src/adapters/bus/kafka/movie-booking-kafka-mock}"
 
 # Debian 12 packages the build needs (libpq-dev is optional: SOCI's PostgreSQL backend).
 MB_BUILD_PACKAGES=(
@@ -140,7 +141,7 @@ mb_build_server() {
     # An existing tree is used as configured.
     # shellcheck disable=SC2119
     mb_configure
-    mb_build movie-booking
+    mb_build movie-booking movie-booking-kafka-mock
     [ -x "$MB_BINARY" ] || mb_die "build finished but $MB_BINARY is missing"
 }
 

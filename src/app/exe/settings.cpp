@@ -121,6 +121,9 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
     opt("kafka-session-timeout-ms", s.kafka_session_timeout_ms,
         "Consumer group session timeout, ms (a dead member's partitions move after it)")
         ->check(CLI::Range(3000, 300000));
+    opt("kafka-fetch-wait-ms", s.kafka_fetch_wait_ms,
+        "Longest a broker holds a consumer's fetch when there is nothing new, ms")
+        ->check(CLI::Range(1, 60000));
     opt("kafka-client-id", s.kafka_client_id, "Kafka client.id prefix");
     opt("kafka-property", s.kafka_properties,
         "Extra librdkafka property KEY=VALUE for every Kafka client, repeatable "

@@ -301,6 +301,7 @@ struct KafkaEventBus::Impl {
             set(conf.get(), "heartbeat.interval.ms",
                 std::to_string(std::max<std::int64_t>(100, options.session_timeout_ms / 4)));
             set(conf.get(), "enable.partition.eof", "false");
+            set(conf.get(), "fetch.wait.max.ms", std::to_string(options.fetch_wait_ms));
             rd_kafka_conf_set_rebalance_cb(conf.get(), &Impl::on_rebalance);
             rd_kafka_conf_set_error_cb(conf.get(), &Impl::on_consumer_error);
             rd_kafka_conf_set_opaque(conf.get(), &g);

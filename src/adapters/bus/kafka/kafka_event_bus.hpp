@@ -49,6 +49,10 @@ struct KafkaOptions {
     std::string client_id = "movie-booking";
     std::int64_t session_timeout_ms = 10000;  ///< consumer group session, ms (> ~2.5 s)
     std::size_t max_outstanding = 10000;      ///< per consumer, then its partitions pause
+    /// fetch.wait.max.ms: how long a broker may hold a fetch when it has nothing new. Real
+    /// brokers answer as soon as data arrives; librdkafka's mock cluster waits the full time,
+    /// so this bounds the event latency there (default 10 ms; Kafka's own default is 500).
+    std::int64_t fetch_wait_ms = 10;
     /// Extra librdkafka properties for every client ("security.protocol" = "SASL_SSL", ...).
     std::map<std::string, std::string> properties;
 };
