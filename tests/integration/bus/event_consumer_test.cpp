@@ -550,7 +550,7 @@ TEST_CASE(
 
 TEST_CASE(
     "EventConsumer: a message the transport could not read is parked at once with its raw "
-    "bytes and error, acknowledged, and holds back no booking; a second delivery is only "
+    "bytes and error, acknowledged, and holds back no booking - a second delivery is only "
     "acknowledged",
     "[bus][consumer][malformed]") {
     TempDir dir;

@@ -2,7 +2,7 @@
 // (CONVENTIONS.md: adapters are tested against the real protocol). What a user relies on:
 // events arrive with their envelope intact and in order per booking; `on_delivered` means the
 // broker has the event; a consumer group resumes after the last acknowledged message, never
-// after one still being applied; unknown types are skipped and counted; unreadable messages
+// after one still being applied; unknown types are skipped and counted - unreadable messages
 // reach the malformed handler and block nothing; a broker outage only delays delivery; and two
 // members of one group sharing a module's inbox apply every event exactly once across
 // rebalances.
@@ -170,7 +170,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "Kafka: types a group does not subscribe to are skipped and counted; unreadable "
+    "Kafka: types a group does not subscribe to are skipped and counted - unreadable "
     "messages go to the malformed handler and do not block the partition",
     "[kafka][malformed]") {
     MockCluster cluster(1, "movie", 1);
@@ -243,7 +243,7 @@ TEST_CASE(
 
 TEST_CASE(
     "Kafka: while the broker is down publishing only queues (no delivery report, health "
-    "DOWN); after it returns everything is delivered in order",
+    "DOWN) - after it returns everything is delivered in order",
     "[kafka][outage]") {
     MockCluster cluster(1, "movie", 2);
     KafkaEventBus bus(options_for(cluster));

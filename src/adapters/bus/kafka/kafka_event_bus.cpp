@@ -255,6 +255,7 @@ struct KafkaEventBus::Impl {
 
     /// Every second: can the producer reach the leaders of the topic's partitions?
     void monitor() {
+        bool first_probe = true;
         std::unique_lock lock(stop_mutex);
         while (!producer_stop.load()) {
             lock.unlock();
@@ -270,16 +271,18 @@ struct KafkaEventBus::Impl {
             if (md != nullptr)
                 rd_kafka_metadata_destroy(md);
             const bool was = up.exchange(ok);
-            if (was != ok) {
+            if (was != ok || first_probe) {
                 if (ok) {
-                    spdlog::info("kafka: brokers reachable again ({}, topic {})", options.brokers,
-                                 options.topic);
+                    spdlog::info("kafka: {} ({}, topic {})",
+                                 first_probe ? "connected" : "brokers reachable again",
+                                 options.brokers, options.topic);
                 } else {
                     set_last_error(rd_kafka_err2str(err));
                     spdlog::warn("kafka: brokers unreachable ({}): {}; events wait in the outboxes",
                                  options.brokers, rd_kafka_err2str(err));
                 }
             }
+            first_probe = false;
             lock.lock();
             stop_cv.wait_for(lock, std::chrono::seconds(1),
                              [this] { return producer_stop.load(); });

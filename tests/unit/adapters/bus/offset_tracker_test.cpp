@@ -47,7 +47,7 @@ TEST_CASE("OffsetTracker: partitions are independent", "[kafka]") {
     CHECK(t.take_advanced() == Positions{{0, 6}});
 }
 
-TEST_CASE("OffsetTracker: a revoked partition is forgotten; late acknowledgements are ignored",
+TEST_CASE("OffsetTracker: a revoked partition is forgotten - late acknowledgements are ignored",
           "[kafka]") {
     OffsetTracker t;
     t.fetched(2, 100);
