@@ -291,6 +291,17 @@ struct KafkaEventBus::Impl {
 
     // ---------------------------------------------------------------- consuming
 
+    /// The group of subscriber `name`, created on first use (before start()).
+    Group& group(const std::string& name) {
+        auto& g = groups[name];
+        if (!g) {
+            g = std::make_unique<Group>();
+            g->owner = this;
+            g->name = name;
+        }
+        return *g;
+    }
+
     void start() {
         for (auto& [name, group] : groups) {
             auto& g = *group;
@@ -533,23 +544,11 @@ KafkaEventBus::~KafkaEventBus() = default;
 
 void KafkaEventBus::subscribe(const std::string& consumer, const std::string& event_type,
                               Handler handler) {
-    auto& g = impl_->groups[consumer];
-    if (!g) {
-        g = std::make_unique<Impl::Group>();
-        g->owner = impl_.get();
-        g->name = consumer;
-    }
-    g->handlers[event_type].push_back(std::move(handler));
+    impl_->group(consumer).handlers[event_type].push_back(std::move(handler));
 }
 
 void KafkaEventBus::on_malformed(const std::string& consumer, MalformedHandler handler) {
-    auto& g = impl_->groups[consumer];
-    if (!g) {
-        g = std::make_unique<Impl::Group>();
-        g->owner = impl_.get();
-        g->name = consumer;
-    }
-    g->malformed = std::move(handler);
+    impl_->group(consumer).malformed = std::move(handler);
 }
 
 void KafkaEventBus::publish(std::shared_ptr<const Envelope> envelope,
