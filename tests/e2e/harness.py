@@ -10,12 +10,24 @@ Environment:
   MB_E2E_DEADLINE_SCALE     multiply every polling deadline (slow machines, sanitizers)
   MB_E2E_LOG_LINES          how many trailing server log lines to dump on failure (default 400)
   MB_E2E_KEEP               keep the temporary data directories (printed on stop)
+  MB_E2E_BUS                event bus of every server: ``memory`` (default, in-process) or
+                            ``kafka``: each Server then runs against its own mock Kafka cluster
+                            (a separate process, so it survives the server's kill -9 and
+                            restarts; it is stopped in cleanup) with ``--bus kafka
+                            --kafka-brokers <bootstrap> --kafka-session-timeout-ms 6000`` put
+                            before the test's own arguments (which may override them).
+                            ``harness.KAFKA`` tells a test which mode it runs in; ``server.kafka``
+                            is the cluster (``.bootstrap``, ``.broker_down(id)``,
+                            ``.broker_up(id)``), None in memory mode.
+  MB_KAFKA_MOCK             path of the movie-booking-kafka-mock binary (required in Kafka mode;
+                            set by CTest for the e2e-kafka label)
 """
 
 import http.client
 import itertools
 import json
 import os
+import queue
 import re
 import shutil
 import signal
@@ -29,6 +41,14 @@ import unittest
 DEADLINE_SCALE = float(os.environ.get("MB_E2E_DEADLINE_SCALE", "1"))
 LOG_LINES = int(os.environ.get("MB_E2E_LOG_LINES", "400"))
 KEEP_DATA = os.environ.get("MB_E2E_KEEP", "") not in ("", "0")
+
+BUS = (os.environ.get("MB_E2E_BUS", "") or "memory").strip().lower()
+if BUS not in ("memory", "kafka"):
+    raise SystemExit(f"MB_E2E_BUS={BUS!r}: expected 'memory' or 'kafka'")
+KAFKA = BUS == "kafka"  # every Server runs on its own mock Kafka cluster
+KAFKA_TOPIC = "movie"
+KAFKA_PARTITIONS = 4
+KAFKA_SESSION_TIMEOUT_MS = 6000
 
 START_DEADLINE_S = 20.0
 ASYNC_DEADLINE_S = 15.0  # default deadline for event-driven (eventually consistent) state
@@ -212,6 +232,124 @@ def _decode(headers, raw):
 
 
 # --------------------------------------------------------------------------------------------
+# the mock Kafka cluster (MB_E2E_BUS=kafka)
+# --------------------------------------------------------------------------------------------
+
+def kafka_mock_path():
+    """The movie-booking-kafka-mock binary (MB_KAFKA_MOCK); fails the test when unusable."""
+    path = os.environ.get("MB_KAFKA_MOCK", "")
+    if not path:
+        raise AssertionError("MB_E2E_BUS=kafka needs MB_KAFKA_MOCK (path of the built "
+                             "movie-booking-kafka-mock binary)")
+    if not os.path.isfile(path) or not os.access(path, os.X_OK):
+        raise AssertionError(f"MB_KAFKA_MOCK={path!r} is not an executable file")
+    return path
+
+
+class KafkaCluster:
+    """librdkafka's mock cluster in its own process (movie-booking-kafka-mock).
+
+    It prints ``bootstrap <host:port,...>`` once its topic exists, then obeys ``down <id>`` /
+    ``up <id>`` on stdin (``-1``: every broker), answering ``ok down <id>``. Its output goes
+    to ``log`` (a callable taking one line), so it shows up in the owning server's log dump.
+    """
+
+    def __init__(self, name="kafka", brokers=1, topic=KAFKA_TOPIC, partitions=KAFKA_PARTITIONS,
+                 log=None):
+        self.binary = kafka_mock_path()
+        self.name = name
+        self.brokers = brokers
+        self.topic = topic
+        self.partitions = partitions
+        self.bootstrap = None
+        self.proc = None
+        self._log = log or (lambda line: None)
+        self._lines = queue.Queue()
+        self._command_lock = threading.Lock()
+
+    def start(self):
+        args = [self.binary, "--brokers", str(self.brokers), "--topic", self.topic,
+                "--partitions", str(self.partitions)]
+        self._log(f"=== [{self.name}] start: {' '.join(args)}")
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, env=clean_env(),
+                                     start_new_session=True)
+        threading.Thread(target=self._read_output, name=f"{self.name}-out",
+                         daemon=True).start()
+        try:
+            line = self._expect(lambda l: l.startswith("bootstrap "), START_DEADLINE_S,
+                                "its 'bootstrap <host:port>' line")
+        except BaseException:
+            self.close()
+            raise
+        self.bootstrap = line.split(None, 1)[1].strip()
+        return self
+
+    def _read_output(self):
+        proc = self.proc
+        for raw in iter(proc.stdout.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            self._log(f"[{self.name}] {line}")
+            self._lines.put(line)
+        proc.stdout.close()
+        self._lines.put(None)  # EOF
+
+    def _expect(self, pred, deadline_s, what):
+        deadline = time.monotonic() + deadline_s * DEADLINE_SCALE
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                line = self._lines.get(timeout=max(0.0, left)) if left > 0 else None
+            except queue.Empty:
+                line = None
+            if line is None:
+                raise AssertionError(
+                    f"[{self.name}] no {what} within {deadline_s * DEADLINE_SCALE:.0f}s "
+                    f"(exit code {self.proc.poll()})")
+            if pred(line):
+                return line
+            if line.startswith("error"):
+                raise AssertionError(f"[{self.name}] {line}")
+
+    def _command(self, verb, broker_id):
+        if self.proc is None or self.proc.poll() is not None:
+            raise AssertionError(f"[{self.name}] is not running")
+        with self._command_lock:
+            self.proc.stdin.write(f"{verb} {int(broker_id)}\n".encode())
+            self.proc.stdin.flush()
+            expected = f"ok {verb} {int(broker_id)}"
+            self._expect(lambda l: l.strip() == expected, 10, repr(expected))
+        self._log(f"=== [{self.name}] {verb} {broker_id}")
+
+    def broker_down(self, broker_id=1):
+        """Take broker ``broker_id`` (-1: all) down; returns once the cluster confirmed."""
+        self._command("down", broker_id)
+
+    def broker_up(self, broker_id=1):
+        """Bring broker ``broker_id`` (-1: all) back up; returns once the cluster confirmed."""
+        self._command("up", broker_id)
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def close(self):
+        """Ask it to quit (EOF on stdin), SIGKILL after 5 s."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            code = proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait(timeout=10)
+        self._log(f"=== [{self.name}] stopped: exit code {code}")
+
+
+# --------------------------------------------------------------------------------------------
 # the server process
 # --------------------------------------------------------------------------------------------
 
@@ -221,13 +359,20 @@ class Server:
     ``extra_args`` are appended to ``--port 0 --address 127.0.0.1 --data-dir <tmp>
     --log-level info``; ``env`` adds variables to a clean environment. ``port_flag=False`` leaves
     out ``--port 0`` (to test MOVIE_PORT).
+
+    In Kafka mode (``kafka`` defaults to ``KAFKA``) the server owns a mock cluster
+    (``self.kafka``), started with its first start (or earlier by ``start_kafka()``), kept
+    across restarts and kill -9, stopped by ``cleanup()``; the Kafka flags come before
+    ``extra_args``.
     """
 
     _counter = itertools.count(1)
 
     def __init__(self, extra_args=(), env=None, data_dir=None, name=None, port_flag=True,
-                 wait_ready=True):
+                 wait_ready=True, kafka=None):
         self.binary = binary_path()
+        self.use_kafka = KAFKA if kafka is None else bool(kafka)
+        self.kafka = None
         self.extra_args = list(extra_args)
         self.env = dict(env or {})
         self.port_flag = port_flag
@@ -250,10 +395,25 @@ class Server:
         if self.port_flag:
             args += ["--port", "0"]
         args += ["--address", "127.0.0.1", "--data-dir", self.data_dir, "--log-level", "info"]
+        if self.use_kafka:
+            assert self.kafka is not None, "start_kafka() first"
+            args += ["--bus", "kafka", "--kafka-brokers", self.kafka.bootstrap,
+                     "--kafka-session-timeout-ms", str(KAFKA_SESSION_TIMEOUT_MS)]
         return args + self.extra_args
+
+    def start_kafka(self):
+        """Kafka mode: the server's mock cluster, started on first use. None in memory mode."""
+        if not self.use_kafka:
+            return None
+        if self.kafka is None or not self.kafka.running():
+            if self.kafka is not None:
+                self._append(f"=== [{self.name}] the mock Kafka cluster had exited: new one")
+            self.kafka = KafkaCluster(name=f"{self.name}-kafka", log=self._append).start()
+        return self.kafka
 
     def start(self):
         assert self.proc is None or self.proc.poll() is not None, "already running"
+        self.start_kafka()
         self.starts += 1
         args = self.args()
         self._append(f"=== [{self.name}] start #{self.starts}: {' '.join(args)}")
@@ -373,7 +533,11 @@ class Server:
         return self.start()
 
     def cleanup(self):
-        self.stop()
+        try:
+            self.stop()
+        finally:
+            if self.kafka is not None:
+                self.kafka.close()
         if self._own_dir:
             if KEEP_DATA:
                 sys.stderr.write(f"[{self.name}] data kept in {self.data_dir}\n")
@@ -563,10 +727,15 @@ class E2ETestCase(unittest.TestCase):
 
     def start_server(self, *args, **kw):
         """A server for this test only; stopped and removed when the test ends."""
+        server = self.new_server(*args, **kw)
+        server.start()
+        return server
+
+    def new_server(self, *args, **kw):
+        """Like start_server, without starting it (e.g. to prepare its Kafka cluster first)."""
         server = Server(*args, **kw)
         self._test_servers.append(server)
         self.addCleanup(server.cleanup)
-        server.start()
         return server
 
     def run(self, result=None):
