@@ -101,6 +101,7 @@ std::unique_ptr<bus::EventBus> make_bus(const Settings& s,
     o.client_id = s.kafka_client_id;
     o.session_timeout_ms = s.kafka_session_timeout_ms;
     o.fetch_wait_ms = s.kafka_fetch_wait_ms;
+    o.linger_ms = s.kafka_linger_ms;
     for (const auto& p : s.kafka_properties) {
         const auto eq = p.find('=');
         o.properties[p.substr(0, eq)] = p.substr(eq + 1);

@@ -124,6 +124,10 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
     opt("kafka-fetch-wait-ms", s.kafka_fetch_wait_ms,
         "Longest a broker holds a consumer's fetch when there is nothing new, ms")
         ->check(CLI::Range(1, 60000));
+    opt("kafka-linger-ms", s.kafka_linger_ms,
+        "Longest the producer waits to fill a batch, ms (added to every event's latency when "
+        "idle)")
+        ->check(CLI::Range(0, 60000));
     opt("kafka-client-id", s.kafka_client_id, "Kafka client.id prefix");
     opt("kafka-property", s.kafka_properties,
         "Extra librdkafka property KEY=VALUE for every Kafka client, repeatable "

@@ -54,10 +54,14 @@ ConfPtr base_config(const KafkaOptions& o, const std::string& client_suffix) {
     set(conf.get(), "reconnect.backoff.ms", "100");
     set(conf.get(), "reconnect.backoff.max.ms", "5000");
     set(conf.get(), "topic.metadata.refresh.interval.ms", "10000");
-    for (const auto& [key, value] : o.properties)
-        set(conf.get(), key, value);
     rd_kafka_conf_set_log_cb(conf.get(), log_line);
     return conf;
+}
+
+/// The user's --kafka-property settings, applied last so they override ours.
+void apply_properties(rd_kafka_conf_t* conf, const KafkaOptions& o) {
+    for (const auto& [key, value] : o.properties)
+        set(conf, key, value);
 }
 
 std::string_view header(const rd_kafka_message_t* m, const char* name) {
@@ -113,9 +117,10 @@ struct KafkaEventBus::Impl {
         // Never give up on a message locally: during an outage they wait, in order.
         set(conf.get(), "message.timeout.ms", "0");
         set(conf.get(), "partitioner", "murmur2_random");  // as the Java clients
-        set(conf.get(), "linger.ms", "5");
+        set(conf.get(), "linger.ms", std::to_string(options.linger_ms));
         set(conf.get(), "queue.buffering.max.messages", "2000000");
         set(conf.get(), "queue.buffering.max.kbytes", "2097151");
+        apply_properties(conf.get(), options);
         rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::on_delivery);
         rd_kafka_conf_set_error_cb(conf.get(), &Impl::on_error);
         rd_kafka_conf_set_opaque(conf.get(), this);
@@ -316,6 +321,7 @@ struct KafkaEventBus::Impl {
                 std::to_string(std::max<std::int64_t>(100, options.session_timeout_ms / 4)));
             set(conf.get(), "enable.partition.eof", "false");
             set(conf.get(), "fetch.wait.max.ms", std::to_string(options.fetch_wait_ms));
+            apply_properties(conf.get(), options);
             rd_kafka_conf_set_rebalance_cb(conf.get(), &Impl::on_rebalance);
             rd_kafka_conf_set_error_cb(conf.get(), &Impl::on_consumer_error);
             rd_kafka_conf_set_opaque(conf.get(), &g);
@@ -432,24 +438,23 @@ struct KafkaEventBus::Impl {
         g.received.fetch_add(1);
         const auto partition = m->partition;
         const auto offset = m->offset;
+        // Cheap pre-check: a type this group never subscribed to, named in the header, is
+        // skipped without copying or parsing the value (most messages, for most groups).
+        const auto header_type = header(m, "eventType");
+        if (!header_type.empty() && !g.handlers.contains(header_type)) {
+            g.ignored.fetch_add(1);
+            g.tracker->skipped(partition, offset);
+            return;
+        }
         g.tracker->fetched(partition, offset);
         Ack ack = [tracker = g.tracker, partition, offset] {
             tracker->done(partition, offset);
         };
-
         const std::string position = "kafka:" + options.topic + ":" + std::to_string(partition) +
                                      ":" + std::to_string(offset);
-        const auto header_type = header(m, "eventType");
         const auto header_id = header(m, "eventId");
         std::string value =
             m->payload != nullptr ? std::string(static_cast<const char*>(m->payload), m->len) : "";
-        // Cheap pre-check: a type this group never subscribed to, named in the header, is
-        // skipped without parsing the value.
-        if (!header_type.empty() && !g.handlers.contains(header_type)) {
-            g.ignored.fetch_add(1);
-            ack();
-            return;
-        }
         Envelope env;
         try {
             env = read_envelope(std::move(value), header_type,

@@ -51,8 +51,11 @@ struct KafkaOptions {
     std::size_t max_outstanding = 10000;      ///< per consumer, then its partitions pause
     /// fetch.wait.max.ms: how long a broker may hold a fetch when it has nothing new. Real
     /// brokers answer as soon as data arrives; librdkafka's mock cluster waits the full time,
-    /// so this bounds the event latency there (default 10 ms; Kafka's own default is 500).
-    std::int64_t fetch_wait_ms = 10;
+    /// so this bounds the event latency there (default 5 ms; Kafka's own default is 500).
+    std::int64_t fetch_wait_ms = 5;
+    /// linger.ms: how long the producer waits to batch messages (under load batches fill
+    /// anyway; idle, this is added to every event's latency).
+    std::int64_t linger_ms = 1;
     /// Extra librdkafka properties for every client ("security.protocol" = "SASL_SSL", ...).
     std::map<std::string, std::string> properties;
 };

@@ -12,6 +12,12 @@ void OffsetTracker::fetched(std::int32_t partition, std::int64_t offset) {
     p.next = std::max(p.next, offset + 1);
 }
 
+void OffsetTracker::skipped(std::int32_t partition, std::int64_t offset) {
+    std::lock_guard lock(mutex_);
+    auto& p = partitions_[partition];
+    p.next = std::max(p.next, offset + 1);
+}
+
 void OffsetTracker::done(std::int32_t partition, std::int64_t offset) {
     std::lock_guard lock(mutex_);
     auto it = partitions_.find(partition);

@@ -23,6 +23,8 @@ class OffsetTracker {
 public:
     /// A message at `offset` of `partition` was handed to the consumer.
     void fetched(std::int32_t partition, std::int64_t offset);
+    /// A message at `offset` needs nothing (not for this consumer): like fetched + done.
+    void skipped(std::int32_t partition, std::int64_t offset);
     /// The message's effect committed. Unknown (e.g. revoked) offsets are ignored.
     void done(std::int32_t partition, std::int64_t offset);
     /// Forgets `partition` (revoked: its new owner starts from the committed offset).

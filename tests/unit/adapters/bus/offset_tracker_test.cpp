@@ -36,6 +36,18 @@ TEST_CASE("OffsetTracker: out-of-order acknowledgements advance only over the co
     CHECK(t.outstanding() == 0);
 }
 
+TEST_CASE("OffsetTracker: a skipped message moves the position only past what is done", "[kafka]") {
+    OffsetTracker t;
+    t.fetched(0, 0);
+    t.skipped(0, 1);                                // another module's event: nothing to apply
+    CHECK(t.take_advanced() == Positions{{0, 0}});  // 0 is still being applied
+    t.done(0, 0);
+    CHECK(t.take_advanced() == Positions{{0, 2}});
+    t.skipped(0, 2);
+    CHECK(t.take_advanced() == Positions{{0, 3}});
+    CHECK(t.outstanding() == 0);
+}
+
 TEST_CASE("OffsetTracker: partitions are independent", "[kafka]") {
     OffsetTracker t;
     t.fetched(0, 5);
