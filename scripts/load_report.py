@@ -113,9 +113,11 @@ def cmd_seed(a) -> int:
             status, body = fetch(f"{a.base}/tickets/{a.count}", timeout=2)
             if status == 200:
                 t = json.loads(body)
-                if t.get("status") != "Waiting" or int(t.get("bookingId", -1)) != a.count:
-                    print(f"seed: ticket {a.count} is not booking {a.count}'s Waiting ticket: "
-                          f"{body[:300]!r}", file=sys.stderr)
+                # Tickets are issued in the order the bookings were confirmed, not in booking
+                # id order: ticket N belongs to some booking, and must only be Waiting.
+                if t.get("status") != "Waiting":
+                    print(f"seed: ticket {a.count} is not Waiting: {body[:300]!r}",
+                          file=sys.stderr)
                     return 1
                 page = get_json(f"{a.base}/tickets?size=1").get("page", {})
                 total = page.get("totalElements")
