@@ -369,7 +369,7 @@ class KafkaTest(E2ETestCase):
                 if key is None:
                     raise AssertionError(f"an unexpected dead letter: {d}")
                 self.assertIn(expected[key], d["error"], f"the error must name the problem: {d}")
-                m = re.search(rf"^kafka:{TOPIC}:(\d+):(\d+)$", d["eventId"])
+                m = re.search(rf"^kafka:{TOPIC}:(\d+):(\d+)@\d{{13}}$", d["eventId"])
                 self.assertIsNotNone(m, f"a dead letter names its position on the topic: {d}")
                 found.setdefault((key, d["module"]), set()).add(int(m.group(1)))
             modules = {module for (_, module) in found}

@@ -77,6 +77,19 @@ std::string_view header(const rd_kafka_message_t* m, const char* name) {
     return {static_cast<const char*>(value), size};
 }
 
+/// The stable id of a message that carries no eventId: "kafka:<topic>:<partition>:<offset>@<ms>".
+/// The timestamp (the log's, identical on every redelivery) keeps a recreated topic's message
+/// at a reused offset from being taken for an old one the inbox remembers.
+std::string message_position(const std::string& topic, const rd_kafka_message_t* m) {
+    std::string out =
+        "kafka:" + topic + ":" + std::to_string(m->partition) + ":" + std::to_string(m->offset);
+    rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+    const auto ms = rd_kafka_message_timestamp(m, &type);
+    if (type != RD_KAFKA_TIMESTAMP_NOT_AVAILABLE && ms >= 0)
+        out += "@" + std::to_string(ms);
+    return out;
+}
+
 std::int64_t numeric_key(const rd_kafka_message_t* m) {
     if (m->key == nullptr || m->key_len == 0 || m->key_len > 19)
         return 0;
@@ -450,8 +463,7 @@ struct KafkaEventBus::Impl {
         Ack ack = [tracker = g.tracker, partition, offset] {
             tracker->done(partition, offset);
         };
-        const std::string position = "kafka:" + options.topic + ":" + std::to_string(partition) +
-                                     ":" + std::to_string(offset);
+        const std::string position = message_position(options.topic, m);
         const auto header_id = header(m, "eventId");
         std::string value =
             m->payload != nullptr ? std::string(static_cast<const char*>(m->payload), m->len) : "";

@@ -13,10 +13,11 @@
 //
 // Consuming: one consumer per subscriber name, its Kafka consumer group (book, payment, ticket,
 // review, mypage), reading the whole topic from the earliest offset when the group is new.
-// Each message is read as an envelope (read_envelope); types the subscriber does not know are
-// ignored and counted (other services share the topic); unreadable messages go to the
-// malformed handler (a dead letter) and never block their partition. A message's offset is
-// committed only once its handler acknowledged it — i.e. after the module's transaction
+// Each message is read as an envelope (read_envelope; a message without eventId, as the seed
+// services sent them, gets "kafka:<topic>:<partition>:<offset>@<timestamp ms>"); types the
+// subscriber does not know are ignored and counted (other services share the topic); unreadable
+// messages go to the malformed handler (a dead letter) and never block their partition. A message's
+// offset is committed only once its handler acknowledged it — i.e. after the module's transaction
 // committed — and only as part of a contiguous prefix (OffsetTracker). On a rebalance the
 // revoked partitions' positions are committed first; redeliveries are skipped by the inbox.
 // When more than `max_outstanding` messages of a consumer are unacknowledged (a slow or paused
@@ -61,7 +62,8 @@ struct KafkaOptions {
 };
 
 /// A message the consumer could not read as an event. `event_id` is stable across
-/// redeliveries ("kafka:<topic>:<partition>:<offset>"); `payload` is the raw value.
+/// redeliveries ("kafka:<topic>:<partition>:<offset>@<timestamp ms>"); `payload` is the raw
+/// value.
 struct MalformedMessage {
     std::string event_id;
     std::string event_type;  ///< from the header, when present
