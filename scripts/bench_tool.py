@@ -17,23 +17,10 @@ import argparse
 import json
 import math
 import os
-import re
 import sys
 import time
-import urllib.error
-import urllib.request
 
-
-def fetch(url: str, data: bytes | None = None, timeout: float = 5.0):
-    req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
-    req.add_header("Accept", "application/json")
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+from report_common import fetch, load_json, wrk_result
 
 
 def backlogs(j, parent: str = "", out: dict | None = None) -> dict:
@@ -151,31 +138,6 @@ def cmd_drain(a) -> int:
     with open(a.out, "w", encoding="utf-8") as f:
         json.dump(result, f)
     return 0
-
-
-def wrk_result(path: str) -> dict:
-    """The MB_RESULT line that the Lua scripts print, as a dict (numbers where numeric)."""
-    try:
-        text = open(path, encoding="utf-8", errors="replace").read()
-    except OSError:
-        return {}
-    line = next((l for l in text.splitlines() if l.startswith("MB_RESULT ")), "")
-    out = {}
-    for part in line.split()[1:]:
-        key, _, value = part.partition("=")
-        try:
-            out[key] = float(value) if re.fullmatch(r"-?\d+(\.\d+)?", value) else value
-        except ValueError:
-            out[key] = value
-    return out
-
-
-def load_json(path: str) -> dict:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return {}
 
 
 def ms(us) -> str:

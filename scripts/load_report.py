@@ -23,32 +23,15 @@ import re
 import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
+
+from report_common import fetch, get_json, load_json, wrk_result
 
 SEED_SPRING_AVAILABILITY = 56.41  # the seed's siege -c50 -t60S, Spring Boot + Hystrix
 SEED_SPRING_LONGEST_S = 30.43
 SEED_SPRING_HITS = 88
 SLOW_LIMIT_US = 1_000_000
 BOOKING_BODY = json.dumps({"qty": 1, "movieName": "load", "seat": "A1", "totalPrice": 1000})
-
-
-def fetch(url: str, timeout: float = 5.0):
-    req = urllib.request.Request(url)
-    req.add_header("Accept", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-
-
-def get_json(url: str, timeout: float = 5.0):
-    status, body = fetch(url, timeout)
-    if status != 200:
-        raise RuntimeError(f"GET {url} answered {status}: {body[:300]!r}")
-    return json.loads(body)
 
 
 # ---------------------------------------------------------------------------------------- seed
@@ -196,27 +179,6 @@ def cmd_snapshot(a) -> int:
 
 
 # -------------------------------------------------------------------------------------- report
-
-
-def wrk_result(path: str) -> dict:
-    try:
-        text = open(path, encoding="utf-8", errors="replace").read()
-    except OSError:
-        return {}
-    line = next((l for l in text.splitlines() if l.startswith("MB_RESULT ")), "")
-    out = {}
-    for part in line.split()[1:]:
-        key, _, value = part.partition("=")
-        out[key] = float(value) if re.fullmatch(r"-?\d+(\.\d+)?", value) else value
-    return out
-
-
-def load_json(path: str) -> dict:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return {}
 
 
 def load_jsonl(path: str) -> list:
