@@ -5,6 +5,8 @@
 //
 // Delivery is at least once; consumers make the effect exactly once with their inbox.
 // Thread-safety: every member may be called from any thread.
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -49,5 +51,15 @@ public:
     virtual void stop() {}
     [[nodiscard]] virtual BusHealth health() const { return {true, "in-memory", {}}; }
 };
+
+/// An Ack to hand to `n` handlers (n >= 1): `done` runs once, when the last of them has
+/// acknowledged, on that handler's thread. Thread-safe.
+inline EventBus::Ack ack_after(std::size_t n, EventBus::Ack done) {
+    auto remaining = std::make_shared<std::atomic<std::size_t>>(n);
+    return [remaining, done = std::move(done)] {
+        if (remaining->fetch_sub(1) == 1 && done)
+            done();
+    };
+}
 
 }  // namespace mb::adapters::bus

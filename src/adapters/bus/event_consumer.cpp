@@ -7,6 +7,7 @@
 
 #include "adapters/bus/event_codec.hpp"
 #include "domain/common/error_category.hpp"
+#include "domain/common/text.hpp"
 
 namespace mb::adapters::bus {
 namespace {
@@ -41,26 +42,6 @@ bool is_decode_error(std::exception_ptr ep) {
     } catch (...) {
         return false;
     }
-}
-
-bool valid_utf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = c < 0x80           ? 1
-                        : (c >> 5) == 0x6  ? 2
-                        : (c >> 4) == 0xE  ? 3
-                        : (c >> 3) == 0x1E ? 4
-                                           : 0;
-        if (n == 0 || i + n > s.size())
-            return false;
-        for (std::size_t k = 1; k < n; ++k) {
-            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2)
-                return false;
-        }
-        i += n;
-    }
-    return true;
 }
 
 std::string base64(std::string_view in) {
@@ -306,10 +287,7 @@ void EventConsumer::park(std::vector<Delivery> deliveries, std::string first_err
             unique.push_back(std::move(d));
         } else {
             auto& original = unique[it->second];
-            original.ack = [first = std::move(original.ack), second = std::move(d.ack)] {
-                first();
-                second();
-            };
+            original.ack = chain(std::move(original.ack), std::move(d.ack));
         }
     }
     auto shared = std::make_shared<std::vector<Delivery>>(std::move(unique));
@@ -363,7 +341,7 @@ void EventConsumer::park_malformed(std::string event_id, std::string event_type,
         std::move(event_id),
         std::move(event_type),
         booking_id,
-        valid_utf8(payload) ? std::move(payload) : "base64:" + base64(payload),
+        domain::is_utf8(payload) ? std::move(payload) : "base64:" + base64(payload),
         std::move(error),
         1,
         now_ms()};

@@ -73,8 +73,8 @@ public:
     /// A message the transport could not read as an event (not JSON, no eventType or
     /// bookingId): stored as a dead letter with its raw bytes (`payload`; base64 with a
     /// "base64:" prefix when not UTF-8) and `error`, then acknowledged. It holds back no
-    /// booking. `event_id` identifies it (e.g. "kafka:movie:2:1041@1763771234123"); a second delivery of the
-    /// same id is only acknowledged. Thread-safe.
+    /// booking. `event_id` identifies it (e.g. "kafka:movie:2:1041@1763771234123"); a second
+    /// delivery of the same id is only acknowledged. Thread-safe.
     void park_malformed(std::string event_id, std::string event_type, std::int64_t booking_id,
                         std::string payload, std::string error, EventBus::Ack ack);
 

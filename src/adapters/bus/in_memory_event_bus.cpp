@@ -1,7 +1,5 @@
 #include "adapters/bus/in_memory_event_bus.hpp"
 
-#include <atomic>
-
 namespace mb::adapters::bus {
 
 void InMemoryEventBus::subscribe(const std::string& /*consumer*/, const std::string& event_type,
@@ -32,18 +30,7 @@ void InMemoryEventBus::publish(std::shared_ptr<const Envelope> envelope,
         return;
     }
     // Each subscriber acks once; the last ack releases the publisher's outbox entry.
-    struct Pending {
-        std::atomic<std::size_t> remaining;
-        std::function<void()> done;
-    };
-    auto pending = std::make_shared<Pending>();
-    pending->remaining.store(topic->subscribers);
-    pending->done = std::move(on_delivered);
-    Ack ack = [pending] {
-        if (pending->remaining.fetch_sub(1) == 1 && pending->done)
-            pending->done();
-    };
-    topic->signal(std::move(envelope), ack);
+    topic->signal(std::move(envelope), ack_after(topic->subscribers, std::move(on_delivered)));
 }
 
 }  // namespace mb::adapters::bus
