@@ -43,7 +43,7 @@ std::string text(const json::object& o, std::string_view key) {
 
 }  // namespace
 
-Envelope read_envelope(std::string payload, std::string_view fallback_event_type,
+Envelope read_envelope(std::string_view payload, std::string_view fallback_event_type,
                        std::string_view fallback_event_id) {
     boost::system::error_code ec;
     auto value = json::parse(payload, ec);
@@ -72,7 +72,7 @@ Envelope read_envelope(std::string payload, std::string_view fallback_event_type
     }
     if (const auto* ts = o.if_contains("timestamp"); ts != nullptr && ts->is_string())
         env.timestamp = std::string(ts->as_string());
-    env.payload = std::move(payload);
+    env.payload = std::string(payload);
     env.object = std::make_shared<const json::object>(std::move(o));
     return env;
 }

@@ -43,7 +43,7 @@ Event from_json(const boost::json::object& o);
 /// `eventId` comes from the payload, else `fallback_event_id` (the seed services sent none: a
 /// transport derives a stable one, e.g. from topic, partition and offset). `timestamp` is
 /// taken as given ("" when absent). Throws DecodeError saying what is wrong.
-[[nodiscard]] Envelope read_envelope(std::string payload, std::string_view fallback_event_type,
+[[nodiscard]] Envelope read_envelope(std::string_view payload, std::string_view fallback_event_type,
                                      std::string_view fallback_event_id);
 
 /// "yyyyMMddHHmmss" in UTC, as the seed services wrote `timestamp`.

@@ -128,6 +128,7 @@ struct Application::Impl {
           io(static_cast<int>(settings.threads)),
           event_bus_owner(make_bus(settings, mock_cluster)),
           event_bus(*event_bus_owner),
+          kafka_bus(dynamic_cast<bus::kafka::KafkaEventBus*>(event_bus_owner.get())),
           booking_storage(io.get_executor(), "booking", settings, persistence::booking_migrations(),
                           event_bus),
           payment_storage(io.get_executor(), "payment", settings, persistence::payment_migrations(),
@@ -264,11 +265,11 @@ struct Application::Impl {
         to_mypage(static_cast<review::WaitedReview*>(nullptr));
         to_mypage(static_cast<review::WrittenReview*>(nullptr));
         // Kafka: a message no module can read is parked in each consumer group's module.
-        if (auto* kafka = dynamic_cast<bus::kafka::KafkaEventBus*>(&event_bus)) {
+        if (kafka_bus != nullptr) {
             const std::pair<const char*, bus::EventConsumer*> groups[] = {
                 {"book", &b}, {"payment", &p}, {"ticket", &t}, {"mypage", &m}};
             for (auto [name, consumer] : groups) {
-                kafka->on_malformed(
+                kafka_bus->on_malformed(
                     name, [consumer](bus::kafka::MalformedMessage msg, bus::EventBus::Ack ack) {
                         consumer->park_malformed(std::move(msg.event_id), std::move(msg.event_type),
                                                  msg.booking_id, std::move(msg.payload),
@@ -363,8 +364,8 @@ struct Application::Impl {
                      }
                      boost::json::object out{{"outboxBacklog", backlog},
                                              {"modules", std::move(modules_json)}};
-                     if (auto* kafka = dynamic_cast<bus::kafka::KafkaEventBus*>(&event_bus))
-                         out["kafka"] = kafka_metrics(*kafka);
+                     if (kafka_bus != nullptr)
+                         out["kafka"] = kafka_metrics(*kafka_bus);
                      return out;
                  }});
         router = std::move(r);
@@ -490,6 +491,7 @@ struct Application::Impl {
     std::unique_ptr<bus::kafka::MockCluster> mock_cluster;  ///< --kafka-mock only
     std::unique_ptr<bus::EventBus> event_bus_owner;
     bus::EventBus& event_bus;
+    bus::kafka::KafkaEventBus* kafka_bus;  ///< the same bus when --bus kafka, else null
     inprocess::FaultInjector faults;
     ModuleStorage booking_storage, payment_storage, ticket_storage, review_storage, mypage_storage;
 

@@ -426,9 +426,15 @@ struct KafkaEventBus::Impl {
     }
 
     void consume(Group& g) {
+        // Storing positions and flow control take the tracker's lock: every 10 ms, not per
+        // message (auto-commit sends positions every 500 ms anyway).
+        auto housekeeping_at = std::chrono::steady_clock::now();
         while (!consumers_stop.load()) {
-            store_positions(g);
-            flow_control(g);
+            if (const auto now = std::chrono::steady_clock::now(); now >= housekeeping_at) {
+                store_positions(g);
+                flow_control(g);
+                housekeeping_at = now + std::chrono::milliseconds(10);
+            }
             rd_kafka_message_t* m = rd_kafka_consumer_poll(g.rk, 100);
             if (m == nullptr)
                 continue;
@@ -463,21 +469,24 @@ struct KafkaEventBus::Impl {
         Ack ack = [tracker = g.tracker, partition, offset] {
             tracker->done(partition, offset);
         };
-        const std::string position = message_position(options.topic, m);
         const auto header_id = header(m, "eventId");
-        std::string value =
-            m->payload != nullptr ? std::string(static_cast<const char*>(m->payload), m->len) : "";
+        const std::string_view value =
+            m->payload != nullptr ? std::string_view(static_cast<const char*>(m->payload), m->len)
+                                  : std::string_view();
+        // The position names messages without an eventId (the seed's) and malformed ones; ours
+        // carry the header, so the hot path does not build it.
+        std::string position;
+        if (header_id.empty())
+            position = message_position(options.topic, m);
         Envelope env;
         try {
-            env = read_envelope(std::move(value), header_type,
-                                header_id.empty() ? std::string_view(position) : header_id);
+            env = read_envelope(value, header_type, header_id.empty() ? position : header_id);
         } catch (const DecodeError& e) {
             g.malformed_count.fetch_add(1);
+            if (position.empty())
+                position = message_position(options.topic, m);
             MalformedMessage bad{header_id.empty() ? position : std::string(header_id),
-                                 std::string(header_type), numeric_key(m),
-                                 m->payload != nullptr
-                                     ? std::string(static_cast<const char*>(m->payload), m->len)
-                                     : "",
+                                 std::string(header_type), numeric_key(m), std::string(value),
                                  std::string(e.what()) + " (at " + position + ")"};
             if (g.malformed) {
                 g.malformed(std::move(bad), std::move(ack));
@@ -500,11 +509,7 @@ struct KafkaEventBus::Impl {
             return;
         }
         // Several handlers of one type in one group: acknowledged when all of them are.
-        auto remaining = std::make_shared<std::atomic<std::size_t>>(it->second.size());
-        Ack each = [remaining, ack = std::move(ack)] {
-            if (remaining->fetch_sub(1) == 1)
-                ack();
-        };
+        auto each = ack_after(it->second.size(), std::move(ack));
         for (auto& h : it->second)
             h(shared, each);
     }
