@@ -14,7 +14,8 @@ Environment:
                             ``kafka``: each Server then runs against its own mock Kafka cluster
                             (a separate process, so it survives the server's kill -9 and
                             restarts; it is stopped in cleanup) with ``--bus kafka
-                            --kafka-brokers <bootstrap> --kafka-session-timeout-ms 6000`` put
+                            --kafka-brokers <bootstrap> --kafka-session-timeout-ms 6000
+                            --kafka-fetch-wait-ms 5`` put
                             before the test's own arguments (which may override them).
                             ``harness.KAFKA`` tells a test which mode it runs in; ``server.kafka``
                             is the cluster (``.bootstrap``, ``.broker_down(id)``,
@@ -398,7 +399,9 @@ class Server:
         if self.use_kafka:
             assert self.kafka is not None, "start_kafka() first"
             args += ["--bus", "kafka", "--kafka-brokers", self.kafka.bootstrap,
-                     "--kafka-session-timeout-ms", str(KAFKA_SESSION_TIMEOUT_MS)]
+                     "--kafka-session-timeout-ms", str(KAFKA_SESSION_TIMEOUT_MS),
+                     # the mock broker holds an empty fetch for the whole wait (real ones don't)
+                     "--kafka-fetch-wait-ms", "5"]
         return args + self.extra_args
 
     def start_kafka(self):

@@ -100,7 +100,11 @@ std::unique_ptr<bus::EventBus> make_bus(const Settings& s,
     o.topic = s.kafka_topic;
     o.client_id = s.kafka_client_id;
     o.session_timeout_ms = s.kafka_session_timeout_ms;
-    o.fetch_wait_ms = s.kafka_fetch_wait_ms;
+    // librdkafka's mock broker holds every empty fetch for the whole wait; real brokers answer
+    // as soon as data arrives. --kafka-fetch-wait-ms 0 picks for the broker at hand.
+    o.fetch_wait_ms = s.kafka_fetch_wait_ms > 0 ? s.kafka_fetch_wait_ms
+                      : s.kafka_mock > 0        ? 5
+                                                : 500;
     o.linger_ms = s.kafka_linger_ms;
     for (const auto& p : s.kafka_properties) {
         const auto eq = p.find('=');

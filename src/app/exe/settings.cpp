@@ -122,8 +122,9 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
         "Consumer group session timeout, ms (a dead member's partitions move after it)")
         ->check(CLI::Range(3000, 300000));
     opt("kafka-fetch-wait-ms", s.kafka_fetch_wait_ms,
-        "Longest a broker holds a consumer's fetch when there is nothing new, ms")
-        ->check(CLI::Range(1, 60000));
+        "Longest a broker holds a consumer's fetch when there is nothing new, ms (0 = 5 with "
+        "--kafka-mock, whose broker always waits this long, else Kafka's 500)")
+        ->check(CLI::Range(0, 60000));
     opt("kafka-linger-ms", s.kafka_linger_ms,
         "Longest the producer waits to fill a batch, ms (added to every event's latency when "
         "idle)")

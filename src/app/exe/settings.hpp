@@ -57,7 +57,7 @@ struct Settings {
     std::int64_t kafka_mock = 0;        ///< >0: start an in-process mock cluster
     std::int64_t kafka_partitions = 4;  ///< of the topic the mock cluster creates
     std::int64_t kafka_session_timeout_ms = 10000;
-    std::int64_t kafka_fetch_wait_ms = 5;  ///< fetch.wait.max.ms of the consumers
+    std::int64_t kafka_fetch_wait_ms = 0;  ///< fetch.wait.max.ms; 0 = 5 with --kafka-mock, else 500
     std::int64_t kafka_linger_ms = 1;      ///< linger.ms of the producer
     std::string kafka_client_id = "movie-booking";
     std::vector<std::string> kafka_properties;  ///< extra librdkafka "key=value" settings

@@ -39,6 +39,7 @@ KafkaOptions options_for(const MockCluster& cluster, const std::string& topic = 
     o.brokers = cluster.bootstraps();
     o.topic = topic;
     o.session_timeout_ms = 6000;
+    o.fetch_wait_ms = 5;  // the mock broker holds an empty fetch for the whole wait
     return o;
 }
 
