@@ -16,13 +16,14 @@ namespace bhttp = beast::http;
 using mb::domain::Condition;
 
 /// The table. Adding a Condition means adding exactly one row here.
-constexpr std::array<std::pair<Condition, bhttp::status>, 6> kStatusTable{{
+constexpr std::array<std::pair<Condition, bhttp::status>, 7> kStatusTable{{
     {Condition::kInvalidInput, bhttp::status::bad_request},
     {Condition::kNotFound, bhttp::status::not_found},
     {Condition::kConflict, bhttp::status::conflict},
     {Condition::kPaymentDeclined, bhttp::status::payment_required},
     {Condition::kUnavailable, bhttp::status::service_unavailable},
     {Condition::kForbidden, bhttp::status::forbidden},
+    {Condition::kUnauthenticated, bhttp::status::unauthorized},
 }};
 
 }  // namespace

@@ -21,6 +21,7 @@ namespace mb::adapters::http {
 /// | kPaymentDeclined | 402    |
 /// | kUnavailable     | 503    |
 /// | kForbidden       | 403    |
+/// | kUnauthenticated | 401    |
 /// | anything else (including success and foreign categories) | 500 |
 ///
 /// Pure; thread-safe.

@@ -20,6 +20,8 @@ public:
                 return "unavailable";
             case Condition::kForbidden:
                 return "forbidden";
+            case Condition::kUnauthenticated:
+                return "unauthenticated";
         }
         return "unknown condition";
     }

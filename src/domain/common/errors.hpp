@@ -15,6 +15,7 @@ enum class Condition {
     kPaymentDeclined,   ///< the payment provider refused the charge (HTTP 402)
     kUnavailable,       ///< a module the operation needs is down, slow or open-circuited (503)
     kForbidden,         ///< the caller may not do this (HTTP 403)
+    kUnauthenticated,   ///< no valid credentials: token missing, expired, forged (HTTP 401)
 };
 
 [[nodiscard]] const std::error_category& condition_category() noexcept;
