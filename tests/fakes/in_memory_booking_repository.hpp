@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <stdexcept>
 #include <vector>
 
@@ -46,6 +47,16 @@ public:
                 visible.push_back(b);
         }
         return page_of(visible, page);
+    }
+    [[nodiscard]] domain::Page<domain::booking::Booking> list_by_customer(
+        const std::string& customer_id, const domain::PageRequest& page) override {
+        std::vector<domain::booking::Booking> mine;
+        for (const auto& [id, b] : rows_) {
+            if (b.status() != domain::booking::BookingStatus::kPending &&
+                b.customer_id() == customer_id)
+                mine.push_back(b);
+        }
+        return page_of(mine, page);
     }
     [[nodiscard]] std::vector<domain::booking::Booking> pending(domain::TimePoint changed_before,
                                                                 std::int64_t limit) override {

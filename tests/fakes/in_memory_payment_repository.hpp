@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <stdexcept>
 #include <vector>
 
@@ -49,6 +50,15 @@ public:
         for (const auto& [id, p] : rows_)
             all.push_back(p);
         return page_of(all, page);
+    }
+    [[nodiscard]] domain::Page<domain::payment::Payment> list_by_customer(
+        const std::string& customer_id, const domain::PageRequest& page) override {
+        std::vector<domain::payment::Payment> mine;
+        for (const auto& [id, p] : rows_) {
+            if (p.customer_id() == customer_id)
+                mine.push_back(p);
+        }
+        return page_of(mine, page);
     }
 
     [[nodiscard]] std::size_t size() const noexcept { return rows_.size(); }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <stdexcept>
 #include <vector>
 
@@ -49,6 +50,15 @@ public:
         for (const auto& [id, r] : rows_)
             all.push_back(r);
         return page_of(all, page);
+    }
+    [[nodiscard]] domain::Page<domain::review::Review> list_by_customer(
+        const std::string& customer_id, const domain::PageRequest& page) override {
+        std::vector<domain::review::Review> mine;
+        for (const auto& [id, r] : rows_) {
+            if (r.customer_id() == customer_id)
+                mine.push_back(r);
+        }
+        return page_of(mine, page);
     }
 
     [[nodiscard]] std::size_t size() const noexcept { return rows_.size(); }

@@ -12,6 +12,8 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "domain/common/principal.hpp"
+
 namespace mb::adapters::http {
 
 namespace beast = boost::beast;
@@ -35,6 +37,10 @@ struct Request {
     /// "http://" + the Host header, or "http://127.0.0.1:<port>" when the request has none.
     /// Used to build absolute HAL links (`base_url + "/books/1"`).
     std::string base_url;
+    /// Who is calling, set by the Router before the handler runs: the token's principal on a
+    /// route that needs one, Principal::system() when auth = off, anonymous() on a public
+    /// route. Handlers pass it to every use case (issue 9).
+    domain::Principal principal = domain::Principal::anonymous();
 
     /// The value of the first query parameter called `name` ("+" and %XX already decoded), or
     /// nullopt when absent. A parameter given without '=' has an empty value. The view points

@@ -52,7 +52,23 @@ std::vector<std::string_view> pattern_segments(std::string_view pattern) {
 
 Router::Router() : root_(std::make_unique<Node>()) {}
 
-void Router::add(bhttp::verb method, std::string_view pattern, Handler handler) {
+std::string_view to_string(Access access) noexcept {
+    switch (access) {
+        case Access::kPublic:
+            return "public";
+        case Access::kAuthenticated:
+            return "authenticated";
+        case Access::kAdmin:
+            return "admin";
+    }
+    return "authenticated";
+}
+
+void Router::set_authenticator(Authenticator authenticator) {
+    authenticator_ = std::move(authenticator);
+}
+
+void Router::add(bhttp::verb method, std::string_view pattern, Handler handler, Access access) {
     Node* node = root_.get();
     for (const auto segment : pattern_segments(pattern)) {
         if (segment.front() == '{') {
@@ -77,7 +93,8 @@ void Router::add(bhttp::verb method, std::string_view pattern, Handler handler) 
             "route registered twice: " + std::string(bhttp::to_string(method)) + " " +
             std::string(pattern));
     }
-    node->routes.push_back({method, std::move(handler)});
+    node->routes.push_back({method, std::move(handler), access});
+    table_.push_back({method, std::string(pattern), access});
     update_allow(*node);
 }
 
@@ -109,13 +126,101 @@ void Router::update_allow(Node& node) {
     }
 }
 
-const Handler* Router::handler_for(const Node& node, bhttp::verb method) {
+const Router::Route* Router::route_for(const Node& node, bhttp::verb method) {
     for (const auto& route : node.routes) {
         if (route.method == method) {
-            return &route.handler;
+            return &route;
         }
     }
     return nullptr;
+}
+
+namespace {
+
+/// The credential of the one `Authorization: Bearer <token>` header: "" when there is none,
+/// nullopt when it is not a single Bearer credential (RFC 6750 §2.1: the scheme is
+/// case-insensitive, one space, token68 characters).
+std::optional<std::string_view> bearer_credential(const StringRequest& raw) {
+    const auto [first, last] = raw.equal_range(bhttp::field::authorization);
+    if (first == last) {
+        return std::string_view{};
+    }
+    if (std::next(first) != last) {
+        return std::nullopt;
+    }
+    const auto value = first->value();
+    const std::string_view text(value.data(), value.size());
+    constexpr std::string_view kScheme = "bearer ";
+    if (text.size() <= kScheme.size()) {
+        return std::nullopt;
+    }
+    for (std::size_t i = 0; i < kScheme.size(); ++i) {
+        const char c = text[i];
+        const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        if (lower != kScheme[i]) {
+            return std::nullopt;
+        }
+    }
+    auto token = text.substr(kScheme.size());
+    const auto token68 = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
+    };
+    if (!std::all_of(token.begin(), token.end(), token68)) {
+        return std::nullopt;
+    }
+    return token;
+}
+
+/// `value` as a quoted-string body: only printable ASCII, without '"' and '\'.
+std::string quoted_safe(std::string_view value) {
+    std::string out;
+    for (const char c : value) {
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<Response> Router::authorize(Request& request, Access access) const {
+    if (!authenticator_) {
+        request.principal = domain::Principal::system();
+        return std::nullopt;
+    }
+    if (access == Access::kPublic) {
+        return std::nullopt;  // anonymous (Request's default)
+    }
+    const auto credential = bearer_credential(*request.raw);
+    domain::Result<domain::Principal> principal =
+        credential ? authenticator_(*credential)
+                   : domain::Result<domain::Principal>(domain::Unexpected(std::make_error_code(
+                         std::errc::invalid_argument)));
+    if (!principal) {
+        const bool sent = !credential || !credential->empty();
+        const std::string why = !credential ? std::string("the Authorization header is not one "
+                                                          "Bearer token")
+                                            : principal.error().message();
+        auto response = problem(request, bhttp::status::unauthorized,
+                                sent ? why : std::string("a bearer token is required"));
+        response.set(bhttp::field::www_authenticate,
+                     sent ? "Bearer realm=\"movie-booking\", error=\"invalid_token\", "
+                            "error_description=\"" + quoted_safe(why) + "\""
+                          : std::string("Bearer realm=\"movie-booking\""));
+        return response;
+    }
+    if (access == Access::kAdmin && !principal->has(domain::Role::kAdmin)) {
+        auto response =
+            problem(request, bhttp::status::forbidden, "this resource needs the admin role");
+        response.set(bhttp::field::www_authenticate,
+                     "Bearer realm=\"movie-booking\", error=\"insufficient_scope\", "
+                     "error_description=\"the admin role is required\"");
+        return response;
+    }
+    request.principal = std::move(*principal);
+    return std::nullopt;
 }
 
 bool Router::walk(const Node& node, std::string_view rest, bhttp::verb method,
@@ -129,8 +234,8 @@ bool Router::walk(const Node& node, std::string_view rest, bhttp::verb method,
             first_resource = &node;
         }
         const bool accepts =
-            method == bhttp::verb::options || handler_for(node, method) != nullptr ||
-            (method == bhttp::verb::head && handler_for(node, bhttp::verb::get) != nullptr);
+            method == bhttp::verb::options || route_for(node, method) != nullptr ||
+            (method == bhttp::verb::head && route_for(node, bhttp::verb::get) != nullptr);
         if (accepts) {
             found = &node;
         }
@@ -185,12 +290,18 @@ asio::awaitable<Response> Router::dispatch(Request request) const {
         co_return response;
     }
 
-    if (const Handler* handler = handler_for(*found, method)) {
-        co_return co_await (*handler)(std::move(request));
+    if (const Route* route = route_for(*found, method)) {
+        if (auto refused = authorize(request, route->access)) {
+            co_return std::move(*refused);
+        }
+        co_return co_await route->handler(std::move(request));
     }
     if (method == bhttp::verb::head) {
-        const Handler* get = handler_for(*found, bhttp::verb::get);
-        Response response = co_await (*get)(std::move(request));
+        const Route* get = route_for(*found, bhttp::verb::get);
+        if (auto refused = authorize(request, get->access)) {
+            co_return std::move(*refused);
+        }
+        Response response = co_await get->handler(std::move(request));
         response.body().clear();
         if (response.chunked()) {
             response.chunked(false);

@@ -1,6 +1,8 @@
 #pragma once
 // Method + path routing with `{name}` segments, answering 404 / 405 / OPTIONS / HEAD itself.
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -10,8 +12,34 @@
 #include <boost/beast/http/verb.hpp>
 
 #include "adapters/http/request.hpp"
+#include "domain/common/result.hpp"
 
 namespace mb::adapters::http {
+
+/// Who may call a route (README "Security", the matrix).
+enum class Access {
+    kPublic,         ///< no token: health probes and the public catalogue
+    kAuthenticated,  ///< any valid token; the use case decides what the principal may see
+    kAdmin,          ///< a valid token with the `admin` role (else 403)
+};
+
+/// The wire name of an Access ("public", "authenticated", "admin").
+[[nodiscard]] std::string_view to_string(Access access) noexcept;
+
+/// Turns a request's bearer credential into its principal. `bearer_token` is the text after
+/// "Bearer " of the one Authorization header; empty when the request has none. Returns an
+/// error whose condition is kUnauthenticated for a missing or invalid token. Must be
+/// thread-safe (the Router calls it on any connection's strand).
+using Authenticator =
+    std::function<domain::Result<domain::Principal>(std::string_view bearer_token)>;
+
+/// One registered (method, pattern) and who may call it — the route table that the README's
+/// API table and the security matrix test are checked against.
+struct RouteInfo {
+    beast::http::verb method;
+    std::string pattern;
+    Access access;
+};
 
 /// Maps (method, path) to a Handler.
 ///
@@ -28,6 +56,13 @@ namespace mb::adapters::http {
 /// - HEAD without its own handler: the GET handler's response with the body dropped
 ///   (Content-Length kept);
 /// - OPTIONS without its own handler: 204 with `Allow`.
+/// - a route that is not kPublic without a valid token: 401 problem with `WWW-Authenticate:
+///   Bearer realm="movie-booking"` (plus `error="invalid_token"` and `error_description` when
+///   a token was sent: RFC 6750 §3); a kAdmin route for a principal without the admin role:
+///   403 problem with `error="insufficient_scope"`. The handler runs with
+///   Request::principal set.
+/// Without an authenticator (set_authenticator never called) every caller of every route is
+/// Principal::system() — auth = off.
 ///
 /// Build the router completely (add) before serving; afterwards it is immutable and
 /// dispatch() may run concurrently on any number of threads. add() is not thread-safe.
@@ -35,10 +70,17 @@ class Router {
 public:
     Router();
 
-    /// Registers `handler` for `method` on `pattern`. Throws std::invalid_argument for a
-    /// pattern that is not absolute, has a malformed placeholder, or is already registered
-    /// for `method`.
-    void add(beast::http::verb method, std::string_view pattern, Handler handler);
+    /// Registers `handler` for `method` on `pattern`, callable by `access` (secure by
+    /// default). Throws std::invalid_argument for a pattern that is not absolute, has a
+    /// malformed placeholder, or is already registered for `method`.
+    void add(beast::http::verb method, std::string_view pattern, Handler handler,
+             Access access = Access::kAuthenticated);
+
+    /// Sets how tokens are checked (auth = jwt). Not thread-safe: call before serving.
+    void set_authenticator(Authenticator authenticator);
+
+    /// Every registered route in registration order. Thread-safe once built.
+    [[nodiscard]] const std::vector<RouteInfo>& routes() const noexcept { return table_; }
 
     /// Routes `request` (its `path` must be filled; `path_params` is overwritten) and awaits
     /// the handler. Exceptions of the handler propagate (the server turns them into 500).
@@ -49,6 +91,7 @@ private:
     struct Route {
         beast::http::verb method;
         Handler handler;
+        Access access;
     };
     struct Node {
         std::vector<std::pair<std::string, std::unique_ptr<Node>>> literals;
@@ -60,10 +103,14 @@ private:
     static bool walk(const Node& node, std::string_view rest, beast::http::verb method,
                      std::vector<std::string>& params, const Node*& first_resource,
                      const Node*& found);
-    static const Handler* handler_for(const Node& node, beast::http::verb method);
+    static const Route* route_for(const Node& node, beast::http::verb method);
+    /// The principal for `request` on a route of `access`, or the 401/403 answer.
+    [[nodiscard]] std::optional<Response> authorize(Request& request, Access access) const;
     static void update_allow(Node& node);
 
     std::unique_ptr<Node> root_;
+    std::vector<RouteInfo> table_;
+    Authenticator authenticator_;
 };
 
 }  // namespace mb::adapters::http

@@ -152,15 +152,16 @@ InProcessReviewPort::InProcessReviewPort(PortGuard& guard, persistence::ModuleEx
                                          app::review::ReviewService& service)
     : guard_(guard), executor_(executor), service_(service) {}
 
-void InProcessReviewPort::open(std::int64_t booking_id,
+void InProcessReviewPort::open(std::int64_t booking_id, std::string customer_id,
                                std::function<void(domain::Result<ReviewOpened>)> done) {
-    auto job = [this, booking_id](std::function<bool()> expired,
-                                  std::function<void(domain::Result<ReviewOpened>)> complete) {
+    auto job = [this, booking_id, customer_id = std::move(customer_id)](
+                   std::function<bool()> expired,
+                   std::function<void(domain::Result<ReviewOpened>)> complete) {
         executor_.run(
-            [this, booking_id, expired]() -> domain::Result<ReviewOpened> {
+            [this, booking_id, customer_id, expired]() -> domain::Result<ReviewOpened> {
                 if (expired())
                     return domain::fail(app::PortError::kDeadlineExceeded);
-                auto review = service_.open(booking_id);
+                auto review = service_.open(booking_id, customer_id);
                 if (!review)
                     return domain::Unexpected(review.error());
                 return ReviewOpened{review->id()};

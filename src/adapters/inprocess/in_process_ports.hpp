@@ -93,7 +93,7 @@ class InProcessReviewPort final : public app::ticket::ReviewPort {
 public:
     InProcessReviewPort(PortGuard& guard, persistence::ModuleExecutor& executor,
                         app::review::ReviewService& service);
-    void open(std::int64_t booking_id,
+    void open(std::int64_t booking_id, std::string customer_id,
               std::function<void(domain::Result<app::ticket::ReviewOpened>)> done) override;
 
 private:

@@ -35,16 +35,17 @@ boost::asio::awaitable<void> BookingSaga::compensate(std::int64_t booking_id) {
 }
 
 boost::asio::awaitable<Result<Booking>> BookingSaga::place(
-    domain::booking::BookingRequest request, std::shared_ptr<app::booking::PlaceDetails> details) {
-    auto step3 = [this, request, details] {
-        return bookings_.place(request, details.get());
+    domain::Principal caller, domain::booking::BookingRequest request,
+    std::shared_ptr<app::booking::PlaceDetails> details) {
+    auto step3 = [this, caller = std::move(caller), request, details] {
+        return bookings_.place(caller, request, details.get());
     };
     auto placed = co_await executor_.execute(std::move(step3));
     if (!placed)
         co_return placed;
     const auto booking_id = placed->id();
 
-    auto step4 = [this, booking_id, customer = request.customer_id,
+    auto step4 = [this, booking_id, customer = placed->customer_id(),
                   amount = placed->details().total_price](auto cb) {
         payment_.pay({booking_id, customer, amount}, std::move(cb));
     };
@@ -75,9 +76,10 @@ boost::asio::awaitable<Result<Booking>> BookingSaga::place(
     std::rethrow_exception(failure);
 }
 
-boost::asio::awaitable<Result<Booking>> BookingSaga::cancel(std::int64_t booking_id) {
-    auto request = [this, booking_id] {
-        return bookings_.request_cancel(booking_id);
+boost::asio::awaitable<Result<Booking>> BookingSaga::cancel(domain::Principal caller,
+                                                           std::int64_t booking_id) {
+    auto request = [this, caller = std::move(caller), booking_id] {
+        return bookings_.request_cancel(caller, booking_id);
     };
     auto requested = co_await executor_.execute(std::move(request));
     if (!requested)
@@ -135,16 +137,18 @@ PrintSaga::PrintSaga(persistence::ModuleExecutor& ticket_executor,
                      app::ticket::TicketService& tickets, app::ticket::ReviewPort& review)
     : executor_(ticket_executor), tickets_(tickets), review_(review) {}
 
-boost::asio::awaitable<Result<Ticket>> PrintSaga::print(std::int64_t ticket_id) {
-    auto step10 = [this, ticket_id] {
-        return tickets_.begin_print(ticket_id);
+boost::asio::awaitable<Result<Ticket>> PrintSaga::print(domain::Principal caller,
+                                                        std::int64_t ticket_id) {
+    auto step10 = [this, caller = std::move(caller), ticket_id] {
+        return tickets_.begin_print(caller, ticket_id);
     };
     auto begun = co_await executor_.execute(std::move(step10));
     if (!begun)
         co_return begun;
 
-    auto step11 = [this, booking_id = begun->booking_id()](auto cb) {
-        review_.open(booking_id, std::move(cb));
+    auto step11 = [this, booking_id = begun->booking_id(),
+                   customer = begun->details().customer_id](auto cb) {
+        review_.open(booking_id, customer, std::move(cb));
     };
     auto opened = co_await await_port<app::ticket::ReviewOpened>(std::move(step11));
     if (!opened) {

@@ -37,15 +37,17 @@ public:
                 app::booking::BookingService& bookings, app::booking::PaymentPort& payment,
                 app::booking::TicketPort& ticket);
 
-    /// Books and pays. Errors: kInvalidBooking (400), seat and price conflicts (409; `details`
-    /// says which seats / what amount), payment declined (402), port errors (503: nothing
-    /// kept). Rethrows infrastructure failures after compensating.
+    /// Books and pays for `caller` (BookingService::place decides the customer). Errors:
+    /// kOtherCustomer (403), kInvalidBooking (400), kUnlistedMovie (404), seat and price
+    /// conflicts (409; `details` says which seats / what amount), payment declined (402), port
+    /// errors (503: nothing kept). Rethrows infrastructure failures after compensating.
     boost::asio::awaitable<domain::Result<domain::booking::Booking>> place(
-        domain::booking::BookingRequest request,
+        domain::Principal caller, domain::booking::BookingRequest request,
         std::shared_ptr<app::booking::PlaceDetails> details = nullptr);
-    /// Errors: kNotFound, kAlreadyCanceled, kAlreadyPrinted, kPrintInProgress, port errors.
+    /// Cancels for `caller`. Errors: kNotFound (also: not visible to the caller), kForbidden,
+    /// kAlreadyCanceled, kAlreadyPrinted, kPrintInProgress, port errors.
     boost::asio::awaitable<domain::Result<domain::booking::Booking>> cancel(
-        std::int64_t booking_id);
+        domain::Principal caller, std::int64_t booking_id);
     /// Settles bookings left Pending and cancels left half-done whose last change is at least
     /// `min_age` old (0 at start-up; longer than any live saga when periodic). Returns how many
     /// bookings it settled.
@@ -67,9 +69,11 @@ public:
     PrintSaga(persistence::ModuleExecutor& ticket_executor, app::ticket::TicketService& tickets,
               app::ticket::ReviewPort& review);
 
-    /// Errors: kNotFound, kAlreadyPrinted, kCanceled, kPrintInProgress, kReviewUnavailable
-    /// (503 + Retry-After: the ticket stays Waiting).
-    boost::asio::awaitable<domain::Result<domain::ticket::Ticket>> print(std::int64_t ticket_id);
+    /// Prints for `caller` (the ticket's customer, staff, admin). Errors: kNotFound (also: not
+    /// visible to the caller), kAlreadyPrinted, kCanceled, kPrintInProgress,
+    /// kReviewUnavailable (503 + Retry-After: the ticket stays Waiting).
+    boost::asio::awaitable<domain::Result<domain::ticket::Ticket>> print(
+        domain::Principal caller, std::int64_t ticket_id);
 
 private:
     persistence::ModuleExecutor& executor_;

@@ -35,7 +35,10 @@ std::vector<Migration> booking_migrations() {
             // must use the same collation, or each booking scans the movies table.
             {7, "case-insensitive title index",
              "DROP INDEX movies_title;"
-             "CREATE INDEX movies_title_nocase ON movies(title COLLATE NOCASE)"}};
+             "CREATE INDEX movies_title_nocase ON movies(title COLLATE NOCASE)"},
+            // Collections are filtered to the caller (issue 9).
+            {8, "customer index",
+             "CREATE INDEX bookings_customer ON bookings(customer_id, id)"}};
 }
 
 SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)
@@ -76,14 +79,13 @@ void SqliteBookingRepository::bind(const Booking& b) {
     row_.updated_at = to_epoch_ms(b.updated_at());
 }
 
-Booking SqliteBookingRepository::to_booking() const {
+Booking SqliteBookingRepository::restore(const Row& r) {
     return Booking::restore(
-        row_.id,
-        BookingRequest{row_.customer_id, row_.movie_name, row_.seat, row_.qty, row_.total_price,
-                       row_.screening_id, true},
-        domain::booking::booking_status_from(row_.status).value_or(BookingStatus::kPending),
-        row_.payment_id, row_.cancel_requested != 0, from_epoch_ms(row_.created_at),
-        from_epoch_ms(row_.updated_at));
+        r.id, BookingRequest{r.customer_id, r.movie_name, r.seat, r.qty, r.total_price,
+                             r.screening_id, true},
+        domain::booking::booking_status_from(r.status).value_or(BookingStatus::kPending),
+        r.payment_id, r.cancel_requested != 0, from_epoch_ms(r.created_at),
+        from_epoch_ms(r.updated_at));
 }
 
 void SqliteBookingRepository::add(Booking& booking) {
@@ -110,7 +112,7 @@ std::optional<Booking> SqliteBookingRepository::find(std::int64_t id) {
     finish(select_);
     if (!found)
         return std::nullopt;
-    return to_booking();
+    return restore(row_);
 }
 
 std::vector<Booking> SqliteBookingRepository::query(const std::string& tail, std::int64_t a,
@@ -124,15 +126,8 @@ std::vector<Booking> SqliteBookingRepository::query(const std::string& tail, std
          soci::into(r.payment_id), soci::into(r.cancel_requested), soci::into(r.created_at),
          soci::into(r.updated_at), soci::into(r.screening_id), soci::use(a), soci::use(b));
     st.execute();
-    while (st.fetch()) {
-        out.push_back(Booking::restore(
-            r.id,
-            BookingRequest{r.customer_id, r.movie_name, r.seat, r.qty, r.total_price,
-                           r.screening_id, true},
-            domain::booking::booking_status_from(r.status).value_or(BookingStatus::kPending),
-            r.payment_id, r.cancel_requested != 0, from_epoch_ms(r.created_at),
-            from_epoch_ms(r.updated_at)));
-    }
+    while (st.fetch())
+        out.push_back(restore(r));
     return out;
 }
 
@@ -142,6 +137,30 @@ domain::Page<Booking> SqliteBookingRepository::list(const domain::PageRequest& p
                       page.offset());
     db_.session() << "SELECT COUNT(*) FROM bookings WHERE status <> 'Pending'",
         soci::into(out.total);
+    return out;
+}
+
+domain::Page<Booking> SqliteBookingRepository::list_by_customer(const std::string& customer_id,
+                                                               const domain::PageRequest& page) {
+    domain::Page<Booking> out;
+    Row r;
+    std::string customer = customer_id;
+    auto limit = page.size;
+    auto offset = page.offset();
+    soci::statement st =
+        (db_.session().prepare << "SELECT " << kColumns
+                               << " FROM bookings WHERE customer_id = :c AND status <> 'Pending' "
+                                  "ORDER BY id LIMIT :lim OFFSET :off",
+         soci::into(r.id), soci::into(r.customer_id), soci::into(r.movie_name), soci::into(r.seat),
+         soci::into(r.qty), soci::into(r.total_price), soci::into(r.status),
+         soci::into(r.payment_id), soci::into(r.cancel_requested), soci::into(r.created_at),
+         soci::into(r.updated_at), soci::into(r.screening_id), soci::use(customer),
+         soci::use(limit), soci::use(offset));
+    st.execute();
+    while (st.fetch())
+        out.items.push_back(restore(r));
+    db_.session() << "SELECT COUNT(*) FROM bookings WHERE customer_id = :c AND status <> 'Pending'",
+        soci::use(customer), soci::into(out.total);
     return out;
 }
 

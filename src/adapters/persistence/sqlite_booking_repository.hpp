@@ -21,6 +21,8 @@ public:
     [[nodiscard]] std::optional<domain::booking::Booking> find(std::int64_t id) override;
     [[nodiscard]] domain::Page<domain::booking::Booking> list(
         const domain::PageRequest& page) override;
+    [[nodiscard]] domain::Page<domain::booking::Booking> list_by_customer(
+        const std::string& customer_id, const domain::PageRequest& page) override;
     [[nodiscard]] std::vector<domain::booking::Booking> pending(domain::TimePoint changed_before,
                                                                 std::int64_t limit) override;
     [[nodiscard]] std::vector<domain::booking::Booking> cancel_requested(
@@ -34,7 +36,7 @@ private:
                      updated_at = 0, screening_id = 0;
     };
     void bind(const domain::booking::Booking& b);
-    [[nodiscard]] domain::booking::Booking to_booking() const;
+    [[nodiscard]] static domain::booking::Booking restore(const Row& r);
     std::vector<domain::booking::Booking> query(const std::string& where_order_limit,
                                                 std::int64_t a, std::int64_t b);
 

@@ -21,7 +21,9 @@ std::vector<Migration> payment_migrations() {
              "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"},
             outbox_and_inbox_migration(2),
             inbox_retention_migration(3),
-            dead_letter_migration(4)};
+            dead_letter_migration(4),
+            // Collections are filtered to the caller (issue 9).
+            {5, "customer index", "CREATE INDEX payments_customer ON payments(customer_id, id)"}};
 }
 
 SqlitePaymentRepository::SqlitePaymentRepository(SqliteDatabase& db)
@@ -95,20 +97,48 @@ std::optional<Payment> SqlitePaymentRepository::find_by_booking(std::int64_t boo
 }
 
 domain::Page<Payment> SqlitePaymentRepository::list(const domain::PageRequest& page) {
+    return page_where(nullptr, page);
+}
+
+domain::Page<Payment> SqlitePaymentRepository::list_by_customer(const std::string& customer_id,
+                                                          const domain::PageRequest& page) {
+    return page_where(&customer_id, page);
+}
+
+domain::Page<Payment> SqlitePaymentRepository::page_where(const std::string* customer,
+                                                    const domain::PageRequest& page) {
     domain::Page<Payment> out;
     Row r;
-    const auto limit = page.size;
-    const auto offset = page.offset();
-    soci::statement st =
-        (db_.session().prepare << "SELECT " << kColumns
-                               << " FROM payments ORDER BY id LIMIT :l OFFSET :o",
-         soci::into(r.id), soci::into(r.booking_id), soci::into(r.customer_id),
-         soci::into(r.amount), soci::into(r.authorization), soci::into(r.status),
-         soci::into(r.created_at), soci::into(r.updated_at), soci::use(limit), soci::use(offset));
+    auto limit = page.size;
+    auto offset = page.offset();
+    std::string customer_id = customer != nullptr ? *customer : std::string();
+    const char* where = customer != nullptr ? " WHERE customer_id = :c" : "";
+    soci::statement st(db_.session());
+    st.exchange(soci::into(r.id));
+    st.exchange(soci::into(r.booking_id));
+    st.exchange(soci::into(r.customer_id));
+    st.exchange(soci::into(r.amount));
+    st.exchange(soci::into(r.authorization));
+    st.exchange(soci::into(r.status));
+    st.exchange(soci::into(r.created_at));
+    st.exchange(soci::into(r.updated_at));
+    if (customer != nullptr)
+        st.exchange(soci::use(customer_id));
+    st.exchange(soci::use(limit));
+    st.exchange(soci::use(offset));
+    st.alloc();
+    st.prepare(std::string("SELECT ") + kColumns + " FROM payments" + where +
+               " ORDER BY id LIMIT :l OFFSET :o");
+    st.define_and_bind();
     st.execute();
     while (st.fetch())
         out.items.push_back(to_payment(r));
-    db_.session() << "SELECT COUNT(*) FROM payments", soci::into(out.total);
+    if (customer != nullptr) {
+        db_.session() << "SELECT COUNT(*) FROM payments WHERE customer_id = :c",
+            soci::use(customer_id), soci::into(out.total);
+    } else {
+        db_.session() << "SELECT COUNT(*) FROM payments", soci::into(out.total);
+    }
     return out;
 }
 

@@ -22,8 +22,13 @@ public:
         std::int64_t booking_id) override;
     [[nodiscard]] domain::Page<domain::payment::Payment> list(
         const domain::PageRequest& page) override;
+    [[nodiscard]] domain::Page<domain::payment::Payment> list_by_customer(
+        const std::string& customer_id, const domain::PageRequest& page) override;
 
 private:
+    /// One page, of every row (customer == nullptr) or of one customer's.
+    [[nodiscard]] domain::Page<domain::payment::Payment> page_where(const std::string* customer,
+                                                           const domain::PageRequest& page);
     struct Row {
         std::int64_t id = 0, booking_id = 0, amount = 0, created_at = 0, updated_at = 0;
         std::string customer_id, authorization, status;

@@ -10,7 +10,7 @@ using domain::review::ReviewStatus;
 
 namespace {
 constexpr const char* kColumns =
-    "id, booking_id, score, contents, weather, status, created_at, updated_at";
+    "id, booking_id, customer_id, score, contents, weather, status, created_at, updated_at";
 }
 
 std::vector<Migration> review_migrations() {
@@ -21,15 +21,21 @@ std::vector<Migration> review_migrations() {
              "updated_at BIGINT NOT NULL)"},
             outbox_and_inbox_migration(2),
             inbox_retention_migration(3),
-            dead_letter_migration(4)};
+            dead_letter_migration(4),
+            // The booking's customer owns the review (issue 9). Reviews opened before carry ""
+            // and are visible to admin only.
+            {5, "review owner",
+             "ALTER TABLE reviews ADD COLUMN customer_id TEXT NOT NULL DEFAULT '';"
+             "CREATE INDEX reviews_customer ON reviews(customer_id, id)"}};
 }
 
 SqliteReviewRepository::SqliteReviewRepository(SqliteDatabase& db)
     : db_(db),
       insert_((db.session().prepare
-                   << "INSERT INTO reviews(booking_id, score, contents, weather, status, "
-                      "created_at, updated_at) VALUES(:b, :s, :c, :w, :st, :ca, :ua)",
-               soci::use(row_.booking_id), soci::use(row_.score, row_.score_ind),
+                   << "INSERT INTO reviews(booking_id, customer_id, score, contents, weather, "
+                      "status, created_at, updated_at) VALUES(:b, :cu, :s, :c, :w, :st, :ca, :ua)",
+               soci::use(row_.booking_id), soci::use(row_.customer_id),
+               soci::use(row_.score, row_.score_ind),
                soci::use(row_.contents), soci::use(row_.weather), soci::use(row_.status),
                soci::use(row_.created_at), soci::use(row_.updated_at))),
       update_((db.session().prepare << "UPDATE reviews SET score = :s, contents = :c, "
@@ -37,19 +43,21 @@ SqliteReviewRepository::SqliteReviewRepository(SqliteDatabase& db)
                soci::use(row_.score, row_.score_ind), soci::use(row_.contents),
                soci::use(row_.status), soci::use(row_.updated_at), soci::use(row_.id))),
       by_id_((db.session().prepare << "SELECT " << kColumns << " FROM reviews WHERE id = :k",
-              soci::into(row_.id), soci::into(row_.booking_id),
+              soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.customer_id),
               soci::into(row_.score, row_.score_ind), soci::into(row_.contents),
               soci::into(row_.weather), soci::into(row_.status), soci::into(row_.created_at),
               soci::into(row_.updated_at), soci::use(key_))),
       by_booking_(
           (db.session().prepare << "SELECT " << kColumns << " FROM reviews WHERE booking_id = :k",
-           soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.score, row_.score_ind),
+           soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.customer_id),
+           soci::into(row_.score, row_.score_ind),
            soci::into(row_.contents), soci::into(row_.weather), soci::into(row_.status),
            soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))) {}
 
 void SqliteReviewRepository::bind(const Review& r) {
     row_.id = r.id();
     row_.booking_id = r.booking_id();
+    row_.customer_id = r.customer_id();
     row_.score = r.score().value_or(0);
     row_.score_ind = r.score() ? soci::i_ok : soci::i_null;
     row_.contents = r.contents();
@@ -64,7 +72,7 @@ Review SqliteReviewRepository::to_review(const Row& r) {
     if (r.score_ind == soci::i_ok)
         score = r.score;
     return Review::restore(
-        r.id, r.booking_id, score, r.contents, r.weather,
+        r.id, r.booking_id, r.customer_id, score, r.contents, r.weather,
         domain::review::review_status_from(r.status).value_or(ReviewStatus::kWaitingReview),
         from_epoch_ms(r.created_at), from_epoch_ms(r.updated_at));
 }
@@ -101,20 +109,49 @@ std::optional<Review> SqliteReviewRepository::find_by_booking(std::int64_t booki
 }
 
 domain::Page<Review> SqliteReviewRepository::list(const domain::PageRequest& page) {
+    return page_where(nullptr, page);
+}
+
+domain::Page<Review> SqliteReviewRepository::list_by_customer(const std::string& customer_id,
+                                                          const domain::PageRequest& page) {
+    return page_where(&customer_id, page);
+}
+
+domain::Page<Review> SqliteReviewRepository::page_where(const std::string* customer,
+                                                    const domain::PageRequest& page) {
     domain::Page<Review> out;
     Row r;
-    const auto limit = page.size;
-    const auto offset = page.offset();
-    soci::statement st =
-        (db_.session().prepare << "SELECT " << kColumns
-                               << " FROM reviews ORDER BY id LIMIT :l OFFSET :o",
-         soci::into(r.id), soci::into(r.booking_id), soci::into(r.score, r.score_ind),
-         soci::into(r.contents), soci::into(r.weather), soci::into(r.status),
-         soci::into(r.created_at), soci::into(r.updated_at), soci::use(limit), soci::use(offset));
+    auto limit = page.size;
+    auto offset = page.offset();
+    std::string customer_id = customer != nullptr ? *customer : std::string();
+    const char* where = customer != nullptr ? " WHERE customer_id = :c" : "";
+    soci::statement st(db_.session());
+    st.exchange(soci::into(r.id));
+    st.exchange(soci::into(r.booking_id));
+    st.exchange(soci::into(r.customer_id));
+    st.exchange(soci::into(r.score, r.score_ind));
+    st.exchange(soci::into(r.contents));
+    st.exchange(soci::into(r.weather));
+    st.exchange(soci::into(r.status));
+    st.exchange(soci::into(r.created_at));
+    st.exchange(soci::into(r.updated_at));
+    if (customer != nullptr)
+        st.exchange(soci::use(customer_id));
+    st.exchange(soci::use(limit));
+    st.exchange(soci::use(offset));
+    st.alloc();
+    st.prepare(std::string("SELECT ") + kColumns + " FROM reviews" + where +
+               " ORDER BY id LIMIT :l OFFSET :o");
+    st.define_and_bind();
     st.execute();
     while (st.fetch())
         out.items.push_back(to_review(r));
-    db_.session() << "SELECT COUNT(*) FROM reviews", soci::into(out.total);
+    if (customer != nullptr) {
+        db_.session() << "SELECT COUNT(*) FROM reviews WHERE customer_id = :c",
+            soci::use(customer_id), soci::into(out.total);
+    } else {
+        db_.session() << "SELECT COUNT(*) FROM reviews", soci::into(out.total);
+    }
     return out;
 }
 

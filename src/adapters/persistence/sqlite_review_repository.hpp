@@ -21,12 +21,17 @@ public:
         std::int64_t booking_id) override;
     [[nodiscard]] domain::Page<domain::review::Review> list(
         const domain::PageRequest& page) override;
+    [[nodiscard]] domain::Page<domain::review::Review> list_by_customer(
+        const std::string& customer_id, const domain::PageRequest& page) override;
 
 private:
+    /// One page, of every row (customer == nullptr) or of one customer's.
+    [[nodiscard]] domain::Page<domain::review::Review> page_where(const std::string* customer,
+                                                           const domain::PageRequest& page);
     struct Row {
         std::int64_t id = 0, booking_id = 0, score = 0, created_at = 0, updated_at = 0;
         soci::indicator score_ind = soci::i_null;
-        std::string contents, weather, status;
+        std::string customer_id, contents, weather, status;
     };
     void bind(const domain::review::Review& r);
     [[nodiscard]] static domain::review::Review to_review(const Row& r);

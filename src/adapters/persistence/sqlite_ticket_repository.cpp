@@ -24,7 +24,9 @@ std::vector<Migration> ticket_migrations() {
              "updated_at BIGINT NOT NULL)"},
             outbox_and_inbox_migration(2),
             inbox_retention_migration(3),
-            dead_letter_migration(4)};
+            dead_letter_migration(4),
+            // Collections are filtered to the caller (issue 9).
+            {5, "customer index", "CREATE INDEX tickets_customer ON tickets(customer_id, id)"}};
 }
 
 SqliteTicketRepository::SqliteTicketRepository(SqliteDatabase& db)
@@ -119,21 +121,50 @@ std::optional<Ticket> SqliteTicketRepository::find_by_booking(std::int64_t booki
 }
 
 domain::Page<Ticket> SqliteTicketRepository::list(const domain::PageRequest& page) {
+    return page_where(nullptr, page);
+}
+
+domain::Page<Ticket> SqliteTicketRepository::list_by_customer(const std::string& customer_id,
+                                                          const domain::PageRequest& page) {
+    return page_where(&customer_id, page);
+}
+
+domain::Page<Ticket> SqliteTicketRepository::page_where(const std::string* customer,
+                                                    const domain::PageRequest& page) {
     domain::Page<Ticket> out;
     Row r;
-    const auto limit = page.size;
-    const auto offset = page.offset();
-    soci::statement st =
-        (db_.session().prepare << "SELECT " << kColumns
-                               << " FROM tickets ORDER BY id LIMIT :l OFFSET :o",
-         soci::into(r.id), soci::into(r.booking_id), soci::into(r.customer_id),
-         soci::into(r.movie_name), soci::into(r.seat), soci::into(r.qty), soci::into(r.status),
-         soci::into(r.lease_until, r.lease_ind), soci::into(r.created_at), soci::into(r.updated_at),
-         soci::use(limit), soci::use(offset));
+    auto limit = page.size;
+    auto offset = page.offset();
+    std::string customer_id = customer != nullptr ? *customer : std::string();
+    const char* where = customer != nullptr ? " WHERE customer_id = :c" : "";
+    soci::statement st(db_.session());
+    st.exchange(soci::into(r.id));
+    st.exchange(soci::into(r.booking_id));
+    st.exchange(soci::into(r.customer_id));
+    st.exchange(soci::into(r.movie_name));
+    st.exchange(soci::into(r.seat));
+    st.exchange(soci::into(r.qty));
+    st.exchange(soci::into(r.status));
+    st.exchange(soci::into(r.lease_until, r.lease_ind));
+    st.exchange(soci::into(r.created_at));
+    st.exchange(soci::into(r.updated_at));
+    if (customer != nullptr)
+        st.exchange(soci::use(customer_id));
+    st.exchange(soci::use(limit));
+    st.exchange(soci::use(offset));
+    st.alloc();
+    st.prepare(std::string("SELECT ") + kColumns + " FROM tickets" + where +
+               " ORDER BY id LIMIT :l OFFSET :o");
+    st.define_and_bind();
     st.execute();
     while (st.fetch())
         out.items.push_back(to_ticket(r));
-    db_.session() << "SELECT COUNT(*) FROM tickets", soci::into(out.total);
+    if (customer != nullptr) {
+        db_.session() << "SELECT COUNT(*) FROM tickets WHERE customer_id = :c",
+            soci::use(customer_id), soci::into(out.total);
+    } else {
+        db_.session() << "SELECT COUNT(*) FROM tickets", soci::into(out.total);
+    }
     return out;
 }
 

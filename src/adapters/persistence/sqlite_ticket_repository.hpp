@@ -21,8 +21,13 @@ public:
         std::int64_t booking_id) override;
     [[nodiscard]] domain::Page<domain::ticket::Ticket> list(
         const domain::PageRequest& page) override;
+    [[nodiscard]] domain::Page<domain::ticket::Ticket> list_by_customer(
+        const std::string& customer_id, const domain::PageRequest& page) override;
 
 private:
+    /// One page, of every row (customer == nullptr) or of one customer's.
+    [[nodiscard]] domain::Page<domain::ticket::Ticket> page_where(const std::string* customer,
+                                                           const domain::PageRequest& page);
     struct Row {
         std::int64_t id = 0, booking_id = 0, qty = 0, lease_until = 0, created_at = 0,
                      updated_at = 0;

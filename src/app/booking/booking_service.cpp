@@ -14,25 +14,43 @@ BookingService::BookingService(domain::booking::BookingRepository& repository,
                                domain::booking::CatalogueRepository& catalogue,
                                domain::booking::SeatInventory& inventory,
                                Outbox<domain::booking::BookingEvent>& outbox,
-                               const domain::Clock& clock)
+                               const domain::Clock& clock, BookingPolicy policy)
     : repository_(repository),
       catalogue_(catalogue),
       inventory_(inventory),
       outbox_(outbox),
-      clock_(clock) {}
+      clock_(clock),
+      policy_(policy) {}
 
-Result<Booking> BookingService::place(domain::booking::BookingRequest request,
+Result<Booking> BookingService::place(const domain::Principal& caller,
+                                      domain::booking::BookingRequest request,
                                       PlaceDetails* details) {
     PlaceDetails scratch;
     PlaceDetails& d = details != nullptr ? *details : scratch;
+    auto customer = domain::booking::customer_for_new_booking(caller, request.customer_id);
+    if (!customer) {
+        d.errors.push_back({"customerId", "must be the token's subject (" + caller.subject() +
+                                              ") or left out"});
+        return domain::Unexpected(customer.error());
+    }
+    request.customer_id = std::move(*customer);
     const auto now = clock_.now();
     const char* seat_field = request.screening_id != 0 ? "seats" : "seat";
     if (request.screening_id == 0 && !request.movie_name.empty()) {
-        // The seed's shape: the movie's next open screening, when the catalogue has one.
-        if (auto movie = catalogue_.movie_by_title(request.movie_name)) {
+        // The seed's shape: the movie's next open screening. The client's price is never taken
+        // for a movie the catalogue does not sell, unless the operator opted in (legacy).
+        auto movie = catalogue_.movie_by_title(request.movie_name);
+        if (movie) {
             if (auto next = catalogue_.next_screening(movie->id, now)) {
                 request.screening_id = next->id;
             }
+        }
+        if (request.screening_id == 0 && !policy_.accept_unlisted_movies) {
+            if (!movie) {
+                d.errors.push_back({"movieName", "is not in the catalogue"});
+                return fail(BookingError::kUnlistedMovie);
+            }
+            return fail(BookingError::kNoOpenScreening);
         }
     }
     if (request.screening_id != 0) {
@@ -110,10 +128,13 @@ void BookingService::discard(std::int64_t booking_id) {
     }
 }
 
-Result<Booking> BookingService::request_cancel(std::int64_t booking_id) {
-    auto booking = find(booking_id);
-    if (!booking)
+Result<Booking> BookingService::request_cancel(const domain::Principal& caller,
+                                               std::int64_t booking_id) {
+    auto booking = find_visible(booking_id);
+    if (!booking || !domain::booking::may_read(caller, *booking))
         return fail(BookingError::kNotFound);
+    if (!domain::booking::may_cancel(caller, *booking))
+        return fail(BookingError::kForbidden);
     if (auto requested = booking->request_cancel(clock_.now()); !requested) {
         return domain::Unexpected(requested.error());
     }
@@ -122,7 +143,7 @@ Result<Booking> BookingService::request_cancel(std::int64_t booking_id) {
 }
 
 void BookingService::abandon_cancel(std::int64_t booking_id) {
-    auto booking = find(booking_id);
+    auto booking = find_visible(booking_id);
     if (!booking || !booking->cancel_requested())
         return;
     booking->abandon_cancel(clock_.now());
@@ -130,7 +151,7 @@ void BookingService::abandon_cancel(std::int64_t booking_id) {
 }
 
 Result<Booking> BookingService::cancel(std::int64_t booking_id) {
-    auto booking = find(booking_id);
+    auto booking = find_visible(booking_id);
     if (!booking)
         return fail(BookingError::kNotFound);
     auto canceled = booking->cancel(clock_.now());
@@ -155,14 +176,25 @@ void BookingService::on_review_written(const domain::review::WrittenReview& even
         repository_.update(*booking);
 }
 
-std::optional<Booking> BookingService::find(std::int64_t booking_id) {
+std::optional<Booking> BookingService::find_visible(std::int64_t booking_id) {
     auto booking = repository_.find(booking_id);
     if (!booking || booking->status() == BookingStatus::kPending)
         return std::nullopt;
     return booking;
 }
 
-domain::Page<Booking> BookingService::list(const domain::PageRequest& page) {
+std::optional<Booking> BookingService::find(const domain::Principal& caller,
+                                            std::int64_t booking_id) {
+    auto booking = find_visible(booking_id);
+    if (!booking || !domain::booking::may_read(caller, *booking))
+        return std::nullopt;
+    return booking;
+}
+
+domain::Page<Booking> BookingService::list(const domain::Principal& caller,
+                                           const domain::PageRequest& page) {
+    if (auto mine = domain::customer_filter(caller, domain::booking::kSeesAllBookings))
+        return repository_.list_by_customer(*mine, page);
     return repository_.list(page);
 }
 

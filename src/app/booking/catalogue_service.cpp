@@ -32,7 +32,10 @@ CatalogueService::CatalogueService(domain::booking::CatalogueRepository& catalog
                                    const domain::Clock& clock)
     : catalogue_(catalogue), inventory_(inventory), clock_(clock) {}
 
-Result<Movie> CatalogueService::add_movie(Movie movie, domain::FieldErrors& errors) {
+Result<Movie> CatalogueService::add_movie(const domain::Principal& caller, Movie movie,
+                                          domain::FieldErrors& errors) {
+    if (!domain::booking::may_change_catalogue(caller))
+        return fail(BookingError::kAdminOnly);
     errors = validate(movie);
     if (!errors.empty())
         return fail(BookingError::kInvalidCatalogue);
@@ -40,12 +43,14 @@ Result<Movie> CatalogueService::add_movie(Movie movie, domain::FieldErrors& erro
     return movie;
 }
 
-Result<Screen> CatalogueService::add_screen(std::string name, std::int64_t rows,
-                                            std::int64_t seats_per_row,
+Result<Screen> CatalogueService::add_screen(const domain::Principal& caller, std::string name,
+                                            std::int64_t rows, std::int64_t seats_per_row,
                                             const std::vector<std::string>& blocked,
                                             const std::vector<std::string>& gaps,
                                             domain::FieldErrors& errors) {
     errors.clear();
+    if (!domain::booking::may_change_catalogue(caller))
+        return fail(BookingError::kAdminOnly);
     const auto length = domain::utf8_length(name);
     if (length == 0 || length > 100)
         errors.push_back({"name", "must be 1 to 100 characters"});
@@ -57,11 +62,15 @@ Result<Screen> CatalogueService::add_screen(std::string name, std::int64_t rows,
     return screen;
 }
 
-Result<ScreeningView> CatalogueService::add_screening(std::int64_t movie_id, std::int64_t screen_id,
+Result<ScreeningView> CatalogueService::add_screening(const domain::Principal& caller,
+                                                      std::int64_t movie_id,
+                                                      std::int64_t screen_id,
                                                       domain::TimePoint starts_at,
                                                       std::int64_t price,
                                                       domain::FieldErrors& errors) {
     errors.clear();
+    if (!domain::booking::may_change_catalogue(caller))
+        return fail(BookingError::kAdminOnly);
     if (!catalogue_.movie(movie_id))
         errors.push_back({"movieId", "no movie with that id"});
     if (!catalogue_.screen(screen_id))
@@ -153,13 +162,18 @@ std::int64_t CatalogueService::load_demo_data() {
         std::int64_t price;
     };
     const DemoMovie movies[] = {
-        {"soul", 100, "ALL", 5000}, {"parasite", 132, "15", 12000}, {"minari", 115, "12", 11000}};
+        {"soul", 100, "ALL", 5000},
+        {"parasite", 132, "15", 12000},
+        {"minari", 115, "12", 11000},
+        // A charity gala priced above the simulated provider's limit (--payment-decline-above,
+        // 1,000,000 KRW): the demo's declined payment, priced by the catalogue like any other.
+        {"gala night", 150, "ALL", 100'000'000}};
     auto ensure_screen = [&](const char* name, std::int64_t rows, std::int64_t per_row,
                              std::vector<std::string> blocked, std::vector<std::string> gaps) {
         if (auto s = catalogue_.screen_by_name(name))
             return s->id;
         domain::FieldErrors errors;
-        auto s = add_screen(name, rows, per_row, blocked, gaps, errors);
+        auto s = add_screen(domain::Principal::system(), name, rows, per_row, blocked, gaps, errors);
         ++added;
         return s ? s->id : std::int64_t{0};
     };

@@ -11,7 +11,9 @@
 #include "domain/booking/catalogue.hpp"
 #include "domain/booking/catalogue_repository.hpp"
 #include "domain/booking/errors.hpp"
+#include "domain/booking/access.hpp"
 #include "domain/common/clock.hpp"
+#include "domain/common/principal.hpp"
 #include "domain/common/result.hpp"
 
 namespace mb::app::booking {
@@ -39,17 +41,21 @@ public:
     CatalogueService(domain::booking::CatalogueRepository& catalogue,
                      domain::booking::SeatInventory& inventory, const domain::Clock& clock);
 
-    /// Errors: kInvalidCatalogue (errors filled with wire field names).
-    domain::Result<domain::booking::Movie> add_movie(domain::booking::Movie movie,
+    /// Registration is for admins (domain::booking::may_change_catalogue). Errors: kAdminOnly
+    /// (403), kInvalidCatalogue (errors filled with wire field names).
+    domain::Result<domain::booking::Movie> add_movie(const domain::Principal& caller,
+                                                     domain::booking::Movie movie,
                                                      domain::FieldErrors& errors);
-    domain::Result<domain::booking::Screen> add_screen(std::string name, std::int64_t rows,
+    domain::Result<domain::booking::Screen> add_screen(const domain::Principal& caller,
+                                                       std::string name, std::int64_t rows,
                                                        std::int64_t seats_per_row,
                                                        const std::vector<std::string>& blocked,
                                                        const std::vector<std::string>& gaps,
                                                        domain::FieldErrors& errors);
     /// movieId and screenId must exist; price >= 0 KRW. A screening in the past may be
     /// registered (it can never be booked).
-    domain::Result<ScreeningView> add_screening(std::int64_t movie_id, std::int64_t screen_id,
+    domain::Result<ScreeningView> add_screening(const domain::Principal& caller,
+                                                std::int64_t movie_id, std::int64_t screen_id,
                                                 domain::TimePoint starts_at, std::int64_t price,
                                                 domain::FieldErrors& errors);
 

@@ -56,26 +56,38 @@ void MyPageProjection::on(const domain::review::WrittenReview& e) {
            [&](MyPage& row) { row.on_review_written(e.review_id, e.score, e.contents); });
 }
 
-std::optional<MyPage> MyPageProjection::find(std::int64_t id) {
-    auto row = repository_.find(id);
-    if (!row || !row->visible())
+namespace {
+std::optional<MyPage> visible_to(const domain::Principal& caller, std::optional<MyPage> row) {
+    if (!row || !row->visible() || !domain::mypage::may_read(caller, *row))
         return std::nullopt;
     return row;
 }
+}  // namespace
 
-std::optional<MyPage> MyPageProjection::find_by_booking(std::int64_t booking_id) {
-    auto row = repository_.find_by_booking(booking_id);
-    if (!row || !row->visible())
-        return std::nullopt;
-    return row;
+std::optional<MyPage> MyPageProjection::find(const domain::Principal& caller, std::int64_t id) {
+    return visible_to(caller, repository_.find(id));
 }
 
-domain::Page<MyPage> MyPageProjection::list(const domain::PageRequest& page) {
+std::optional<MyPage> MyPageProjection::find_by_booking(const domain::Principal& caller,
+                                                        std::int64_t booking_id) {
+    return visible_to(caller, repository_.find_by_booking(booking_id));
+}
+
+domain::Page<MyPage> MyPageProjection::list(const domain::Principal& caller,
+                                            const domain::PageRequest& page) {
+    if (auto mine = domain::customer_filter(caller, domain::mypage::kSeesAllMyPages))
+        return repository_.list_by_customer(*mine, page);
     return repository_.list(page);
 }
 
-domain::Page<MyPage> MyPageProjection::list_by_customer(const std::string& customer_id,
+domain::Page<MyPage> MyPageProjection::list_by_customer(const domain::Principal& caller,
+                                                        const std::string& customer_id,
                                                         const domain::PageRequest& page) {
+    if (auto mine = domain::customer_filter(caller, domain::mypage::kSeesAllMyPages);
+        mine && *mine != customer_id) {
+        domain::Page<MyPage> nothing;
+        return nothing;
+    }
     return repository_.list_by_customer(customer_id, page);
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "domain/booking/events.hpp"
+#include "domain/common/principal.hpp"
+#include "domain/mypage/access.hpp"
 #include "domain/mypage/my_page.hpp"
 #include "domain/mypage/my_page_repository.hpp"
 #include "domain/payment/events.hpp"
@@ -29,11 +31,19 @@ public:
     void on(const domain::review::WaitedReview& e);
     void on(const domain::review::WrittenReview& e);
 
-    /// Queries return visible rows only (MyPage::visible).
-    std::optional<domain::mypage::MyPage> find(std::int64_t id);
-    std::optional<domain::mypage::MyPage> find_by_booking(std::int64_t booking_id);
-    domain::Page<domain::mypage::MyPage> list(const domain::PageRequest& page);
-    domain::Page<domain::mypage::MyPage> list_by_customer(const std::string& customer_id,
+    /// Queries return visible rows only (MyPage::visible), and only those `caller` may see
+    /// (access.hpp: the row's customer and admin).
+    std::optional<domain::mypage::MyPage> find(const domain::Principal& caller, std::int64_t id);
+    std::optional<domain::mypage::MyPage> find_by_booking(const domain::Principal& caller,
+                                                          std::int64_t booking_id);
+    /// Admin lists every row, a customer their own.
+    domain::Page<domain::mypage::MyPage> list(const domain::Principal& caller,
+                                              const domain::PageRequest& page);
+    /// The rows of `customer_id` — for a caller who does not see every row, only when it is
+    /// their own id (another customer's id gives an empty page, not an error: ids are not
+    /// enumerable).
+    domain::Page<domain::mypage::MyPage> list_by_customer(const domain::Principal& caller,
+                                                          const std::string& customer_id,
                                                           const domain::PageRequest& page);
 
 private:

@@ -59,15 +59,28 @@ Result<void> PaymentService::refund_incomplete(std::int64_t booking_id) {
     return {};
 }
 
-std::optional<Payment> PaymentService::find(std::int64_t payment_id) {
-    return repository_.find(payment_id);
+namespace {
+std::optional<Payment> visible_to(const domain::Principal& caller, std::optional<Payment> p) {
+    if (p && !domain::payment::may_read(caller, *p))
+        return std::nullopt;
+    return p;
+}
+}  // namespace
+
+std::optional<Payment> PaymentService::find(const domain::Principal& caller,
+                                            std::int64_t payment_id) {
+    return visible_to(caller, repository_.find(payment_id));
 }
 
-std::optional<Payment> PaymentService::find_by_booking(std::int64_t booking_id) {
-    return repository_.find_by_booking(booking_id);
+std::optional<Payment> PaymentService::find_by_booking(const domain::Principal& caller,
+                                                       std::int64_t booking_id) {
+    return visible_to(caller, repository_.find_by_booking(booking_id));
 }
 
-domain::Page<Payment> PaymentService::list(const domain::PageRequest& page) {
+domain::Page<Payment> PaymentService::list(const domain::Principal& caller,
+                                           const domain::PageRequest& page) {
+    if (auto mine = domain::customer_filter(caller, domain::payment::kSeesAllPayments))
+        return repository_.list_by_customer(*mine, page);
     return repository_.list(page);
 }
 

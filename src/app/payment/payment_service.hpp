@@ -7,6 +7,8 @@
 #include "app/common/outbox.hpp"
 #include "domain/booking/events.hpp"
 #include "domain/common/clock.hpp"
+#include "domain/common/principal.hpp"
+#include "domain/payment/access.hpp"
 #include "domain/payment/events.hpp"
 #include "domain/payment/payment.hpp"
 #include "domain/payment/payment_provider.hpp"
@@ -34,9 +36,15 @@ public:
     /// refunds its payment if one is Paid. Idempotent; succeeds when there is none.
     domain::Result<void> refund_incomplete(std::int64_t booking_id);
 
-    std::optional<domain::payment::Payment> find(std::int64_t payment_id);
-    std::optional<domain::payment::Payment> find_by_booking(std::int64_t booking_id);
-    domain::Page<domain::payment::Payment> list(const domain::PageRequest& page);
+    /// Reads filtered to `caller` (access.hpp: its customer and admin); a payment the caller
+    /// may not see is not found.
+    std::optional<domain::payment::Payment> find(const domain::Principal& caller,
+                                                 std::int64_t payment_id);
+    std::optional<domain::payment::Payment> find_by_booking(const domain::Principal& caller,
+                                                            std::int64_t booking_id);
+    /// Admin lists every payment, anybody else their own.
+    domain::Page<domain::payment::Payment> list(const domain::Principal& caller,
+                                                const domain::PageRequest& page);
 
 private:
     void refund(domain::payment::Payment& payment);

@@ -8,6 +8,8 @@
 
 #include "app/common/outbox.hpp"
 #include "domain/common/clock.hpp"
+#include "domain/common/principal.hpp"
+#include "domain/review/access.hpp"
 #include "domain/review/events.hpp"
 #include "domain/review/review.hpp"
 #include "domain/review/review_repository.hpp"
@@ -21,17 +23,25 @@ public:
                   Outbox<domain::review::ReviewEvent>& outbox, const domain::Clock& clock,
                   std::string weather);
 
-    /// Opens the booking's review record ("Waiting Review", `WaitedReview`), for ticket's
-    /// ReviewPort at print. Idempotent: an existing record is returned unchanged.
-    domain::Result<domain::review::Review> open(std::int64_t booking_id);
+    /// Opens the booking's review record ("Waiting Review", `WaitedReview`) owned by the
+    /// booking's customer, for ticket's ReviewPort at print. Idempotent: an existing record is
+    /// returned unchanged (one opened before owners were recorded learns its owner).
+    domain::Result<domain::review::Review> open(std::int64_t booking_id, std::string customer_id);
     /// Writes score (0..10) and contents (<= 2000 chars); `WrittenReview` into the outbox.
-    /// Errors: kNotFound, kInvalidReview.
-    domain::Result<domain::review::Review> write(std::int64_t review_id, std::int64_t score,
+    /// Errors: kNotFound (also: not visible to `caller`), kForbidden (an admin sees it but only
+    /// the customer writes it), kInvalidReview.
+    domain::Result<domain::review::Review> write(const domain::Principal& caller,
+                                                 std::int64_t review_id, std::int64_t score,
                                                  std::string contents);
 
-    std::optional<domain::review::Review> find(std::int64_t review_id);
-    std::optional<domain::review::Review> find_by_booking(std::int64_t booking_id);
-    domain::Page<domain::review::Review> list(const domain::PageRequest& page);
+    /// Reads filtered to `caller` (access.hpp: the booking's customer and admin).
+    std::optional<domain::review::Review> find(const domain::Principal& caller,
+                                               std::int64_t review_id);
+    std::optional<domain::review::Review> find_by_booking(const domain::Principal& caller,
+                                                          std::int64_t booking_id);
+    /// Admin lists every review, a customer their own.
+    domain::Page<domain::review::Review> list(const domain::Principal& caller,
+                                              const domain::PageRequest& page);
 
 private:
     domain::review::ReviewRepository& repository_;

@@ -3,6 +3,7 @@
 // be printed unless its review record was created). Declared in ticket's terms.
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "domain/common/result.hpp"
 
@@ -17,7 +18,9 @@ struct ReviewOpened {
 class ReviewPort {
 public:
     virtual ~ReviewPort() = default;
-    virtual void open(std::int64_t booking_id,
+    /// Opens the review record of `booking_id`, owned by `customer_id` (the ticket's
+    /// customer: only they write it, issue 9).
+    virtual void open(std::int64_t booking_id, std::string customer_id,
                       std::function<void(domain::Result<ReviewOpened>)> done) = 0;
 };
 

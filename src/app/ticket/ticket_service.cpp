@@ -45,9 +45,10 @@ void TicketService::on_booking_canceled(const domain::booking::Canceled& event) 
     }
 }
 
-Result<Ticket> TicketService::begin_print(std::int64_t ticket_id) {
+Result<Ticket> TicketService::begin_print(const domain::Principal& caller,
+                                          std::int64_t ticket_id) {
     auto ticket = repository_.find(ticket_id);
-    if (!ticket)
+    if (!ticket || !domain::ticket::may_print(caller, *ticket))
         return fail(TicketError::kNotFound);
     if (auto r = ticket->begin_print(clock_.now(), print_lease_); !r) {
         return domain::Unexpected(r.error());
@@ -89,15 +90,28 @@ Result<void> TicketService::withdraw(std::int64_t booking_id) {
     return {};
 }
 
-std::optional<Ticket> TicketService::find(std::int64_t ticket_id) {
-    return repository_.find(ticket_id);
+namespace {
+std::optional<Ticket> visible_to(const domain::Principal& caller, std::optional<Ticket> t) {
+    if (t && !domain::ticket::may_read(caller, *t))
+        return std::nullopt;
+    return t;
+}
+}  // namespace
+
+std::optional<Ticket> TicketService::find(const domain::Principal& caller,
+                                          std::int64_t ticket_id) {
+    return visible_to(caller, repository_.find(ticket_id));
 }
 
-std::optional<Ticket> TicketService::find_by_booking(std::int64_t booking_id) {
-    return repository_.find_by_booking(booking_id);
+std::optional<Ticket> TicketService::find_by_booking(const domain::Principal& caller,
+                                                     std::int64_t booking_id) {
+    return visible_to(caller, repository_.find_by_booking(booking_id));
 }
 
-domain::Page<Ticket> TicketService::list(const domain::PageRequest& page) {
+domain::Page<Ticket> TicketService::list(const domain::Principal& caller,
+                                         const domain::PageRequest& page) {
+    if (auto mine = domain::customer_filter(caller, domain::ticket::kSeesAllTickets))
+        return repository_.list_by_customer(*mine, page);
     return repository_.list(page);
 }
 

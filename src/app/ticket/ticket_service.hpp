@@ -9,6 +9,8 @@
 #include "app/common/outbox.hpp"
 #include "domain/booking/events.hpp"
 #include "domain/common/clock.hpp"
+#include "domain/common/principal.hpp"
+#include "domain/ticket/access.hpp"
 #include "domain/ticket/events.hpp"
 #include "domain/ticket/ticket.hpp"
 #include "domain/ticket/ticket_repository.hpp"
@@ -29,8 +31,11 @@ public:
     /// Policy on `Canceled`: voids the Waiting ticket (normally already withdrawn).
     void on_booking_canceled(const domain::booking::Canceled& event);
 
-    /// Errors: kNotFound, kAlreadyPrinted, kCanceled, kPrintInProgress.
-    domain::Result<domain::ticket::Ticket> begin_print(std::int64_t ticket_id);
+    /// Takes the print lease for `caller` (access.hpp: the ticket's customer, staff, admin).
+    /// Errors: kNotFound (also: not visible to the caller), kAlreadyPrinted, kCanceled,
+    /// kPrintInProgress.
+    domain::Result<domain::ticket::Ticket> begin_print(const domain::Principal& caller,
+                                                       std::int64_t ticket_id);
     /// -> Printed, `Printed` into the outbox.
     domain::Result<domain::ticket::Ticket> complete_print(std::int64_t ticket_id);
     void abort_print(std::int64_t ticket_id);
@@ -40,9 +45,14 @@ public:
     /// kPrintInProgress — the cancel loses (MISSION.md, invariant 2).
     domain::Result<void> withdraw(std::int64_t booking_id);
 
-    std::optional<domain::ticket::Ticket> find(std::int64_t ticket_id);
-    std::optional<domain::ticket::Ticket> find_by_booking(std::int64_t booking_id);
-    domain::Page<domain::ticket::Ticket> list(const domain::PageRequest& page);
+    /// Reads filtered to `caller` (its customer, staff, admin); others get nothing.
+    std::optional<domain::ticket::Ticket> find(const domain::Principal& caller,
+                                               std::int64_t ticket_id);
+    std::optional<domain::ticket::Ticket> find_by_booking(const domain::Principal& caller,
+                                                          std::int64_t booking_id);
+    /// Staff and admin list every ticket, a customer their own.
+    domain::Page<domain::ticket::Ticket> list(const domain::Principal& caller,
+                                              const domain::PageRequest& page);
 
 private:
     domain::ticket::TicketRepository& repository_;

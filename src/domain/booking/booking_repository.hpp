@@ -4,6 +4,7 @@
 // failure; not thread-safe (the module's strand serialises calls).
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "domain/booking/booking.hpp"
@@ -23,6 +24,10 @@ public:
     [[nodiscard]] virtual std::optional<Booking> find(std::int64_t id) = 0;
     /// Visible bookings (every status but Pending), by id ascending.
     [[nodiscard]] virtual Page<Booking> list(const PageRequest& page) = 0;
+    /// Visible bookings of one customer (`customer_id` exact), by id ascending (issue 9: collections are
+    /// filtered to the caller).
+    [[nodiscard]] virtual Page<Booking> list_by_customer(const std::string& customer_id,
+                                                    const PageRequest& page) = 0;
     /// Bookings left Pending (a crash interrupted their saga) whose last change is not newer
     /// than `changed_before`, oldest first, at most `limit`.
     [[nodiscard]] virtual std::vector<Booking> pending(TimePoint changed_before,

@@ -21,6 +21,11 @@ enum class BookingError {
     kScreeningStarted,     ///< the screening has already started
     kCatalogueNotFound,    ///< no movie / screen / screening with that id
     kInvalidCatalogue,     ///< a movie, screen or screening registration breaks a rule
+    kForbidden,            ///< the caller sees the booking but may not change it (issue 9)
+    kOtherCustomer,        ///< a customer named another customerId than their own (issue 9)
+    kUnlistedMovie,        ///< movieName is not in the catalogue: no client-set prices (issue 9)
+    kNoOpenScreening,      ///< the movie is listed but has no screening open for sale
+    kAdminOnly,            ///< catalogue registration needs the admin role
 };
 
 [[nodiscard]] inline std::error_code make_error_code(BookingError e) noexcept {
@@ -67,6 +72,17 @@ struct mb::domain::ErrorTraits<mb::domain::booking::BookingError> {
                 return "not found in the catalogue";
             case E::kInvalidCatalogue:
                 return "the catalogue entry is invalid";
+            case E::kForbidden:
+                return "this booking may not be changed by the caller";
+            case E::kOtherCustomer:
+                return "a customer books only for themselves: customerId must be the token's "
+                       "subject";
+            case E::kUnlistedMovie:
+                return "the movie is not in the catalogue";
+            case E::kNoOpenScreening:
+                return "the movie has no screening open for sale";
+            case E::kAdminOnly:
+                return "the catalogue is changed only by an admin";
         }
         return "unknown booking error";
     }
@@ -79,7 +95,14 @@ struct mb::domain::ErrorTraits<mb::domain::booking::BookingError> {
                 return Condition::kInvalidInput;
             case E::kNotFound:
             case E::kCatalogueNotFound:
+            case E::kUnlistedMovie:
                 return Condition::kNotFound;
+            case E::kForbidden:
+            case E::kOtherCustomer:
+            case E::kAdminOnly:
+                return Condition::kForbidden;
+            case E::kNoOpenScreening:
+                return Condition::kConflict;
             case E::kSeatTaken:
             case E::kSeatBlocked:
             case E::kPriceMismatch:

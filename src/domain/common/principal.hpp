@@ -57,7 +57,11 @@ public:
     /// for the customerId the request names.
     [[nodiscard]] static Principal system() { return Principal({}, 0, true); }
 
-    /// The `sub` claim; empty for system().
+    /// Nobody: the caller of a public route (health, catalogue) when auth = jwt. Owns nothing,
+    /// holds no role.
+    [[nodiscard]] static Principal anonymous() { return Principal({}, 0, false); }
+
+    /// The `sub` claim; empty for system() and anonymous().
     [[nodiscard]] const std::string& subject() const noexcept { return subject_; }
     [[nodiscard]] bool is_system() const noexcept { return system_; }
     /// Whether the principal holds `role` (system() holds every role).

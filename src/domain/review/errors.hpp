@@ -10,6 +10,7 @@ enum class ReviewError {
     kNotFound = 1,   ///< no review with that id (reviews exist only once opened at print)
     kInvalidReview,  ///< score not 0..10, or contents over 2000 characters
     kUnavailable,    ///< the review module cannot open records right now (503)
+    kForbidden,      ///< only the booking's customer writes its review (issue 9)
 };
 
 [[nodiscard]] inline std::error_code make_error_code(ReviewError e) noexcept {
@@ -33,6 +34,8 @@ struct mb::domain::ErrorTraits<mb::domain::review::ReviewError> {
                 return "the review is invalid";
             case E::kUnavailable:
                 return "reviews cannot be opened right now";
+            case E::kForbidden:
+                return "only the customer of the booking writes its review";
         }
         return "unknown review error";
     }
@@ -44,6 +47,8 @@ struct mb::domain::ErrorTraits<mb::domain::review::ReviewError> {
                 return Condition::kInvalidInput;
             case E::kUnavailable:
                 return Condition::kUnavailable;
+            case E::kForbidden:
+                return Condition::kForbidden;
         }
         return Condition::kConflict;
     }

@@ -26,9 +26,11 @@ FieldErrors validate_write(std::int64_t score, const std::string& contents) {
     return errors;
 }
 
-Review Review::open(std::int64_t booking_id, std::string weather, TimePoint now) {
+Review Review::open(std::int64_t booking_id, std::string customer_id, std::string weather,
+                    TimePoint now) {
     Review r;
     r.booking_id_ = booking_id;
+    r.customer_id_ = std::move(customer_id);
     r.weather_ = std::move(weather);
     r.status_ = ReviewStatus::kWaitingReview;
     r.created_at_ = now;
@@ -36,12 +38,14 @@ Review Review::open(std::int64_t booking_id, std::string weather, TimePoint now)
     return r;
 }
 
-Review Review::restore(std::int64_t id, std::int64_t booking_id, std::optional<std::int64_t> score,
-                       std::string contents, std::string weather, ReviewStatus status,
-                       TimePoint created_at, TimePoint updated_at) {
+Review Review::restore(std::int64_t id, std::int64_t booking_id, std::string customer_id,
+                       std::optional<std::int64_t> score, std::string contents,
+                       std::string weather, ReviewStatus status, TimePoint created_at,
+                       TimePoint updated_at) {
     Review r;
     r.id_ = id;
     r.booking_id_ = booking_id;
+    r.customer_id_ = std::move(customer_id);
     r.score_ = score;
     r.contents_ = std::move(contents);
     r.weather_ = std::move(weather);

@@ -30,10 +30,12 @@ inline constexpr std::size_t kMaxContentsLength = 2000;
 
 class Review {
 public:
-    /// A new review record for a booking, carrying the configured weather (the seed's ConfigMap
-    /// demo: WEATHER read at start-up).
-    [[nodiscard]] static Review open(std::int64_t booking_id, std::string weather, TimePoint now);
+    /// A new review record for a booking of `customer_id` (its owner: access.hpp), carrying the
+    /// configured weather (the seed's ConfigMap demo: WEATHER read at start-up).
+    [[nodiscard]] static Review open(std::int64_t booking_id, std::string customer_id,
+                                     std::string weather, TimePoint now);
     [[nodiscard]] static Review restore(std::int64_t id, std::int64_t booking_id,
+                                        std::string customer_id,
                                         std::optional<std::int64_t> score, std::string contents,
                                         std::string weather, ReviewStatus status,
                                         TimePoint created_at, TimePoint updated_at);
@@ -46,6 +48,9 @@ public:
     void assign_id(std::int64_t id) noexcept { id_ = id; }
     [[nodiscard]] std::int64_t id() const noexcept { return id_; }
     [[nodiscard]] std::int64_t booking_id() const noexcept { return booking_id_; }
+    /// The booking's customer ("" for a review opened before version 5 of the schema: only
+    /// admin sees those).
+    [[nodiscard]] const std::string& customer_id() const noexcept { return customer_id_; }
     [[nodiscard]] std::optional<std::int64_t> score() const noexcept { return score_; }
     [[nodiscard]] const std::string& contents() const noexcept { return contents_; }
     [[nodiscard]] const std::string& weather() const noexcept { return weather_; }
@@ -57,6 +62,7 @@ private:
     Review() = default;
     std::int64_t id_ = 0;
     std::int64_t booking_id_ = 0;
+    std::string customer_id_;
     std::optional<std::int64_t> score_;
     std::string contents_;
     std::string weather_;

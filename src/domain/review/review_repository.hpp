@@ -3,6 +3,7 @@
 // infrastructure failure; not thread-safe.
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "domain/common/page.hpp"
 #include "domain/review/review.hpp"
@@ -18,6 +19,10 @@ public:
     [[nodiscard]] virtual std::optional<Review> find(std::int64_t id) = 0;
     [[nodiscard]] virtual std::optional<Review> find_by_booking(std::int64_t booking_id) = 0;
     [[nodiscard]] virtual Page<Review> list(const PageRequest& page) = 0;
+    /// Reviews of one customer (`customer_id` exact), by id ascending (issue 9: collections are
+    /// filtered to the caller).
+    [[nodiscard]] virtual Page<Review> list_by_customer(const std::string& customer_id,
+                                                    const PageRequest& page) = 0;
 };
 
 }  // namespace mb::domain::review

@@ -3,6 +3,7 @@
 // infrastructure failure; not thread-safe.
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "domain/common/page.hpp"
 #include "domain/ticket/ticket.hpp"
@@ -19,6 +20,10 @@ public:
     [[nodiscard]] virtual std::optional<Ticket> find_by_booking(std::int64_t booking_id) = 0;
     /// All tickets, id ascending.
     [[nodiscard]] virtual Page<Ticket> list(const PageRequest& page) = 0;
+    /// Tickets of one customer (`customer_id` exact), by id ascending (issue 9: collections are
+    /// filtered to the caller).
+    [[nodiscard]] virtual Page<Ticket> list_by_customer(const std::string& customer_id,
+                                                    const PageRequest& page) = 0;
 };
 
 }  // namespace mb::domain::ticket

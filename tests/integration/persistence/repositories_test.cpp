@@ -327,7 +327,7 @@ TEST_CASE(
     SqliteDatabase db(dir.file("review.db"), review_migrations());
     SqliteReviewRepository repo(db);
     FixedClock clock;
-    auto r = review::Review::open(7, "Sunny", clock.now());
+    auto r = review::Review::open(7, "alice", "Sunny", clock.now());
     repo.add(r);
     CHECK(r.id() == 1);
     auto found = repo.find(1);
@@ -355,10 +355,10 @@ TEST_CASE("SqliteReviewRepository: one review per booking, list pages by id",
     SqliteReviewRepository repo(db);
     FixedClock clock;
     for (std::int64_t b = 1; b <= 3; ++b) {
-        auto r = review::Review::open(b, "Rainy", clock.now());
+        auto r = review::Review::open(b, "alice", "Rainy", clock.now());
         repo.add(r);
     }
-    auto twin = review::Review::open(3, "Rainy", clock.now());
+    auto twin = review::Review::open(3, "alice", "Rainy", clock.now());
     check_unique_violation([&] { repo.add(twin); });
     const auto page = repo.list({1, 2});
     CHECK(page.total == 3);

@@ -50,7 +50,7 @@ Handler admin_only(const AdminRoutes& deps, Handler handler) {
 
 void add_admin_routes(Router& router, AdminRoutes deps) {
     auto add = [&](verb method, std::string_view pattern, Handler handler) {
-        router.add(method, pattern, admin_only(deps, std::move(handler)));
+        router.add(method, pattern, admin_only(deps, std::move(handler)), Access::kAdmin);
     };
 
     add(verb::get, "/admin/faults", [deps](Request request) -> asio::awaitable<Response> {

@@ -67,6 +67,19 @@ Response place_problem(const Request& request, const std::error_code& ec,
                                              : "seat " + seats + " is no longer available",
                        {{"seats", seats + (ec == E::kSeatBlocked ? " is blocked" : " is taken")}});
     }
+    if (ec == E::kOtherCustomer) {
+        return problem(request, status::forbidden, ec.message(), d.errors);
+    }
+    if (ec == E::kUnlistedMovie) {
+        return problem(request, status::not_found,
+                       "the movie is not in the catalogue; bookings are priced from the catalogue "
+                       "only",
+                       d.errors);
+    }
+    if (ec == E::kNoOpenScreening) {
+        return problem(request, status::conflict, "the movie has no screening open for sale",
+                       {{"movieName", "has no upcoming screening"}});
+    }
     if (ec == E::kPriceMismatch) {
         const auto expected = std::to_string(d.expected_price);
         return problem(request, status::conflict,
@@ -82,8 +95,9 @@ asio::awaitable<Response> create(BookingRoutes deps, Request request) {
         co_return std::move(*body.problem);
     JsonFields fields(*body.object);
     domain::booking::BookingRequest booking;
+    // Empty = the caller; BookingService decides (domain/booking/access.hpp).
     auto customer = fields.identifier("customerId", false);
-    booking.customer_id = customer.value_or("anonymous");
+    booking.customer_id = customer.value_or("");
     const auto* screening_field = body.object->if_contains("screeningId");
     if (screening_field != nullptr && !screening_field->is_null()) {
         // Issue 3's shape: {screeningId, seats:[...], totalPrice?, qty?}; the server prices it.
@@ -131,7 +145,7 @@ asio::awaitable<Response> create(BookingRoutes deps, Request request) {
         }
     }
     auto details = std::make_shared<app::booking::PlaceDetails>();
-    auto placed = co_await deps.saga.place(std::move(booking), details);
+    auto placed = co_await deps.saga.place(request.principal, std::move(booking), details);
     if (!placed)
         co_return place_problem(request, placed.error(), *details);
     auto response = json_response(request, status::created, encode(request, *placed));
@@ -145,7 +159,7 @@ asio::awaitable<Response> cancel(BookingRoutes deps, Request request, bool with_
     auto id = path_id(request);
     if (auto* p = std::get_if<Response>(&id))
         co_return std::move(*p);
-    auto canceled = co_await deps.saga.cancel(std::get<std::int64_t>(id));
+    auto canceled = co_await deps.saga.cancel(request.principal, std::get<std::int64_t>(id));
     if (!canceled)
         co_return problem_for(request, canceled.error());
     if (!with_body)
@@ -165,8 +179,8 @@ void add_booking_routes(Router& router, BookingRoutes deps) {
         if (auto* p = std::get_if<Response>(&page))
             co_return std::move(*p);
         const auto pr = std::get<domain::PageRequest>(page);
-        auto step1 = [&bookings = deps.bookings, pr] {
-            return bookings.list(pr);
+        auto step1 = [&bookings = deps.bookings, caller = request.principal, pr] {
+            return bookings.list(caller, pr);
         };
         auto result = co_await deps.executor.execute(std::move(step1));
         co_return collection_response(request, "books", pr, result, encode);
@@ -176,8 +190,8 @@ void add_booking_routes(Router& router, BookingRoutes deps) {
         auto id = path_id(request);
         if (auto* p = std::get_if<Response>(&id))
             co_return std::move(*p);
-        auto step2 = [&bookings = deps.bookings, id = std::get<std::int64_t>(id)] {
-            return bookings.find(id);
+        auto step2 = [&bookings = deps.bookings, caller = request.principal, id = std::get<std::int64_t>(id)] {
+            return bookings.find(caller, id);
         };
         auto booking = co_await deps.executor.execute(std::move(step2));
         if (!booking)

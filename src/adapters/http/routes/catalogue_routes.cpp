@@ -98,7 +98,8 @@ void add_get_item(ModuleRoutes& router, CatalogueRoutes deps, std::string_view p
                                          std::string("no ") + what + " with that id");
                    }
                    co_return json_response(request, status::ok, encode(request, *item));
-               });
+               },
+               Access::kPublic);
 }
 
 template <class Page, class Encode>
@@ -116,7 +117,8 @@ void add_get_collection(ModuleRoutes& router, CatalogueRoutes deps, std::string_
                    };
                    auto result = co_await deps.executor.execute(std::move(job));
                    co_return collection_response(request, collection, pr, result, encode);
-               });
+               },
+               Access::kPublic);
 }
 
 std::int64_t movie_id(const Movie& m) {
@@ -136,6 +138,8 @@ asio::awaitable<Response> register_entry(const CatalogueRoutes& deps, const Requ
                                          Job job, Encode encode, IdOf id_of, std::string_view what,
                                          std::string_view collection) {
     auto [added, errors] = co_await deps.executor.execute(std::move(job));
+    if (!added && added.error() != domain::booking::BookingError::kInvalidCatalogue)
+        co_return problem_for(request, added.error());
     if (!added) {
         co_return problem(request, status::bad_request, "the " + std::string(what) + " is invalid",
                           errors);
@@ -166,14 +170,15 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
             co_return problem(request, status::bad_request, "the movie is invalid",
                               fields.errors());
         }
-        auto job = [&catalogue = deps.catalogue, movie = Movie{0, *title, *runtime, *rating}] {
+        auto job = [&catalogue = deps.catalogue, caller = request.principal,
+                    movie = Movie{0, *title, *runtime, *rating}] {
             domain::FieldErrors errors;
-            auto added = catalogue.add_movie(movie, errors);
+            auto added = catalogue.add_movie(caller, movie, errors);
             return std::make_pair(std::move(added), std::move(errors));
         };
         co_return co_await register_entry(deps, request, std::move(job), encode_movie, movie_id,
                                           "movie", "movies");
-    });
+    }, Access::kAdmin);
 
     routes.add(verb::post, "/screens", [deps](Request request) -> asio::awaitable<Response> {
         if (auto p = forbid_unless_admin(deps, request))
@@ -191,15 +196,15 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
             co_return problem(request, status::bad_request, "the screen is invalid",
                               fields.errors());
         }
-        auto job = [&catalogue = deps.catalogue, name = *name, rows = *rows, per_row = *per_row,
-                    blocked, gaps] {
+        auto job = [&catalogue = deps.catalogue, caller = request.principal, name = *name,
+                    rows = *rows, per_row = *per_row, blocked, gaps] {
             domain::FieldErrors errors;
-            auto added = catalogue.add_screen(name, rows, per_row, blocked, gaps, errors);
+            auto added = catalogue.add_screen(caller, name, rows, per_row, blocked, gaps, errors);
             return std::make_pair(std::move(added), std::move(errors));
         };
         co_return co_await register_entry(deps, request, std::move(job), encode_screen, screen_id,
                                           "screen", "screens");
-    });
+    }, Access::kAdmin);
 
     routes.add(verb::post, "/screenings", [deps](Request request) -> asio::awaitable<Response> {
         if (auto p = forbid_unless_admin(deps, request))
@@ -223,15 +228,15 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
             co_return problem(request, status::bad_request, "the screening is invalid",
                               fields.errors());
         }
-        auto job = [&catalogue = deps.catalogue, movie = *movie, screen = *screen,
-                    starts_at = *starts_at, price = *price] {
+        auto job = [&catalogue = deps.catalogue, caller = request.principal, movie = *movie,
+                    screen = *screen, starts_at = *starts_at, price = *price] {
             domain::FieldErrors errors;
-            auto added = catalogue.add_screening(movie, screen, starts_at, price, errors);
+            auto added = catalogue.add_screening(caller, movie, screen, starts_at, price, errors);
             return std::make_pair(std::move(added), std::move(errors));
         };
         co_return co_await register_entry(deps, request, std::move(job), encode_screening,
                                           screening_id, "screening", "screenings");
-    });
+    }, Access::kAdmin);
 
     add_get_item<Movie>(
         routes, deps, "/movies/{id}",
@@ -305,7 +310,8 @@ void add_catalogue_routes(Router& router, CatalogueRoutes deps) {
             response.set(beast::http::field::etag, etag);
             response.set(beast::http::field::cache_control, "no-cache");
             co_return response;
-        });
+        },
+        Access::kPublic);
 }
 
 }  // namespace mb::adapters::http::routes

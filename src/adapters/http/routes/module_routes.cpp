@@ -14,7 +14,8 @@ asio::awaitable<Response> paused_problem(Request request, std::string module) {
 
 }  // namespace
 
-void ModuleRoutes::add(beast::http::verb method, std::string_view pattern, Handler handler) {
+void ModuleRoutes::add(beast::http::verb method, std::string_view pattern, Handler handler,
+                       Access access) {
     // Not a coroutine itself: a running module's request goes straight to its handler's
     // awaitable, without a second coroutine frame per request.
     router_.add(method, pattern,
@@ -23,7 +24,8 @@ void ModuleRoutes::add(beast::http::verb method, std::string_view pattern, Handl
                     if (module.paused())
                         return paused_problem(std::move(request), module.name());
                     return handler(std::move(request));
-                });
+                },
+                access);
 }
 
 }  // namespace mb::adapters::http::routes

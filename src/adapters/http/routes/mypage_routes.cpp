@@ -43,8 +43,8 @@ void add_mypage_routes(Router& router, MyPageRoutes deps) {
         if (auto* p = std::get_if<Response>(&page))
             co_return std::move(*p);
         const auto pr = std::get<domain::PageRequest>(page);
-        auto step1 = [&mypages = deps.mypages, pr] {
-            return mypages.list(pr);
+        auto step1 = [&mypages = deps.mypages, caller = request.principal, pr] {
+            return mypages.list(caller, pr);
         };
         auto result = co_await deps.executor.execute(std::move(step1));
         co_return collection_response(request, "mypages", pr, result, encode);
@@ -54,8 +54,8 @@ void add_mypage_routes(Router& router, MyPageRoutes deps) {
         auto id = path_id(request);
         if (auto* p = std::get_if<Response>(&id))
             co_return std::move(*p);
-        auto step2 = [&mypages = deps.mypages, id = std::get<std::int64_t>(id)] {
-            return mypages.find(id);
+        auto step2 = [&mypages = deps.mypages, caller = request.principal, id = std::get<std::int64_t>(id)] {
+            return mypages.find(caller, id);
         };
         auto row = co_await deps.executor.execute(std::move(step2));
         if (!row) {
@@ -69,8 +69,8 @@ void add_mypage_routes(Router& router, MyPageRoutes deps) {
                    auto id = query_id(request, "bookingId");
                    if (auto* p = std::get_if<Response>(&id))
                        co_return std::move(*p);
-                   auto step3 = [&mypages = deps.mypages, id = std::get<std::int64_t>(id)] {
-                       return mypages.find_by_booking(id);
+                   auto step3 = [&mypages = deps.mypages, caller = request.principal, id = std::get<std::int64_t>(id)] {
+                       return mypages.find_by_booking(caller, id);
                    };
                    auto row = co_await deps.executor.execute(std::move(step3));
                    co_return optional_collection_response(request, "mypages", row, encode);
@@ -88,8 +88,8 @@ void add_mypage_routes(Router& router, MyPageRoutes deps) {
                    if (auto* p = std::get_if<Response>(&page))
                        co_return std::move(*p);
                    const auto pr = std::get<domain::PageRequest>(page);
-                   auto step4 = [&mypages = deps.mypages, pr, c = std::string(*customer)] {
-                       return mypages.list_by_customer(c, pr);
+                   auto step4 = [&mypages = deps.mypages, caller = request.principal, pr, c = std::string(*customer)] {
+                       return mypages.list_by_customer(caller, c, pr);
                    };
                    auto result = co_await deps.executor.execute(std::move(step4));
                    co_return collection_response(request, "mypages", pr, result, encode);

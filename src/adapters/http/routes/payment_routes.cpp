@@ -26,8 +26,8 @@ void add_payment_routes(Router& router, PaymentRoutes deps) {
         if (auto* p = std::get_if<Response>(&page))
             co_return std::move(*p);
         const auto pr = std::get<domain::PageRequest>(page);
-        auto step1 = [&payments = deps.payments, pr] {
-            return payments.list(pr);
+        auto step1 = [&payments = deps.payments, caller = request.principal, pr] {
+            return payments.list(caller, pr);
         };
         auto result = co_await deps.executor.execute(std::move(step1));
         co_return collection_response(request, "payments", pr, result, encode);
@@ -37,8 +37,8 @@ void add_payment_routes(Router& router, PaymentRoutes deps) {
         auto id = path_id(request);
         if (auto* p = std::get_if<Response>(&id))
             co_return std::move(*p);
-        auto step2 = [&payments = deps.payments, id = std::get<std::int64_t>(id)] {
-            return payments.find(id);
+        auto step2 = [&payments = deps.payments, caller = request.principal, id = std::get<std::int64_t>(id)] {
+            return payments.find(caller, id);
         };
         auto payment = co_await deps.executor.execute(std::move(step2));
         if (!payment)
@@ -51,8 +51,8 @@ void add_payment_routes(Router& router, PaymentRoutes deps) {
                    auto id = query_id(request, "bookingId");
                    if (auto* p = std::get_if<Response>(&id))
                        co_return std::move(*p);
-                   auto step3 = [&payments = deps.payments, id = std::get<std::int64_t>(id)] {
-                       return payments.find_by_booking(id);
+                   auto step3 = [&payments = deps.payments, caller = request.principal, id = std::get<std::int64_t>(id)] {
+                       return payments.find_by_booking(caller, id);
                    };
                    auto payment = co_await deps.executor.execute(std::move(step3));
                    co_return optional_collection_response(request, "payments", payment, encode);

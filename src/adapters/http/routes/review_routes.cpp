@@ -30,8 +30,8 @@ void add_review_routes(Router& router, ReviewRoutes deps) {
         if (auto* p = std::get_if<Response>(&page))
             co_return std::move(*p);
         const auto pr = std::get<domain::PageRequest>(page);
-        auto step1 = [&reviews = deps.reviews, pr] {
-            return reviews.list(pr);
+        auto step1 = [&reviews = deps.reviews, caller = request.principal, pr] {
+            return reviews.list(caller, pr);
         };
         auto result = co_await deps.executor.execute(std::move(step1));
         co_return collection_response(request, "reviews", pr, result, encode);
@@ -41,8 +41,8 @@ void add_review_routes(Router& router, ReviewRoutes deps) {
         auto id = path_id(request);
         if (auto* p = std::get_if<Response>(&id))
             co_return std::move(*p);
-        auto step2 = [&reviews = deps.reviews, id = std::get<std::int64_t>(id)] {
-            return reviews.find(id);
+        auto step2 = [&reviews = deps.reviews, caller = request.principal, id = std::get<std::int64_t>(id)] {
+            return reviews.find(caller, id);
         };
         auto review = co_await deps.executor.execute(std::move(step2));
         if (!review)
@@ -55,8 +55,8 @@ void add_review_routes(Router& router, ReviewRoutes deps) {
                    auto id = query_id(request, "bookingId");
                    if (auto* p = std::get_if<Response>(&id))
                        co_return std::move(*p);
-                   auto step3 = [&reviews = deps.reviews, id = std::get<std::int64_t>(id)] {
-                       return reviews.find_by_booking(id);
+                   auto step3 = [&reviews = deps.reviews, caller = request.principal, id = std::get<std::int64_t>(id)] {
+                       return reviews.find_by_booking(caller, id);
                    };
                    auto review = co_await deps.executor.execute(std::move(step3));
                    co_return optional_collection_response(request, "reviews", review, encode);
@@ -81,9 +81,9 @@ void add_review_routes(Router& router, ReviewRoutes deps) {
             !errors.empty()) {
             co_return problem(request, status::bad_request, "the review is invalid", errors);
         }
-        auto step4 = [&reviews = deps.reviews, id = std::get<std::int64_t>(id), score = *score,
+        auto step4 = [&reviews = deps.reviews, caller = request.principal, id = std::get<std::int64_t>(id), score = *score,
                       contents = contents.value_or("")] {
-            return reviews.write(id, score, contents);
+            return reviews.write(caller, id, score, contents);
         };
         auto written = co_await deps.executor.execute(std::move(step4));
         if (!written)

@@ -27,7 +27,8 @@ class ModuleRoutes {
 public:
     ModuleRoutes(Router& router, const persistence::ModuleExecutor& module)
         : router_(router), module_(module) {}
-    void add(beast::http::verb method, std::string_view pattern, Handler handler);
+    void add(beast::http::verb method, std::string_view pattern, Handler handler,
+             Access access = Access::kAuthenticated);
 
 private:
     Router& router_;
@@ -88,8 +89,9 @@ struct ActuatorRoutes {
     /// Counters per module (queue, batches, outbox backlog ...). Thread-safe.
     std::function<boost::json::object()> metrics;
 };
-/// GET /actuator/health, /actuator/health/liveness, /actuator/health/readiness,
-/// /actuator/metrics.
+/// GET /actuator/health, /actuator/health/liveness, /actuator/health/readiness (public),
+/// /actuator/metrics and /actuator/mappings (admin: the route table, {"routes":[{"method",
+/// "pattern","access"}]}). `router` must outlive the server.
 void add_actuator_routes(Router& router, ActuatorRoutes deps);
 
 struct AdminRoutes {

@@ -29,8 +29,8 @@ void add_ticket_routes(Router& router, TicketRoutes deps) {
         if (auto* p = std::get_if<Response>(&page))
             co_return std::move(*p);
         const auto pr = std::get<domain::PageRequest>(page);
-        auto step1 = [&tickets = deps.tickets, pr] {
-            return tickets.list(pr);
+        auto step1 = [&tickets = deps.tickets, caller = request.principal, pr] {
+            return tickets.list(caller, pr);
         };
         auto result = co_await deps.executor.execute(std::move(step1));
         co_return collection_response(request, "tickets", pr, result, encode);
@@ -40,8 +40,8 @@ void add_ticket_routes(Router& router, TicketRoutes deps) {
         auto id = path_id(request);
         if (auto* p = std::get_if<Response>(&id))
             co_return std::move(*p);
-        auto step2 = [&tickets = deps.tickets, id = std::get<std::int64_t>(id)] {
-            return tickets.find(id);
+        auto step2 = [&tickets = deps.tickets, caller = request.principal, id = std::get<std::int64_t>(id)] {
+            return tickets.find(caller, id);
         };
         auto ticket = co_await deps.executor.execute(std::move(step2));
         if (!ticket)
@@ -54,8 +54,8 @@ void add_ticket_routes(Router& router, TicketRoutes deps) {
                    auto id = query_id(request, "bookingId");
                    if (auto* p = std::get_if<Response>(&id))
                        co_return std::move(*p);
-                   auto step3 = [&tickets = deps.tickets, id = std::get<std::int64_t>(id)] {
-                       return tickets.find_by_booking(id);
+                   auto step3 = [&tickets = deps.tickets, caller = request.principal, id = std::get<std::int64_t>(id)] {
+                       return tickets.find_by_booking(caller, id);
                    };
                    auto ticket = co_await deps.executor.execute(std::move(step3));
                    co_return optional_collection_response(request, "tickets", ticket, encode);
@@ -79,7 +79,7 @@ void add_ticket_routes(Router& router, TicketRoutes deps) {
                               "only status \"Printed\" can be requested for a ticket",
                               {{"status", "must be \"Printed\""}});
         }
-        auto printed = co_await deps.print.print(std::get<std::int64_t>(id));
+        auto printed = co_await deps.print.print(request.principal, std::get<std::int64_t>(id));
         if (!printed)
             co_return problem_for(request, printed.error());
         co_return json_response(request, status::ok, encode(request, *printed));

@@ -88,7 +88,7 @@ struct Fixture {
     }
 
     std::int64_t placed(std::string seats, std::int64_t qty, std::string customer = "c") {
-        auto b = service.place(request(std::move(seats), qty, qty * 5000, std::move(customer)));
+        auto b = service.place(mb::domain::Principal::system(), request(std::move(seats), qty, qty * 5000, std::move(customer)));
         REQUIRE(b);
         return b->id();
     }
@@ -106,7 +106,7 @@ TEST_CASE(
     "[app][booking][screening]") {
     Fixture f;
     PlaceDetails details;
-    const auto b = f.service.place(f.request("A1,a2", 2, 10000), &details);
+    const auto b = f.service.place(mb::domain::Principal::system(), f.request("A1,a2", 2, 10000), &details);
     REQUIRE(b);
     CHECK(b->status() == BookingStatus::kPending);
     CHECK(b->screening_id() == f.screening.id);
@@ -127,7 +127,7 @@ TEST_CASE("BookingService::place (screening): without totalPrice the server's pr
     auto r = f.request("A1,A2,A3", 3, 0);
     r.total_price_given = false;
     PlaceDetails details;
-    const auto b = f.service.place(r, &details);
+    const auto b = f.service.place(mb::domain::Principal::system(), r, &details);
     REQUIRE(b);
     CHECK(b->details().total_price == 15000);
     CHECK(details.expected_price == 15000);
@@ -141,7 +141,7 @@ TEST_CASE(
     for (const std::int64_t wrong : {9999, 10001, 0, 5000}) {
         INFO("totalPrice " << wrong);
         PlaceDetails details;
-        const auto b = f.service.place(f.request("A1,A2", 2, wrong), &details);
+        const auto b = f.service.place(mb::domain::Principal::system(), f.request("A1,A2", 2, wrong), &details);
         REQUIRE_FALSE(b);
         CHECK(b.error() == BookingError::kPriceMismatch);
         CHECK(details.expected_price == 10000);
@@ -159,7 +159,7 @@ TEST_CASE(
     for (const std::int64_t qty : {1, 3, 0}) {
         INFO("qty " << qty);
         PlaceDetails details;
-        const auto b = f.service.place(f.request("A1,A2", qty, 10000), &details);
+        const auto b = f.service.place(mb::domain::Principal::system(), f.request("A1,A2", qty, 10000), &details);
         REQUIRE_FALSE(b);
         CHECK(b.error() == BookingError::kInvalidBooking);
         CHECK(fields_of(details.errors) == std::vector<std::string>{"qty"});
@@ -176,7 +176,7 @@ TEST_CASE(
     for (const char* seats : {"A1,D1", "B4", "A1,XX", "A1,1A", "A1,,A2"}) {
         INFO("seats " << seats);
         PlaceDetails details;
-        const auto b = f.service.place(f.request(seats, 2, 10000), &details);
+        const auto b = f.service.place(mb::domain::Principal::system(), f.request(seats, 2, 10000), &details);
         REQUIRE_FALSE(b);
         CHECK(b.error() == BookingError::kInvalidBooking);
         REQUIRE_FALSE(details.errors.empty());
@@ -194,7 +194,7 @@ TEST_CASE(
     auto r = f.request("A1", 1, 5000);
     r.screening_id = 999;
     PlaceDetails details;
-    const auto b = f.service.place(r, &details);
+    const auto b = f.service.place(mb::domain::Principal::system(), r, &details);
     REQUIRE_FALSE(b);
     CHECK(b.error() == BookingError::kUnknownScreening);
     CHECK(fields_of(details.errors) == std::vector<std::string>{"screeningId"});
@@ -213,7 +213,7 @@ TEST_CASE(
     SECTION("at the start") {
         f.clock.set(f.screening.starts_at);
     }
-    const auto b = f.service.place(f.request("A1", 1, 5000));
+    const auto b = f.service.place(mb::domain::Principal::system(), f.request("A1", 1, 5000));
     REQUIRE_FALSE(b);
     CHECK(b.error() == BookingError::kScreeningStarted);
     CHECK(f.repository.size() == 0);
@@ -226,7 +226,7 @@ TEST_CASE(
     "[app][booking][screening]") {
     Fixture f;
     PlaceDetails details;
-    const auto b = f.service.place(f.request("A1,4C", 2, 10000), &details);
+    const auto b = f.service.place(mb::domain::Principal::system(), f.request("A1,4C", 2, 10000), &details);
     REQUIRE_FALSE(b);
     CHECK(b.error() == BookingError::kSeatBlocked);
     CHECK(details.seats == Labels{"C4"});
@@ -245,7 +245,7 @@ TEST_CASE(
         REQUIRE(f.service.confirm(first, 70));
     }
     PlaceDetails details;
-    const auto second = f.service.place(f.request("A3,A2", 2, 10000, "second"), &details);
+    const auto second = f.service.place(mb::domain::Principal::system(), f.request("A3,A2", 2, 10000, "second"), &details);
     REQUIRE_FALSE(second);
     CHECK(second.error() == BookingError::kSeatTaken);
     CHECK(details.seats == Labels{"A2"});
@@ -261,7 +261,7 @@ TEST_CASE(
     Fixture f;
     f.add_screening(f.soul.id, f.clock.now() - 1h, 5000);   // already started: not chosen
     f.add_screening(f.soul.id, f.clock.now() + 48h, 5000);  // later: not chosen
-    const auto b = f.service.place(Fixture::seed_request());
+    const auto b = f.service.place(mb::domain::Principal::system(), Fixture::seed_request());
     REQUIRE(b);
     CHECK(b->screening_id() == f.screening.id);
     CHECK(b->details().seat == "A1,B2");
@@ -278,7 +278,7 @@ TEST_CASE(
     auto r = Fixture::seed_request();
     r.seat = "1A,9Z";
     PlaceDetails details;
-    const auto b = f.service.place(r, &details);
+    const auto b = f.service.place(mb::domain::Principal::system(), r, &details);
     REQUIRE_FALSE(b);
     CHECK(b.error() == BookingError::kInvalidBooking);
     REQUIRE_FALSE(details.errors.empty());
@@ -286,12 +286,43 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "BookingService::place: a movieName without an upcoming screening stays a legacy "
-    "booking (any labels, the client's price, no seat held)",
-    "[app][booking][screening][seed]") {
+    "BookingService::place: no client-set prices: a movie the catalogue does not list is "
+    "kUnlistedMovie, a listed one without an open screening kNoOpenScreening, and nothing is "
+    "stored (issue 9)",
+    "[app][booking][screening][seed][security]") {
     Fixture f;
     SECTION("a movie the catalogue does not know") {
-        const auto b = f.service.place(Fixture::seed_request("tenet"));
+        PlaceDetails details;
+        const auto b = f.service.place(mb::domain::Principal::system(),
+                                       Fixture::seed_request("tenet"), &details);
+        REQUIRE_FALSE(b);
+        CHECK(b.error() == BookingError::kUnlistedMovie);
+        CHECK(b.error() == mb::domain::Condition::kNotFound);
+        CHECK(fields_of(details.errors) == std::vector<std::string>{"movieName"});
+    }
+    SECTION("a movie whose screenings have all started") {
+        Movie minari{0, "minari", 115, "12"};
+        f.catalogue.add(minari);
+        f.add_screening(minari.id, f.clock.now() - 1h, 11000);
+        const auto b =
+            f.service.place(mb::domain::Principal::system(), Fixture::seed_request("minari"));
+        REQUIRE_FALSE(b);
+        CHECK(b.error() == BookingError::kNoOpenScreening);
+        CHECK(b.error() == mb::domain::Condition::kConflict);
+    }
+    CHECK(f.repository.size() == 0);
+    CHECK(f.inventory.size() == 0);
+}
+
+TEST_CASE(
+    "BookingService::place with --accept-unlisted-movies: a movieName without an upcoming "
+    "screening stays a legacy booking (any labels, the client's price, no seat held)",
+    "[app][booking][screening][seed]") {
+    Fixture f;
+    BookingService legacy{f.repository, f.catalogue, f.inventory, f.outbox, f.clock,
+                          BookingPolicy{true}};
+    SECTION("a movie the catalogue does not know") {
+        const auto b = legacy.place(mb::domain::Principal::system(), Fixture::seed_request("tenet"));
         REQUIRE(b);
         CHECK(b->screening_id() == 0);
         CHECK(b->details().seat == "1A,2B");
@@ -304,7 +335,7 @@ TEST_CASE(
         auto r = Fixture::seed_request("minari");
         r.seat = "99Q,1A";  // a label no screen has: fine for a legacy booking
         r.total_price = 12345;
-        const auto b = f.service.place(r);
+        const auto b = legacy.place(mb::domain::Principal::system(), r);
         REQUIRE(b);
         CHECK(b->screening_id() == 0);
         CHECK(b->details().seat == "99Q,1A");
@@ -349,7 +380,7 @@ TEST_CASE(
     CHECK(f.states().empty());
     CHECK(f.inventory.version(f.screening.id) > version);
     CHECK_FALSE(f.repository.find(id).has_value());
-    const auto other = f.service.place(f.request("A2", 1, 5000, "other"));
+    const auto other = f.service.place(mb::domain::Principal::system(), f.request("A2", 1, 5000, "other"));
     REQUIRE(other);
     CHECK(f.inventory.holder(f.screening.id, "A2") == other->id());
 }
@@ -362,7 +393,7 @@ TEST_CASE(
     const auto id = f.confirmed("A1,A2", 2);
     f.outbox.clear();
     const auto version = f.inventory.version(f.screening.id);
-    REQUIRE(f.service.request_cancel(id));
+    REQUIRE(f.service.request_cancel(mb::domain::Principal::system(), id));
     const auto b = f.service.cancel(id);
     REQUIRE(b);
     CHECK(b->status() == BookingStatus::kCanceled);
@@ -373,7 +404,7 @@ TEST_CASE(
     CHECK(canceled[0].screening_id == f.screening.id);
     CHECK(canceled[0].seats == Labels{"A1", "A2"});
 
-    const auto again = f.service.place(f.request("A1,A2", 2, 10000, "other"));
+    const auto again = f.service.place(mb::domain::Principal::system(), f.request("A1,A2", 2, 10000, "other"));
     REQUIRE(again);
     CHECK(f.inventory.holder(f.screening.id, "A1") == again->id());
 }

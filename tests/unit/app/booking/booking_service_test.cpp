@@ -30,12 +30,12 @@ struct Fixture {
     test::InMemoryCatalogueRepository catalogue;  // empty: every booking here is a legacy one
     test::InMemorySeatInventory inventory;
     test::InMemoryOutbox<domain::booking::BookingEvent> outbox;
-    BookingService service{repository, catalogue, inventory, outbox, clock};
+    BookingService service{repository, catalogue, inventory, outbox, clock, BookingPolicy{true}};
 
     static BookingRequest request() { return {"customer-1", "soul", "1A,2B", 2, 10000}; }
 
     std::int64_t placed() {
-        auto b = service.place(request());
+        auto b = service.place(mb::domain::Principal::system(), request());
         REQUIRE(b);
         return b->id();
     }
@@ -49,13 +49,13 @@ struct Fixture {
 TEST_CASE("BookingService::place stores a Pending booking that find and list do not show",
           "[app][booking]") {
     Fixture f;
-    const auto b = f.service.place(Fixture::request());
+    const auto b = f.service.place(mb::domain::Principal::system(), Fixture::request());
     REQUIRE(b);
     CHECK(b->id() == 1);
     CHECK(b->status() == BookingStatus::kPending);
     CHECK(f.repository.size() == 1);
-    CHECK_FALSE(f.service.find(b->id()).has_value());
-    const auto page = f.service.list({0, 20});
+    CHECK_FALSE(f.service.find(mb::domain::Principal::system(), b->id()).has_value());
+    const auto page = f.service.list(mb::domain::Principal::system(), {0, 20});
     CHECK(page.items.empty());
     CHECK(page.total == 0);
     CHECK(f.outbox.empty());  // nothing is announced before the payment is known
@@ -67,7 +67,7 @@ TEST_CASE("BookingService::place refuses an invalid request and stores nothing",
     Fixture f;
     auto r = Fixture::request();
     r.seat = "1A,1A";
-    const auto b = f.service.place(r);
+    const auto b = f.service.place(mb::domain::Principal::system(), r);
     REQUIRE_FALSE(b);
     CHECK(b.error() == BookingError::kInvalidBooking);
     CHECK(f.repository.size() == 0);
@@ -102,11 +102,11 @@ TEST_CASE(
     CHECK(booked[0].screening_starts_at.empty());
     CHECK(f.inventory.size() == 0);
 
-    const auto stored = f.service.find(id);
+    const auto stored = f.service.find(mb::domain::Principal::system(), id);
     REQUIRE(stored);
     CHECK(stored->status() == BookingStatus::kPaidComplete);
     CHECK(stored->updated_at() == f.clock.now());
-    const auto page = f.service.list({0, 20});
+    const auto page = f.service.list(mb::domain::Principal::system(), {0, 20});
     REQUIRE(page.items.size() == 1);
     CHECK(page.total == 1);
     CHECK(f.service.pending(0ms).empty());
@@ -126,7 +126,7 @@ TEST_CASE("BookingService::confirm twice announces Booked once", "[app][booking]
     const auto id = f.confirmed();
     CHECK_FALSE(f.service.confirm(id, 71));
     CHECK(f.outbox.size() == 1);
-    CHECK(f.service.find(id)->payment_id() == 70);
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->payment_id() == 70);
 }
 
 TEST_CASE("BookingService::discard removes a Pending booking and nothing else", "[app][booking]") {
@@ -138,8 +138,8 @@ TEST_CASE("BookingService::discard removes a Pending booking and nothing else", 
     CHECK_FALSE(f.repository.find(pending).has_value());
 
     f.service.discard(confirmed);  // a confirmed booking is never touched
-    REQUIRE(f.service.find(confirmed).has_value());
-    CHECK(f.service.find(confirmed)->status() == BookingStatus::kPaidComplete);
+    REQUIRE(f.service.find(mb::domain::Principal::system(), confirmed).has_value());
+    CHECK(f.service.find(mb::domain::Principal::system(), confirmed)->status() == BookingStatus::kPaidComplete);
 
     f.service.discard(pending);  // idempotent
     f.service.discard(999);      // unknown: nothing to do
@@ -162,7 +162,7 @@ TEST_CASE(
     "[app][booking][cancel]") {
     Fixture f;
     const auto id = f.confirmed();
-    const auto b = f.service.request_cancel(id);
+    const auto b = f.service.request_cancel(mb::domain::Principal::system(), id);
     REQUIRE(b);
     CHECK(b->status() == BookingStatus::kPaidComplete);
     CHECK(b->cancel_requested());
@@ -177,17 +177,17 @@ TEST_CASE("BookingService::request_cancel is refused by the cancel rules",
     Fixture f;
     const auto id = f.confirmed();
     f.service.on_printed({1, id, "Printed"});
-    const auto printed = f.service.request_cancel(id);
+    const auto printed = f.service.request_cancel(mb::domain::Principal::system(), id);
     REQUIRE_FALSE(printed);
     CHECK(printed.error() == BookingError::kAlreadyPrinted);
     CHECK_FALSE(f.repository.find(id)->cancel_requested());
 
-    const auto unknown = f.service.request_cancel(999);
+    const auto unknown = f.service.request_cancel(mb::domain::Principal::system(), 999);
     REQUIRE_FALSE(unknown);
     CHECK(unknown.error() == BookingError::kNotFound);
 
     // A Pending booking does not exist for clients.
-    const auto pending = f.service.request_cancel(f.placed());
+    const auto pending = f.service.request_cancel(mb::domain::Principal::system(), f.placed());
     REQUIRE_FALSE(pending);
     CHECK(pending.error() == BookingError::kNotFound);
 }
@@ -196,7 +196,7 @@ TEST_CASE("BookingService::abandon_cancel drops the intent, the booking stays as
           "[app][booking][cancel]") {
     Fixture f;
     const auto id = f.confirmed();
-    REQUIRE(f.service.request_cancel(id));
+    REQUIRE(f.service.request_cancel(mb::domain::Principal::system(), id));
     f.service.abandon_cancel(id);
     const auto stored = f.repository.find(id);
     CHECK_FALSE(stored->cancel_requested());
@@ -213,10 +213,10 @@ TEST_CASE("BookingService::cancel_requested lists intents at least min_age old, 
     Fixture f;
     const auto old_intent = f.confirmed();
     f.confirmed();  // no intent: never listed
-    REQUIRE(f.service.request_cancel(old_intent));
+    REQUIRE(f.service.request_cancel(mb::domain::Principal::system(), old_intent));
     f.clock.advance(10s);
     const auto fresh_intent = f.confirmed();
-    REQUIRE(f.service.request_cancel(fresh_intent));
+    REQUIRE(f.service.request_cancel(mb::domain::Principal::system(), fresh_intent));
     auto due = f.service.cancel_requested(5s);
     REQUIRE(due.size() == 1);
     CHECK(due[0].id() == old_intent);
@@ -248,7 +248,7 @@ TEST_CASE("BookingService::cancel makes the booking Canceled and appends Cancele
           "[app][booking]") {
     Fixture f;
     const auto id = f.confirmed();
-    REQUIRE(f.service.request_cancel(id));
+    REQUIRE(f.service.request_cancel(mb::domain::Principal::system(), id));
     f.outbox.clear();
     const auto b = f.service.cancel(id);
     REQUIRE(b);
@@ -263,8 +263,8 @@ TEST_CASE("BookingService::cancel makes the booking Canceled and appends Cancele
     CHECK(canceled[0].qty == 2);
     CHECK(canceled[0].total_price == 10000);
     CHECK(canceled[0].status == "Canceled");
-    CHECK(f.service.find(id)->status() == BookingStatus::kCanceled);
-    CHECK_FALSE(f.service.find(id)->cancel_requested());
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->status() == BookingStatus::kCanceled);
+    CHECK_FALSE(f.service.find(mb::domain::Principal::system(), id)->cancel_requested());
 }
 
 TEST_CASE("BookingService::cancel twice: kAlreadyCanceled, Canceled appended once",
@@ -287,7 +287,7 @@ TEST_CASE("BookingService::cancel after print: kAlreadyPrinted, nothing appended
     REQUIRE_FALSE(r);
     CHECK(r.error() == BookingError::kAlreadyPrinted);
     CHECK(f.outbox.of<Canceled>().empty());
-    CHECK(f.service.find(id)->status() == BookingStatus::kPrintComplete);
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->status() == BookingStatus::kPrintComplete);
 }
 
 TEST_CASE("BookingService::cancel of an unknown or Pending booking is kNotFound",
@@ -312,11 +312,11 @@ TEST_CASE(
     const auto id = f.confirmed();
     const domain::ticket::Printed printed{1, id, "Printed"};
     f.service.on_printed(printed);
-    CHECK(f.service.find(id)->status() == BookingStatus::kPrintComplete);
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->status() == BookingStatus::kPrintComplete);
     const auto writes = f.repository.writes();
     f.service.on_printed(printed);  // redelivered
     CHECK(f.repository.writes() == writes);
-    CHECK(f.service.find(id)->status() == BookingStatus::kPrintComplete);
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->status() == BookingStatus::kPrintComplete);
     f.service.on_printed({2, 999, "Printed"});
     CHECK(f.repository.writes() == writes);
     CHECK(f.outbox.size() == 1);  // Booked only: policies announce nothing
@@ -330,12 +330,12 @@ TEST_CASE(
     const auto id = f.confirmed();
     const domain::review::WrittenReview written{3, id, 10, "VeryGood", "Sunny", "Written"};
     f.service.on_review_written(written);
-    CHECK(f.service.find(id)->status() == BookingStatus::kReviewComplete);
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->status() == BookingStatus::kReviewComplete);
     const auto writes = f.repository.writes();
     f.service.on_review_written(written);
     f.service.on_printed({1, id, "Printed"});  // arrives late: stays ReviewComplete
     CHECK(f.repository.writes() == writes);
-    CHECK(f.service.find(id)->status() == BookingStatus::kReviewComplete);
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->status() == BookingStatus::kReviewComplete);
     f.service.on_review_written({4, 999, 1, "", "", "Written"});
     CHECK(f.repository.writes() == writes);
 }
@@ -346,7 +346,7 @@ TEST_CASE("BookingService policies leave a canceled booking Canceled", "[app][bo
     REQUIRE(f.service.cancel(id));
     f.service.on_printed({1, id, "Printed"});
     f.service.on_review_written({3, id, 10, "VeryGood", "Sunny", "Written"});
-    CHECK(f.service.find(id)->status() == BookingStatus::kCanceled);
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->status() == BookingStatus::kCanceled);
 }
 
 TEST_CASE("BookingService::list pages visible bookings by id", "[app][booking]") {
@@ -354,12 +354,12 @@ TEST_CASE("BookingService::list pages visible bookings by id", "[app][booking]")
     for (int i = 0; i < 5; ++i)
         f.confirmed(100 + i);
     f.placed();  // Pending: not listed, not counted
-    const auto first = f.service.list({0, 2});
+    const auto first = f.service.list(mb::domain::Principal::system(), {0, 2});
     REQUIRE(first.items.size() == 2);
     CHECK(first.total == 5);
     CHECK(first.items[0].id() == 1);
     CHECK(first.items[1].id() == 2);
-    const auto last = f.service.list({2, 2});
+    const auto last = f.service.list(mb::domain::Principal::system(), {2, 2});
     REQUIRE(last.items.size() == 1);
     CHECK(last.items[0].id() == 5);
 }

@@ -44,21 +44,21 @@ struct Fixture {
 
     std::int64_t movie(std::string title = "soul") {
         domain::FieldErrors errors;
-        auto m = service.add_movie(Movie{0, std::move(title), 100, "ALL"}, errors);
+        auto m = service.add_movie(mb::domain::Principal::system(), Movie{0, std::move(title), 100, "ALL"}, errors);
         REQUIRE(m);
         return m->id;
     }
     std::int64_t screen(std::int64_t rows = 2, std::int64_t per_row = 3,
                         std::vector<std::string> blocked = {}, std::vector<std::string> gaps = {}) {
         domain::FieldErrors errors;
-        auto s = service.add_screen("Screen 1", rows, per_row, blocked, gaps, errors);
+        auto s = service.add_screen(mb::domain::Principal::system(), "Screen 1", rows, per_row, blocked, gaps, errors);
         REQUIRE(s);
         return s->id;
     }
     std::int64_t screening(std::int64_t movie_id, std::int64_t screen_id,
                            std::int64_t price = 5000) {
         domain::FieldErrors errors;
-        auto s = service.add_screening(movie_id, screen_id, clock.now() + 24h, price, errors);
+        auto s = service.add_screening(mb::domain::Principal::system(), movie_id, screen_id, clock.now() + 24h, price, errors);
         REQUIRE(s);
         return s->screening.id;
     }
@@ -69,7 +69,7 @@ struct Fixture {
 TEST_CASE("CatalogueService::add_movie stores a valid movie with a new id", "[app][catalogue]") {
     Fixture f;
     domain::FieldErrors errors;
-    const auto m = f.service.add_movie(Movie{0, "soul", 100, "ALL"}, errors);
+    const auto m = f.service.add_movie(mb::domain::Principal::system(), Movie{0, "soul", 100, "ALL"}, errors);
     REQUIRE(m);
     CHECK(m->id == 1);
     CHECK(errors.empty());
@@ -84,7 +84,7 @@ TEST_CASE("CatalogueService::add_movie refuses an invalid movie naming the field
           "[app][catalogue]") {
     Fixture f;
     domain::FieldErrors errors;
-    const auto m = f.service.add_movie(Movie{0, "", 0, "PG"}, errors);
+    const auto m = f.service.add_movie(mb::domain::Principal::system(), Movie{0, "", 0, "PG"}, errors);
     REQUIRE_FALSE(m);
     CHECK(m.error() == BookingError::kInvalidCatalogue);
     CHECK(fields_of(errors) == Fields{"title", "runtimeMinutes", "rating"});
@@ -94,7 +94,7 @@ TEST_CASE("CatalogueService::add_movie refuses an invalid movie naming the field
 TEST_CASE("CatalogueService::add_screen stores the screen with its seat map", "[app][catalogue]") {
     Fixture f;
     domain::FieldErrors errors;
-    const auto s = f.service.add_screen("Screen 1", 10, 12, {"J1", "12J"}, {"E6"}, errors);
+    const auto s = f.service.add_screen(mb::domain::Principal::system(), "Screen 1", 10, 12, {"J1", "12J"}, {"E6"}, errors);
     REQUIRE(s);
     CHECK(errors.empty());
     const auto stored = f.service.screen(s->id);
@@ -112,29 +112,29 @@ TEST_CASE("CatalogueService::add_screen refuses a bad name or seat map naming th
     Fixture f;
     domain::FieldErrors errors;
     SECTION("empty name") {
-        CHECK_FALSE(f.service.add_screen("", 2, 3, {}, {}, errors));
+        CHECK_FALSE(f.service.add_screen(mb::domain::Principal::system(), "", 2, 3, {}, {}, errors));
         CHECK(fields_of(errors) == Fields{"name"});
     }
     SECTION("name of 101 characters") {
-        CHECK_FALSE(f.service.add_screen(std::string(101, 'n'), 2, 3, {}, {}, errors));
+        CHECK_FALSE(f.service.add_screen(mb::domain::Principal::system(), std::string(101, 'n'), 2, 3, {}, {}, errors));
         CHECK(fields_of(errors) == Fields{"name"});
     }
     SECTION("rows and seatsPerRow out of bounds") {
-        const auto s = f.service.add_screen("Screen 1", 27, 0, {}, {}, errors);
+        const auto s = f.service.add_screen(mb::domain::Principal::system(), "Screen 1", 27, 0, {}, {}, errors);
         REQUIRE_FALSE(s);
         CHECK(s.error() == BookingError::kInvalidCatalogue);
         CHECK(fields_of(errors) == Fields{"rows", "seatsPerRow"});
     }
     SECTION("a blocked seat outside the grid") {
-        CHECK_FALSE(f.service.add_screen("Screen 1", 2, 3, {"C1"}, {}, errors));
+        CHECK_FALSE(f.service.add_screen(mb::domain::Principal::system(), "Screen 1", 2, 3, {"C1"}, {}, errors));
         CHECK(fields_of(errors) == Fields{"blocked"});
     }
     SECTION("a gap outside the grid") {
-        CHECK_FALSE(f.service.add_screen("Screen 1", 2, 3, {}, {"A4"}, errors));
+        CHECK_FALSE(f.service.add_screen(mb::domain::Principal::system(), "Screen 1", 2, 3, {}, {"A4"}, errors));
         CHECK(fields_of(errors) == Fields{"gaps"});
     }
     SECTION("a seat both blocked and a gap") {
-        CHECK_FALSE(f.service.add_screen("Screen 1", 2, 3, {"A1"}, {"A1"}, errors));
+        CHECK_FALSE(f.service.add_screen(mb::domain::Principal::system(), "Screen 1", 2, 3, {"A1"}, {"A1"}, errors));
         CHECK(fields_of(errors) == Fields{"blocked"});
     }
     CHECK(f.catalogue.screen_count() == 0);
@@ -148,7 +148,7 @@ TEST_CASE(
     const auto movie_id = f.movie("soul");
     const auto screen_id = f.screen();
     domain::FieldErrors errors;
-    const auto v = f.service.add_screening(movie_id, screen_id, f.clock.now() + 2h, 5000, errors);
+    const auto v = f.service.add_screening(mb::domain::Principal::system(), movie_id, screen_id, f.clock.now() + 2h, 5000, errors);
     REQUIRE(v);
     CHECK(errors.empty());
     CHECK(v->screening.id == 1);
@@ -170,8 +170,8 @@ TEST_CASE("CatalogueService::add_screening accepts a free screening and one in t
     const auto movie_id = f.movie();
     const auto screen_id = f.screen();
     domain::FieldErrors errors;
-    CHECK(f.service.add_screening(movie_id, screen_id, f.clock.now() + 1h, 0, errors));
-    CHECK(f.service.add_screening(movie_id, screen_id, f.clock.now() - 1h, 5000, errors));
+    CHECK(f.service.add_screening(mb::domain::Principal::system(), movie_id, screen_id, f.clock.now() + 1h, 0, errors));
+    CHECK(f.service.add_screening(mb::domain::Principal::system(), movie_id, screen_id, f.clock.now() - 1h, 5000, errors));
     CHECK(errors.empty());
     CHECK(f.catalogue.screening_count() == 2);
 }
@@ -185,21 +185,21 @@ TEST_CASE(
     const auto screen_id = f.screen();
     domain::FieldErrors errors;
     SECTION("unknown movieId") {
-        const auto v = f.service.add_screening(99, screen_id, f.clock.now() + 1h, 5000, errors);
+        const auto v = f.service.add_screening(mb::domain::Principal::system(), 99, screen_id, f.clock.now() + 1h, 5000, errors);
         REQUIRE_FALSE(v);
         CHECK(v.error() == BookingError::kInvalidCatalogue);
         CHECK(fields_of(errors) == Fields{"movieId"});
     }
     SECTION("unknown screenId") {
-        CHECK_FALSE(f.service.add_screening(movie_id, 99, f.clock.now() + 1h, 5000, errors));
+        CHECK_FALSE(f.service.add_screening(mb::domain::Principal::system(), movie_id, 99, f.clock.now() + 1h, 5000, errors));
         CHECK(fields_of(errors) == Fields{"screenId"});
     }
     SECTION("negative price") {
-        CHECK_FALSE(f.service.add_screening(movie_id, screen_id, f.clock.now() + 1h, -1, errors));
+        CHECK_FALSE(f.service.add_screening(mb::domain::Principal::system(), movie_id, screen_id, f.clock.now() + 1h, -1, errors));
         CHECK(fields_of(errors) == Fields{"price"});
     }
     SECTION("everything wrong") {
-        CHECK_FALSE(f.service.add_screening(98, 99, f.clock.now() + 1h, -1, errors));
+        CHECK_FALSE(f.service.add_screening(mb::domain::Principal::system(), 98, 99, f.clock.now() + 1h, -1, errors));
         CHECK(fields_of(errors) == Fields{"movieId", "screenId", "price"});
     }
     CHECK(f.catalogue.screening_count() == 0);
@@ -345,7 +345,7 @@ TEST_CASE(
     test::InMemoryBookingRepository bookings;
     test::InMemoryOutbox<domain::booking::BookingEvent> outbox;
     BookingService booking_service{bookings, f.catalogue, f.inventory, outbox, f.clock};
-    const auto b = booking_service.place({"customer-1", "soul", "1A,2B", 2, 10000, 0, true});
+    const auto b = booking_service.place(mb::domain::Principal::system(), {"customer-1", "soul", "1A,2B", 2, 10000, 0, true});
     REQUIRE(b);
     const auto next =
         f.catalogue.next_screening(f.catalogue.movie_by_title("soul")->id, f.clock.now());

@@ -26,7 +26,7 @@ TEST_CASE("MyPageProjection: Booked creates a visible PaidComplete row with the 
           "[app][mypage]") {
     Fixture f;
     f.projection.on(booked(7));
-    const auto row = f.projection.find_by_booking(7);
+    const auto row = f.projection.find_by_booking(mb::domain::Principal::system(), 7);
     REQUIRE(row);
     CHECK(row->status() == "PaidComplete");
     CHECK(row->facts().customer_id == "customer-1");
@@ -34,8 +34,8 @@ TEST_CASE("MyPageProjection: Booked creates a visible PaidComplete row with the 
     CHECK(row->facts().seat == "1A,2B");
     CHECK(row->facts().qty == 2);
     CHECK(row->facts().total_price == 10000);
-    REQUIRE(f.projection.find(row->id()).has_value());
-    CHECK(f.projection.list({0, 20}).total == 1);
+    REQUIRE(f.projection.find(mb::domain::Principal::system(), row->id()).has_value());
+    CHECK(f.projection.list(mb::domain::Principal::system(), {0, 20}).total == 1);
 }
 
 TEST_CASE("MyPageProjection: events before Booked build an invisible row that Booked reveals",
@@ -44,13 +44,13 @@ TEST_CASE("MyPageProjection: events before Booked build an invisible row that Bo
     f.projection.on(domain::payment::Paid{11, 7, "customer-1", 10000, "Paid"});
     f.projection.on(domain::ticket::Created{21, 7, "customer-1", "soul", "1A,2B", 2, "Waiting"});
     CHECK(f.repository.size() == 1);
-    CHECK_FALSE(f.projection.find_by_booking(7).has_value());
+    CHECK_FALSE(f.projection.find_by_booking(mb::domain::Principal::system(), 7).has_value());
     const auto id = f.repository.find_by_booking(7)->id();
-    CHECK_FALSE(f.projection.find(id).has_value());
-    CHECK(f.projection.list({0, 20}).items.empty());
+    CHECK_FALSE(f.projection.find(mb::domain::Principal::system(), id).has_value());
+    CHECK(f.projection.list(mb::domain::Principal::system(), {0, 20}).items.empty());
 
     f.projection.on(booked(7));
-    const auto row = f.projection.find_by_booking(7);
+    const auto row = f.projection.find_by_booking(mb::domain::Principal::system(), 7);
     REQUIRE(row);
     CHECK(row->id() == id);  // the same row, not a second one
     CHECK(row->payment_id() == 11);
@@ -67,9 +67,9 @@ TEST_CASE("MyPageProjection: every event kind updates its part of the row", "[ap
     f.projection.on(domain::ticket::Created{21, 7, "customer-1", "soul", "1A,2B", 2, "Waiting"});
     f.projection.on(domain::review::WaitedReview{31, 7, "Sunny", "Waiting Review"});
     f.projection.on(domain::ticket::Printed{21, 7, "Printed"});
-    CHECK(f.projection.find_by_booking(7)->status() == "PrintComplete");
+    CHECK(f.projection.find_by_booking(mb::domain::Principal::system(), 7)->status() == "PrintComplete");
     f.projection.on(domain::review::WrittenReview{31, 7, 10, "VeryGood", "Sunny", "Written"});
-    const auto row = f.projection.find_by_booking(7);
+    const auto row = f.projection.find_by_booking(mb::domain::Principal::system(), 7);
     REQUIRE(row);
     CHECK(row->status() == "ReviewComplete");
     CHECK(row->review_id() == 31);
@@ -87,7 +87,7 @@ TEST_CASE("MyPageProjection: the cancel path shows Canceled booking, ticket and 
     f.projection.on(domain::ticket::Created{21, 7, "customer-1", "soul", "1A,2B", 2, "Waiting"});
     f.projection.on(booked(7));
     f.projection.on(domain::payment::Paid{11, 7, "customer-1", 10000, "Paid"});
-    const auto row = f.projection.find_by_booking(7);
+    const auto row = f.projection.find_by_booking(mb::domain::Principal::system(), 7);
     REQUIRE(row);
     CHECK(row->status() == "Canceled");
     CHECK(row->ticket_status() == "Canceled");
@@ -98,14 +98,14 @@ TEST_CASE("MyPageProjection: a redelivered event leaves one unchanged row", "[ap
     Fixture f;
     f.projection.on(booked(7));
     f.projection.on(domain::ticket::Printed{21, 7, "Printed"});
-    const auto before = f.projection.find_by_booking(7)->state();
+    const auto before = f.projection.find_by_booking(mb::domain::Principal::system(), 7)->state();
     f.projection.on(booked(7));
     f.projection.on(domain::ticket::Printed{21, 7, "Printed"});
-    const auto after = f.projection.find_by_booking(7)->state();
+    const auto after = f.projection.find_by_booking(mb::domain::Principal::system(), 7)->state();
     CHECK(f.repository.size() == 1);
     CHECK(after.booking_status == before.booking_status);
     CHECK(after.ticket_status == before.ticket_status);
-    CHECK(f.projection.find_by_booking(7)->status() == "PrintComplete");
+    CHECK(f.projection.find_by_booking(mb::domain::Principal::system(), 7)->status() == "PrintComplete");
 }
 
 TEST_CASE("MyPageProjection: list_by_customer shows only that customer's visible rows, paged",
@@ -116,16 +116,16 @@ TEST_CASE("MyPageProjection: list_by_customer shows only that customer's visible
     f.projection.on(booked(3, "alice"));
     f.projection.on(booked(4, "alice"));
     f.projection.on(domain::payment::Paid{15, 5, "alice", 100, "Paid"});  // never booked
-    const auto page = f.projection.list_by_customer("alice", {0, 2});
+    const auto page = f.projection.list_by_customer(mb::domain::Principal::system(), "alice", {0, 2});
     CHECK(page.total == 3);
     REQUIRE(page.items.size() == 2);
     CHECK(page.items[0].booking_id() == 1);
     CHECK(page.items[1].booking_id() == 3);
-    const auto next = f.projection.list_by_customer("alice", {1, 2});
+    const auto next = f.projection.list_by_customer(mb::domain::Principal::system(), "alice", {1, 2});
     REQUIRE(next.items.size() == 1);
     CHECK(next.items[0].booking_id() == 4);
-    CHECK(f.projection.list_by_customer("carol", {0, 20}).total == 0);
-    CHECK(f.projection.list({0, 20}).total == 4);
+    CHECK(f.projection.list_by_customer(mb::domain::Principal::system(), "carol", {0, 20}).total == 0);
+    CHECK(f.projection.list(mb::domain::Principal::system(), {0, 20}).total == 4);
 }
 
 }  // namespace

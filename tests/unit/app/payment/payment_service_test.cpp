@@ -59,8 +59,8 @@ TEST_CASE("PaymentService::pay charges once, stores a Paid payment and appends P
     CHECK(paid[0].customer_id == "customer-1");
     CHECK(paid[0].total_price == 10000);
     CHECK(paid[0].status == "Paid");
-    REQUIRE(f.service.find_by_booking(7).has_value());
-    CHECK(f.service.find(p->id())->authorization() == "auth-1");
+    REQUIRE(f.service.find_by_booking(mb::domain::Principal::system(), 7).has_value());
+    CHECK(f.service.find(mb::domain::Principal::system(), p->id())->authorization() == "auth-1");
 }
 
 TEST_CASE(
@@ -152,7 +152,7 @@ TEST_CASE(
     CHECK(canceled[0].customer_id == "customer-1");
     CHECK(canceled[0].total_price == 10000);
     CHECK(canceled[0].status == "Canceled");
-    CHECK(f.service.find(p->id())->status() == PaymentStatus::kCanceled);
+    CHECK(f.service.find(mb::domain::Principal::system(), p->id())->status() == PaymentStatus::kCanceled);
 }
 
 TEST_CASE("PaymentService::on_booking_canceled of a booking without payment does nothing",
@@ -163,7 +163,7 @@ TEST_CASE("PaymentService::on_booking_canceled of a booking without payment does
     f.service.on_booking_canceled(Fixture::canceled(8));
     CHECK(f.provider.refund_count() == 0);
     CHECK(f.outbox.empty());
-    CHECK(f.service.find_by_booking(7)->status() == PaymentStatus::kPaid);
+    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() == PaymentStatus::kPaid);
 }
 
 TEST_CASE(
@@ -175,12 +175,12 @@ TEST_CASE(
     f.outbox.clear();
     f.provider.fail_refunds(true);
     CHECK_THROWS_AS(f.service.on_booking_canceled(Fixture::canceled()), std::system_error);
-    CHECK(f.service.find_by_booking(7)->status() == PaymentStatus::kPaid);
+    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() == PaymentStatus::kPaid);
     CHECK(f.outbox.empty());
     f.provider.fail_refunds(false);
     f.service.on_booking_canceled(Fixture::canceled());
     CHECK(f.provider.refund_count() == 1);
-    CHECK(f.service.find_by_booking(7)->status() == PaymentStatus::kCanceled);
+    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() == PaymentStatus::kCanceled);
 }
 
 TEST_CASE(
@@ -197,14 +197,14 @@ TEST_CASE(
     CHECK(f.service.refund_incomplete(7));  // idempotent
     CHECK(f.provider.refund_count() == 1);
     CHECK(f.outbox.of<PaymentCanceled>().size() == 1);
-    CHECK(f.service.find_by_booking(7)->status() == PaymentStatus::kCanceled);
+    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() == PaymentStatus::kCanceled);
 }
 
 TEST_CASE("PaymentService::list pages payments by id", "[app][payment]") {
     Fixture f;
     for (std::int64_t b = 1; b <= 3; ++b)
         REQUIRE(f.service.pay(Fixture::charge(b)));
-    const auto page = f.service.list({1, 2});
+    const auto page = f.service.list(mb::domain::Principal::system(), {1, 2});
     CHECK(page.total == 3);
     REQUIRE(page.items.size() == 1);
     CHECK(page.items[0].booking_id() == 3);

@@ -32,7 +32,7 @@ TEST_CASE(
     "appends WaitedReview",
     "[app][review]") {
     Fixture f;
-    const auto r = f.service.open(7);
+    const auto r = f.service.open(7, "alice");
     REQUIRE(r);
     CHECK(r->id() == 1);
     CHECK(r->booking_id() == 7);
@@ -51,11 +51,11 @@ TEST_CASE(
     "unchanged, nothing appended",
     "[app][review]") {
     Fixture f;
-    const auto first = f.service.open(7);
+    const auto first = f.service.open(7, "alice");
     REQUIRE(first);
-    REQUIRE(f.service.write(first->id(), 8, "good"));
+    REQUIRE(f.service.write(mb::domain::Principal::system(), first->id(), 8, "good"));
     f.outbox.clear();
-    const auto second = f.service.open(7);
+    const auto second = f.service.open(7, "alice");
     REQUIRE(second);
     CHECK(second->id() == first->id());
     CHECK(second->status() == ReviewStatus::kWritten);  // not reset by a second print attempt
@@ -69,13 +69,13 @@ TEST_CASE(
     "with the weather",
     "[app][review]") {
     Fixture f;
-    const auto id = f.service.open(7)->id();
+    const auto id = f.service.open(7, "alice")->id();
     f.outbox.clear();
     f.clock.advance(1h);
-    const auto r = f.service.write(id, 10, "VeryGood");
+    const auto r = f.service.write(mb::domain::Principal::system(), id, 10, "VeryGood");
     REQUIRE(r);
     CHECK(r->status() == ReviewStatus::kWritten);
-    const auto stored = f.service.find(id);
+    const auto stored = f.service.find(mb::domain::Principal::system(), id);
     REQUIRE(stored);
     CHECK(stored->score() == 10);
     CHECK(stored->contents() == "VeryGood");
@@ -93,7 +93,7 @@ TEST_CASE(
 
 TEST_CASE("ReviewService::write of an unknown review: kNotFound", "[app][review]") {
     Fixture f;
-    const auto r = f.service.write(42, 5, "x");
+    const auto r = f.service.write(mb::domain::Principal::system(), 42, 5, "x");
     REQUIRE_FALSE(r);
     CHECK(r.error() == ReviewError::kNotFound);
     CHECK(f.outbox.empty());
@@ -104,41 +104,41 @@ TEST_CASE(
     "stores and appends nothing",
     "[app][review]") {
     Fixture f;
-    const auto id = f.service.open(7)->id();
+    const auto id = f.service.open(7, "alice")->id();
     f.outbox.clear();
     for (const auto& [score, contents] : {std::pair<std::int64_t, std::string>{11, "ok"},
                                           {-1, "ok"},
                                           {5, std::string(2001, 'x')}}) {
         INFO("score " << score << ", " << contents.size() << " bytes");
-        const auto r = f.service.write(id, score, contents);
+        const auto r = f.service.write(mb::domain::Principal::system(), id, score, contents);
         REQUIRE_FALSE(r);
         CHECK(r.error() == ReviewError::kInvalidReview);
         CHECK(r.error() == domain::Condition::kInvalidInput);
     }
     CHECK(f.outbox.empty());
-    CHECK(f.service.find(id)->status() == ReviewStatus::kWaitingReview);
-    CHECK(f.service.write(id, 0, std::string(2000, 'x')));  // the bounds themselves are fine
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->status() == ReviewStatus::kWaitingReview);
+    CHECK(f.service.write(mb::domain::Principal::system(), id, 0, std::string(2000, 'x')));  // the bounds themselves are fine
 }
 
 TEST_CASE("ReviewService::write again replaces score and contents and announces again",
           "[app][review]") {
     Fixture f;
-    const auto id = f.service.open(7)->id();
-    REQUIRE(f.service.write(id, 3, "meh"));
-    REQUIRE(f.service.write(id, 9, "better"));
-    CHECK(f.service.find(id)->score() == 9);
-    CHECK(f.service.find(id)->contents() == "better");
+    const auto id = f.service.open(7, "alice")->id();
+    REQUIRE(f.service.write(mb::domain::Principal::system(), id, 3, "meh"));
+    REQUIRE(f.service.write(mb::domain::Principal::system(), id, 9, "better"));
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->score() == 9);
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->contents() == "better");
     CHECK(f.outbox.of<WrittenReview>().size() == 2);
 }
 
 TEST_CASE("ReviewService queries: find_by_booking and list", "[app][review]") {
     Fixture f;
-    REQUIRE(f.service.open(7));
-    REQUIRE(f.service.open(8));
-    REQUIRE(f.service.find_by_booking(8).has_value());
-    CHECK(f.service.find_by_booking(8)->id() == 2);
-    CHECK_FALSE(f.service.find_by_booking(9).has_value());
-    const auto page = f.service.list({0, 1});
+    REQUIRE(f.service.open(7, "alice"));
+    REQUIRE(f.service.open(8, "alice"));
+    REQUIRE(f.service.find_by_booking(mb::domain::Principal::system(), 8).has_value());
+    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 8)->id() == 2);
+    CHECK_FALSE(f.service.find_by_booking(mb::domain::Principal::system(), 9).has_value());
+    const auto page = f.service.list(mb::domain::Principal::system(), {0, 1});
     CHECK(page.total == 2);
     REQUIRE(page.items.size() == 1);
     CHECK(page.items[0].booking_id() == 7);

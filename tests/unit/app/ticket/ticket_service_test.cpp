@@ -36,7 +36,7 @@ struct Fixture {
     }
     std::int64_t issued(std::int64_t booking_id = 7) {
         service.on_booked(booked(booking_id));
-        auto t = service.find_by_booking(booking_id);
+        auto t = service.find_by_booking(mb::domain::Principal::system(), booking_id);
         REQUIRE(t);
         return t->id();
     }
@@ -45,7 +45,7 @@ struct Fixture {
 TEST_CASE("TicketService::on_booked issues a Waiting ticket and appends Created", "[app][ticket]") {
     Fixture f;
     f.service.on_booked(Fixture::booked());
-    const auto t = f.service.find_by_booking(7);
+    const auto t = f.service.find_by_booking(mb::domain::Principal::system(), 7);
     REQUIRE(t);
     CHECK(t->status() == TicketStatus::kWaiting);
     CHECK(t->details().customer_id == "customer-1");
@@ -78,20 +78,20 @@ TEST_CASE(
     "[app][ticket][withdraw]") {
     Fixture f;
     REQUIRE(f.service.withdraw(7));
-    auto t = f.service.find_by_booking(7);
+    auto t = f.service.find_by_booking(mb::domain::Principal::system(), 7);
     REQUIRE(t);
     CHECK(t->status() == TicketStatus::kCanceled);
 
     f.service.on_booked(Fixture::booked());
     CHECK(f.outbox.empty());  // no Created
     CHECK(f.repository.size() == 1);
-    t = f.service.find_by_booking(7);
+    t = f.service.find_by_booking(mb::domain::Principal::system(), 7);
     REQUIRE(t);
     CHECK(t->status() == TicketStatus::kCanceled);
     CHECK(t->details().movie_name == "soul");  // learns what it would have shown
     CHECK(t->details().qty == 2);
 
-    const auto print = f.service.begin_print(t->id());
+    const auto print = f.service.begin_print(mb::domain::Principal::system(), t->id());
     REQUIRE_FALSE(print);
     CHECK(print.error() == TicketError::kCanceled);
 }
@@ -102,13 +102,13 @@ TEST_CASE(
     "[app][ticket][policy]") {
     Fixture f;
     f.service.on_booking_canceled(Fixture::canceled());
-    auto t = f.service.find_by_booking(7);
+    auto t = f.service.find_by_booking(mb::domain::Principal::system(), 7);
     REQUIRE(t);
     CHECK(t->status() == TicketStatus::kCanceled);
     CHECK(t->details().seat == "1A,2B");
     f.service.on_booked(Fixture::booked());
     CHECK(f.outbox.empty());
-    CHECK(f.service.find_by_booking(7)->status() == TicketStatus::kCanceled);
+    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() == TicketStatus::kCanceled);
 }
 
 TEST_CASE(
@@ -119,12 +119,12 @@ TEST_CASE(
     f.issued(7);
     f.service.on_booking_canceled(Fixture::canceled(7));
     f.service.on_booking_canceled(Fixture::canceled(7));
-    CHECK(f.service.find_by_booking(7)->status() == TicketStatus::kCanceled);
+    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() == TicketStatus::kCanceled);
 
     const auto printed = f.issued(8);
     REQUIRE(f.service.complete_print(printed));
     f.service.on_booking_canceled(Fixture::canceled(8));
-    CHECK(f.service.find(printed)->status() == TicketStatus::kPrinted);
+    CHECK(f.service.find(mb::domain::Principal::system(), printed)->status() == TicketStatus::kPrinted);
     CHECK(f.outbox.of<Printed>().size() == 1);
 }
 
@@ -132,9 +132,9 @@ TEST_CASE("TicketService::on_booking_canceled leaves a ticket being printed to t
           "[app][ticket][policy]") {
     Fixture f;
     const auto id = f.issued();
-    REQUIRE(f.service.begin_print(id));
+    REQUIRE(f.service.begin_print(mb::domain::Principal::system(), id));
     f.service.on_booking_canceled(Fixture::canceled());
-    CHECK(f.service.find(id)->status() == TicketStatus::kWaiting);
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->status() == TicketStatus::kWaiting);
     CHECK(f.service.complete_print(id));
 }
 
@@ -145,24 +145,24 @@ TEST_CASE(
     Fixture f;
     const auto id = f.issued();
     f.outbox.clear();
-    const auto leased = f.service.begin_print(id);
+    const auto leased = f.service.begin_print(mb::domain::Principal::system(), id);
     REQUIRE(leased);
     REQUIRE(leased->print_lease_until().has_value());
     CHECK(*leased->print_lease_until() == f.clock.now() + kLease);
-    CHECK(f.service.find(id)->print_lease_until() == leased->print_lease_until());  // stored
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->print_lease_until() == leased->print_lease_until());  // stored
     CHECK(f.outbox.empty());
 
     const auto printed = f.service.complete_print(id);
     REQUIRE(printed);
     CHECK(printed->status() == TicketStatus::kPrinted);
-    CHECK(f.service.find(id)->status() == TicketStatus::kPrinted);
+    CHECK(f.service.find(mb::domain::Principal::system(), id)->status() == TicketStatus::kPrinted);
     const auto events = f.outbox.of<Printed>();
     REQUIRE(events.size() == 1);
     CHECK(events[0].ticket_id == id);
     CHECK(events[0].booking_id == 7);
     CHECK(events[0].status == "Printed");
 
-    const auto again = f.service.begin_print(id);
+    const auto again = f.service.begin_print(mb::domain::Principal::system(), id);
     REQUIRE_FALSE(again);
     CHECK(again.error() == TicketError::kAlreadyPrinted);
     const auto twice = f.service.complete_print(id);
@@ -175,31 +175,31 @@ TEST_CASE("TicketService::begin_print while another print holds the lease: kPrin
           "[app][ticket][print]") {
     Fixture f;
     const auto id = f.issued();
-    REQUIRE(f.service.begin_print(id));
-    const auto second = f.service.begin_print(id);
+    REQUIRE(f.service.begin_print(mb::domain::Principal::system(), id));
+    const auto second = f.service.begin_print(mb::domain::Principal::system(), id);
     REQUIRE_FALSE(second);
     CHECK(second.error() == TicketError::kPrintInProgress);
     f.clock.advance(kLease);  // the first print's lease ran out
-    CHECK(f.service.begin_print(id));
+    CHECK(f.service.begin_print(mb::domain::Principal::system(), id));
 }
 
 TEST_CASE("TicketService::abort_print releases the lease, the ticket stays Waiting",
           "[app][ticket][print]") {
     Fixture f;
     const auto id = f.issued();
-    REQUIRE(f.service.begin_print(id));
+    REQUIRE(f.service.begin_print(mb::domain::Principal::system(), id));
     f.service.abort_print(id);
-    const auto t = f.service.find(id);
+    const auto t = f.service.find(mb::domain::Principal::system(), id);
     CHECK(t->status() == TicketStatus::kWaiting);
     CHECK_FALSE(t->print_lease_until().has_value());
-    CHECK(f.service.begin_print(id));
+    CHECK(f.service.begin_print(mb::domain::Principal::system(), id));
     f.service.abort_print(999);  // unknown: nothing happens
     CHECK(f.repository.size() == 1);
 }
 
 TEST_CASE("TicketService print of an unknown ticket: kNotFound", "[app][ticket][print]") {
     Fixture f;
-    auto r = f.service.begin_print(42);
+    auto r = f.service.begin_print(mb::domain::Principal::system(), 42);
     REQUIRE_FALSE(r);
     CHECK(r.error() == TicketError::kNotFound);
     r = f.service.complete_print(42);
@@ -214,21 +214,21 @@ TEST_CASE(
     Fixture f;
     const auto waiting = f.issued(7);
     REQUIRE(f.service.withdraw(7));
-    CHECK(f.service.find(waiting)->status() == TicketStatus::kCanceled);
+    CHECK(f.service.find(mb::domain::Principal::system(), waiting)->status() == TicketStatus::kCanceled);
     CHECK(f.service.withdraw(7));  // idempotent
 
     const auto leased = f.issued(8);
-    REQUIRE(f.service.begin_print(leased));
+    REQUIRE(f.service.begin_print(mb::domain::Principal::system(), leased));
     auto r = f.service.withdraw(8);
     REQUIRE_FALSE(r);
     CHECK(r.error() == TicketError::kPrintInProgress);
-    CHECK(f.service.find(leased)->status() == TicketStatus::kWaiting);
+    CHECK(f.service.find(mb::domain::Principal::system(), leased)->status() == TicketStatus::kWaiting);
 
     REQUIRE(f.service.complete_print(leased));
     r = f.service.withdraw(8);
     REQUIRE_FALSE(r);
     CHECK(r.error() == TicketError::kAlreadyPrinted);
-    CHECK(f.service.find(leased)->status() == TicketStatus::kPrinted);
+    CHECK(f.service.find(mb::domain::Principal::system(), leased)->status() == TicketStatus::kPrinted);
 }
 
 TEST_CASE(
@@ -237,7 +237,7 @@ TEST_CASE(
     "[app][ticket][withdraw]") {
     Fixture f;
     const auto id = f.issued();
-    REQUIRE(f.service.begin_print(id));
+    REQUIRE(f.service.begin_print(mb::domain::Principal::system(), id));
     f.clock.advance(kLease + 1ms);
     REQUIRE(f.service.withdraw(7));
     const auto late = f.service.complete_print(id);

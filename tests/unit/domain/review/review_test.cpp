@@ -70,7 +70,7 @@ TEST_CASE("validate_write: both offending fields are reported at once", "[review
 TEST_CASE("open: a new review record is Waiting Review, unscored, carrying the weather",
           "[review]") {
     test::FixedClock clock;
-    const auto r = Review::open(7, "Sunny", clock.now());
+    const auto r = Review::open(7, "alice", "Sunny", clock.now());
     CHECK(r.id() == 0);
     CHECK(r.booking_id() == 7);
     CHECK(r.weather() == "Sunny");
@@ -83,7 +83,7 @@ TEST_CASE("open: a new review record is Waiting Review, unscored, carrying the w
 TEST_CASE("waited_event: announces the opened record (id, booking, weather, Waiting Review)",
           "[review]") {
     test::FixedClock clock;
-    auto r = Review::open(7, "Sunny", clock.now());
+    auto r = Review::open(7, "alice", "Sunny", clock.now());
     r.assign_id(2);
     const auto e = r.waited_event();
     CHECK(e.review_id == 2);
@@ -96,7 +96,7 @@ TEST_CASE("waited_event: announces the opened record (id, booking, weather, Wait
 TEST_CASE("write: sets score and contents, -> Written, yielding WrittenReview with the weather",
           "[review][write]") {
     test::FixedClock clock;
-    auto r = Review::open(7, "Sunny", clock.now());
+    auto r = Review::open(7, "alice", "Sunny", clock.now());
     r.assign_id(2);
     clock.advance(1min);
     const auto written = r.write(10, "VeryGood", clock.now());
@@ -117,7 +117,7 @@ TEST_CASE("write: sets score and contents, -> Written, yielding WrittenReview wi
 TEST_CASE("write: an invalid write is refused (kInvalidReview) and changes nothing",
           "[review][write]") {
     test::FixedClock clock;
-    auto r = Review::open(7, "Sunny", clock.now());
+    auto r = Review::open(7, "alice", "Sunny", clock.now());
     const auto bad = r.write(11, "too good", clock.now() + 1s);
     REQUIRE_FALSE(bad);
     CHECK(bad.error() == ReviewError::kInvalidReview);
@@ -129,7 +129,7 @@ TEST_CASE("write: an invalid write is refused (kInvalidReview) and changes nothi
 
 TEST_CASE("write: a written review may be rewritten, the last write wins", "[review][write]") {
     test::FixedClock clock;
-    auto r = Review::open(7, "Sunny", clock.now());
+    auto r = Review::open(7, "alice", "Sunny", clock.now());
     REQUIRE(r.write(3, "meh", clock.now()));
     const auto again = r.write(9, "better on second watch", clock.now());
     REQUIRE(again);
