@@ -371,7 +371,7 @@ TEST_CASE("RS256 with a PEM key: its own signature verifies, another key's does 
           refused(TokenError::kBadSignature));
 }
 
-TEST_CASE("ES256 with a PEM key: R||S signatures verify; DER or truncated ones do not",
+TEST_CASE("ES256 with a PEM key: R||S signatures verify, DER or truncated ones do not",
           "[auth][es256]") {
     const auto v = make_jwt_verifier(pem_settings({"ES256"}, ec_a().public_pem));
     CHECK(outcome(*v, make_token(header("ES256"), claims(), es256(ec_a()))) == "ok alice");
@@ -386,7 +386,7 @@ TEST_CASE("ES256 with a PEM key: R||S signatures verify; DER or truncated ones d
     CHECK(outcome(*v, input + "." + b64url(flipped)) == refused(TokenError::kBadSignature));
 }
 
-TEST_CASE("ES384 verifies with a P-384 key; RS256 and ES256 may share one list", "[auth][es256]") {
+TEST_CASE("ES384 verifies with a P-384 key, RS256 and ES256 may share one list", "[auth][es256]") {
     const auto v384 = make_jwt_verifier(pem_settings({"ES384"}, ec_384().public_pem));
     Signer s384{Signer::Kind::kEc, {}, EVP_sha384(), ec_384().key.get(), 48};
     CHECK(outcome(*v384, make_token(header("ES384"), claims(), s384)) == "ok alice");
@@ -420,7 +420,7 @@ TEST_CASE("JWKS: an unknown kid, or a kid whose key has another type, is an unkn
           refused(TokenError::kUnknownKey));
 }
 
-TEST_CASE("JWKS: without kid, the one key usable with the alg is used; two make it ambiguous",
+TEST_CASE("JWKS: without kid, the one key usable with the alg is used, two make it ambiguous",
           "[auth][jwks]") {
     const auto one = make_jwt_verifier(jwks_settings({"RS256"}, {rsa_jwk(rsa_a(), "only")}));
     CHECK(outcome(*one, make_token(header("RS256"), claims(), rs256(rsa_a()))) == "ok alice");
@@ -454,7 +454,7 @@ TEST_CASE("JWKS: a key's alg restricts it, use=enc keys are skipped, unknown kty
 
 // --- time claims -------------------------------------------------------------------------------
 
-TEST_CASE("exp in the past beyond the leeway is expired; within the leeway it is accepted",
+TEST_CASE("exp in the past beyond the leeway is expired, within the leeway it is accepted",
           "[auth][time]") {
     const auto v = make_jwt_verifier(hs_settings());  // leeway 30 s
     Json c = claims();
@@ -570,7 +570,7 @@ TEST_CASE("sub must be a customer id: 1 to 64 of A-Z a-z 0-9 . _ @ -", "[auth][s
     CHECK(outcome(*v, make_token(header("HS256"), c, hs256())) == refused(TokenError::kNoSubject));
 }
 
-TEST_CASE("roles: each known name sets its role; absent or [] means customer only",
+TEST_CASE("roles: each known name sets its role, absent or an empty array mean customer only",
           "[auth][roles]") {
     const auto v = make_jwt_verifier(hs_settings());
     const auto roles_of = [&](const Json& roles) {
