@@ -4,6 +4,7 @@
 // jwt_verifier.cpp, and nothing else in the program sees the JWT library.
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,7 +28,8 @@ enum class TokenError {
     kNotYetValid,          ///< `nbf` (or `iat`) is in the future (beyond the leeway)
     kWrongIssuer,          ///< `iss` differs from the configured issuer
     kWrongAudience,        ///< `aud` does not contain the configured audience
-    kNoSubject,            ///< `sub` missing, empty, or not a customer id (1-64 printable chars)
+    kNoSubject,            ///< `sub` missing, not a string, or not a customer id
+                           ///< ([A-Za-z0-9._@-]{1,64}, the rule of customerId in request bodies)
     kBadRoles,             ///< `roles` present but not an array of known role names
     kUnknownKey,           ///< JWKS mode: no key with the token's `kid` (and alg)
 };
@@ -41,22 +43,37 @@ enum class TokenError {
 class TokenVerifier {
 public:
     virtual ~TokenVerifier() = default;
-    /// The principal of a valid token (`sub` = customer id; `roles` claim = roles, absent ->
-    /// customer only), or a TokenError. `token` is the credential after "Bearer ".
+    /// The principal of a valid token (`sub` = customer id; `roles` claim = roles, absent or
+    /// an empty array -> customer only), or a TokenError. `token` is the credential after
+    /// "Bearer ". Never throws for any input: every refusal is a TokenError value.
     [[nodiscard]] virtual domain::Result<domain::Principal> verify(std::string_view token) const = 0;
 };
 
-/// What the JWT verifier accepts (README, "Security"). Exactly one key source must be set
-/// for each allowed algorithm family: `hs_secret` for HS256, `public_key_pem` or `jwks_json`
-/// for RS256 / ES256.
+/// What the JWT verifier accepts (README, "Security"). Exactly one key source must be set,
+/// the one of the allowed algorithm family: `hs_secret` for HS256/384/512, `public_key_pem` or
+/// `jwks_json` (not both) for RS256/384/512 and ES256/384. Every allowed algorithm needs a key
+/// that can verify it (an RSA PEM with {"RS256","ES256"} is refused).
+///
+/// Claims of an accepted token: `exp` required (a NumericDate, now < exp + leeway); `nbf` and
+/// `iat` optional (not after now + leeway); `iss` equal to `issuer` when that is set; `aud`
+/// (a string or an array of strings) containing `audience` when that is set; `sub` a customer
+/// id; `roles` optional, an array of "customer" | "staff" | "admin" (absent or [] -> customer).
+/// Header: `alg` exactly (case-sensitive) one of `algorithms`; `typ`, when present, "JWT";
+/// `kid` selects the JWKS key; `crit` is refused (no extension is understood).
 struct JwtSettings {
     /// Allow-list, e.g. {"HS256"} or {"RS256","ES256"}. "none" is never accepted; HS* and
     /// RS*/ES* in one list is refused (algorithm confusion).
     std::vector<std::string> algorithms{"HS256"};
-    std::string hs_secret;       ///< HS256 shared secret (bytes as given); at least 32 bytes
-    std::string public_key_pem;  ///< RS256 / ES256: one SubjectPublicKeyInfo PEM
-    std::string jwks_json;       ///< RS256 / ES256: a JWKS document {"keys":[…]} (RFC 7517)
-    std::chrono::seconds leeway{30};  ///< clock skew allowed on exp / nbf / iat
+    std::string hs_secret;  ///< HS256 shared secret (bytes as given); at least 32 bytes
+    /// RS* / ES*: one SubjectPublicKeyInfo PEM ("BEGIN PUBLIC KEY"); RSA at least 2048 bits,
+    /// EC on P-256 (ES256) or P-384 (ES384). The `kid` of tokens is ignored in this mode.
+    std::string public_key_pem;
+    /// RS* / ES*: a JWKS document {"keys":[…]} (RFC 7517). Keys of kty RSA (n, e) and EC
+    /// (crv P-256 / P-384, x, y) are loaded, optional `kid`, `alg` (restricts the key to that
+    /// algorithm) and `use` (only "sig" keys are loaded); other kty / crv are skipped. A token's
+    /// `kid` picks the key; a token without `kid` needs exactly one key usable with its alg.
+    std::string jwks_json;
+    std::chrono::seconds leeway{30};  ///< clock skew allowed on exp / nbf / iat (0 .. 1 day)
     std::string issuer;               ///< checked against `iss` when not empty
     std::string audience;             ///< must be in `aud` when not empty
 };
@@ -75,10 +92,21 @@ struct MintRequest {
     std::string audience;            ///< `aud` when not empty
 };
 
-/// A signed HS256 compact JWS with `iat`, `nbf` = now, `exp` = now + ttl. Throws
-/// std::invalid_argument for a secret shorter than 32 bytes or an empty subject.
+/// A signed HS256 compact JWS with `sub`, `roles` (array, when not empty), `iat`, `nbf` = now,
+/// `exp` = now + ttl, `iss` / `aud` when set. Throws std::invalid_argument for a secret shorter
+/// than 32 bytes, a subject that is not a customer id (see TokenError::kNoSubject), an unknown
+/// role, or a ttl that is not positive: what it mints, make_jwt_verifier accepts.
 [[nodiscard]] std::string mint_hs256(const std::string& secret, const MintRequest& request,
                                      std::chrono::system_clock::time_point now);
+
+/// The content of a secret file (for JwtSettings::hs_secret), without one trailing newline
+/// ("\n" or "\r\n"): what `echo secret > file` writes. Throws std::runtime_error naming the
+/// path when the file cannot be read. Does not judge permissions: the composition root should
+/// warn when readable_by_others(path).
+[[nodiscard]] std::string read_secret_file(const std::filesystem::path& path);
+
+/// Whether the group or others may read `path` (false when its status cannot be read).
+[[nodiscard]] bool readable_by_others(const std::filesystem::path& path);
 
 }  // namespace mb::adapters::auth
 
