@@ -51,6 +51,8 @@ KAFKA_TOPIC = "movie"
 KAFKA_PARTITIONS = 4
 KAFKA_SESSION_TIMEOUT_MS = 6000
 
+AUTH_OFF_ARGS = ["--auth", "off", "--accept-unlisted-movies"]
+
 START_DEADLINE_S = 20.0
 ASYNC_DEADLINE_S = 15.0  # default deadline for event-driven (eventually consistent) state
 
@@ -150,10 +152,11 @@ class Response(tuple):
 class Client:
     """A keep-alive HTTP/1.1 client for one server (not thread-safe: one per thread)."""
 
-    def __init__(self, host, port, timeout_s=15.0):
+    def __init__(self, host, port, timeout_s=15.0, token=None):
         self.host = host
         self.port = port
         self.timeout_s = timeout_s
+        self.token = token  # sent as "Authorization: Bearer <token>" unless a request overrides
         self._conn = None
         self._served = 0  # requests completed on the current connection
 
@@ -178,6 +181,8 @@ class Client:
         that a request is never sent twice).
         """
         hdrs = {"Accept": "application/json, application/hal+json, application/problem+json"}
+        if self.token:
+            hdrs["Authorization"] = f"Bearer {self.token}"
         if json_body is not None:
             body = json.dumps(json_body)
             hdrs["Content-Type"] = "application/json"
@@ -359,7 +364,8 @@ class Server:
 
     ``extra_args`` are appended to ``--port 0 --address 127.0.0.1 --data-dir <tmp>
     --log-level info``; ``env`` adds variables to a clean environment. ``port_flag=False`` leaves
-    out ``--port 0`` (to test MOVIE_PORT).
+    out ``--port 0`` (to test MOVIE_PORT). ``auth_off=False`` leaves out ``AUTH_OFF_ARGS``
+    (the server then runs its default, auth = jwt, and needs a key in ``extra_args``/``env``).
 
     In Kafka mode (``kafka`` defaults to ``KAFKA``) the server owns a mock cluster
     (``self.kafka``), started with its first start (or earlier by ``start_kafka()``), kept
@@ -370,13 +376,14 @@ class Server:
     _counter = itertools.count(1)
 
     def __init__(self, extra_args=(), env=None, data_dir=None, name=None, port_flag=True,
-                 wait_ready=True, kafka=None):
+                 wait_ready=True, kafka=None, auth_off=True):
         self.binary = binary_path()
         self.use_kafka = KAFKA if kafka is None else bool(kafka)
         self.kafka = None
         self.extra_args = list(extra_args)
         self.env = dict(env or {})
         self.port_flag = port_flag
+        self.auth_off = auth_off
         self.wait_ready = wait_ready
         self.name = name or f"server{next(Server._counter)}"
         self._own_dir = data_dir is None
@@ -396,6 +403,11 @@ class Server:
         if self.port_flag:
             args += ["--port", "0"]
         args += ["--address", "127.0.0.1", "--data-dir", self.data_dir, "--log-level", "info"]
+        # The flow suites run the local-demo mode: no tokens, and the seed's legacy bookings of
+        # uncatalogued movies at the client's price. test_security runs auth = jwt (its own
+        # extra_args come later and win).
+        if self.auth_off:
+            args += AUTH_OFF_ARGS
         if self.use_kafka:
             assert self.kafka is not None, "start_kafka() first"
             args += ["--bus", "kafka", "--kafka-brokers", self.kafka.bootstrap,
@@ -552,10 +564,11 @@ class Server:
 
     # -- clients and logs --------------------------------------------------------------------
 
-    def client(self, timeout_s=15.0):
-        """A new keep-alive client for the current port (closed when the server stops)."""
+    def client(self, timeout_s=15.0, token=None):
+        """A new keep-alive client for the current port (closed when the server stops);
+        ``token`` is sent as a bearer token with every request."""
         assert self.port is not None, "server not started"
-        c = Client("127.0.0.1", self.port, timeout_s)
+        c = Client("127.0.0.1", self.port, timeout_s, token=token)
         self._clients.append(c)
         return c
 

@@ -1,6 +1,8 @@
 #include "app/exe/application.hpp"
 
 #include <atomic>
+#include <fstream>
+#include <iterator>
 #include <thread>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "adapters/auth/token_verifier.hpp"
 #include "adapters/bus/event_consumer.hpp"
 #include "adapters/bus/in_memory_event_bus.hpp"
 #include "adapters/bus/kafka/kafka_event_bus.hpp"
@@ -147,7 +150,8 @@ struct Application::Impl {
           catalogue_repository(booking_storage.db),
           seat_inventory(booking_storage.db),
           booking_outbox(booking_storage.outbox, clock),
-          bookings(booking_repository, catalogue_repository, seat_inventory, booking_outbox, clock),
+          bookings(booking_repository, catalogue_repository, seat_inventory, booking_outbox, clock,
+                   app::booking::BookingPolicy{settings.accept_unlisted_movies}),
           catalogue(catalogue_repository, seat_inventory, clock),
           payment_repository(payment_storage.db),
           payment_outbox(payment_storage.outbox, clock),
@@ -316,9 +320,59 @@ struct Application::Impl {
                 {"consumerGroups", std::move(consumers)}};
     }
 
+    /// auth = off: every caller is the system principal (the local demo). auth = jwt: the
+    /// token verifier of the configured key (throws std::invalid_argument for a key or
+    /// algorithm list it cannot use: exit code 2).
+    adapters::http::Authenticator make_authenticator() const {
+        if (settings.auth == "off") {
+            return [](std::string_view) -> domain::Result<domain::Principal> {
+                return domain::Principal::system();
+            };
+        }
+        adapters::auth::JwtSettings jwt;
+        jwt.hs_secret = settings.jwt_secret;
+        jwt.leeway = std::chrono::seconds(settings.jwt_leeway_s);
+        jwt.issuer = settings.jwt_issuer;
+        jwt.audience = settings.jwt_audience;
+        if (!settings.jwt_public_key_file.empty())
+            jwt.public_key_pem = read_file(settings.jwt_public_key_file, "--jwt-public-key-file");
+        if (!settings.jwt_jwks_file.empty())
+            jwt.jwks_json = read_file(settings.jwt_jwks_file, "--jwt-jwks-file");
+        if (!settings.jwt_algorithms.empty()) {
+            jwt.algorithms = settings.jwt_algorithms;
+        } else if (!jwt.public_key_pem.empty() || !jwt.jwks_json.empty()) {
+            jwt.algorithms = {"RS256", "ES256"};
+        } else {
+            jwt.algorithms = {"HS256"};
+        }
+        std::shared_ptr<const adapters::auth::TokenVerifier> verifier =
+            adapters::auth::make_jwt_verifier(jwt);
+        std::string algorithms;
+        for (const auto& a : jwt.algorithms)
+            algorithms += (algorithms.empty() ? "" : ",") + a;
+        spdlog::info("auth: jwt ({}; leeway {} s{}{})", algorithms, settings.jwt_leeway_s,
+                     jwt.issuer.empty() ? "" : "; iss " + jwt.issuer,
+                     jwt.audience.empty() ? "" : "; aud " + jwt.audience);
+        return [verifier](std::string_view token) -> domain::Result<domain::Principal> {
+            if (token.empty())
+                return domain::fail(adapters::auth::TokenError::kMissing);
+            return verifier->verify(token);
+        };
+    }
+
+    /// The whole file, or std::invalid_argument naming the setting.
+    static std::string read_file(const std::filesystem::path& path, const char* setting) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in)
+            throw std::invalid_argument(std::string(setting) + " " + path.string() +
+                                        ": cannot be read");
+        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    }
+
     void build_router() {
         namespace routes = adapters::http::routes;
         auto r = std::make_shared<adapters::http::Router>();
+        r->set_authenticator(make_authenticator());
         routes::add_booking_routes(*r, {booking_storage.executor, bookings, booking_saga});
         routes::add_catalogue_routes(*r, {booking_storage.executor, catalogue, settings.admin});
         routes::add_payment_routes(*r, {payment_storage.executor, payments});

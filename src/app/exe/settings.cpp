@@ -1,7 +1,10 @@
 // The only translation unit that includes CLI11 (expensive to compile: CONVENTIONS.md).
 #include "app/exe/settings.hpp"
 
+#include <cctype>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <vector>
 
@@ -9,6 +12,40 @@
 
 namespace mb::app::exe {
 namespace {
+
+/// "90", "90s", "15m", "1h", "7d" -> seconds (1 s .. 366 d), else nullopt.
+std::optional<std::int64_t> parse_duration_s(const std::string& text) {
+    if (text.empty() || text.size() > 12)
+        return std::nullopt;
+    std::size_t digits = 0;
+    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])) != 0)
+        ++digits;
+    if (digits == 0 || text.size() - digits > 1)
+        return std::nullopt;
+    const std::int64_t n = std::stoll(text.substr(0, digits));
+    std::int64_t unit = 1;
+    if (digits < text.size()) {
+        switch (text.back()) {
+            case 's':
+                unit = 1;
+                break;
+            case 'm':
+                unit = 60;
+                break;
+            case 'h':
+                unit = 3600;
+                break;
+            case 'd':
+                unit = 86400;
+                break;
+            default:
+                return std::nullopt;
+        }
+    }
+    if (n <= 0 || n > 366 * 86400 / unit)
+        return std::nullopt;
+    return n * unit;
+}
 
 /// "--payment-latency-ms" -> "MOVIE_PAYMENT_LATENCY_MS".
 std::string env_name(const std::string& long_name) {
@@ -20,7 +57,35 @@ std::string env_name(const std::string& long_name) {
 
 }  // namespace
 
-std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
+bool is_loopback(const std::string& address) {
+    if (address == "localhost" || address == "::1")
+        return true;
+    return address.rfind("127.", 0) == 0;
+}
+
+std::string check_security(const Settings& s) {
+    if (s.auth == "off") {
+        if (!is_loopback(s.address) && !s.insecure) {
+            return "--auth off would let anyone who reaches " + s.address +
+                   " read, cancel and print every customer's bookings; listen on 127.0.0.1, "
+                   "use --auth jwt, or add --insecure";
+        }
+        return {};
+    }
+    if (s.accept_unlisted_movies) {
+        return "--accept-unlisted-movies takes the client's price for movies the catalogue does "
+               "not list; it is for the local demo only and refused with --auth jwt";
+    }
+    if (s.jwt_secret.empty() && s.jwt_public_key_file.empty() && s.jwt_jwks_file.empty()) {
+        return "--auth jwt needs a key: MOVIE_JWT_SECRET or --jwt-secret-file (HS256), or "
+               "--jwt-public-key-file / --jwt-jwks-file (RS256, ES256); for a local demo use "
+               "--auth off on 127.0.0.1";
+    }
+    return {};
+}
+
+std::optional<int> parse_settings(int argc, char** argv, Settings& s,
+                                  std::optional<TokenCommand>* token) {
     CLI::App app{
         "movie-booking: a movie-booking backend (booking, payment, ticket, review, "
         "mypage) in one process.",
@@ -144,10 +209,47 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
     app.add_flag("--demo-data", s.demo_data,
                  "Load the demo catalogue (movies incl. \"soul\", screens, screenings) at start "
                  "[env MOVIE_DEMO_DATA]");
+    opt("auth", s.auth,
+        "Authentication: jwt (bearer tokens; default) or off (local demo: every caller may do "
+        "everything; refused on a non-loopback address without --insecure)")
+        ->check(CLI::IsMember({"jwt", "off"}));
+    opt("jwt-secret-file", s.jwt_secret_file,
+        "HS256 secret, read from this file (at least 32 bytes; or env MOVIE_JWT_SECRET)");
+    opt("jwt-public-key-file", s.jwt_public_key_file,
+        "RS256/ES256: the identity provider's public key (PEM)");
+    opt("jwt-jwks-file", s.jwt_jwks_file, "RS256/ES256: the identity provider's JWKS (JSON)");
+    opt("jwt-algorithm", s.jwt_algorithms,
+        "Accepted token algorithm, repeatable (HS256 | RS256 | ES256 ...; default: HS256 with a "
+        "secret, RS256 and ES256 with a key)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->delimiter(',');
+    opt("jwt-leeway-s", s.jwt_leeway_s, "Clock skew allowed on exp / nbf, s")
+        ->check(CLI::Range(0, 3600));
+    opt("jwt-issuer", s.jwt_issuer, "Required iss claim (empty: not checked)");
+    opt("jwt-audience", s.jwt_audience, "Required aud claim (empty: not checked)");
+    names.push_back("insecure");
+    app.add_flag("--insecure", s.insecure,
+                 "Allow --auth off on a non-loopback address [env MOVIE_INSECURE]");
+    names.push_back("accept-unlisted-movies");
+    app.add_flag("--accept-unlisted-movies", s.accept_unlisted_movies,
+                 "Legacy: book a movie that is not in the catalogue at the client's totalPrice "
+                 "(refused with --auth jwt) [env MOVIE_ACCEPT_UNLISTED_MOVIES]");
     names.push_back("review-down");
     app.add_flag("--review-down", s.review_down,
                  "Fault injection: the review module refuses to open reviews [env "
                  "MOVIE_REVIEW_DOWN]");
+
+    // `movie-booking token --sub alice --role customer --ttl 1h`: mint a local token.
+    TokenCommand command;
+    std::string ttl = "1h";
+    auto* token_app = app.add_subcommand("token", "Mint a local HS256 token from the configured "
+                                                  "secret, print it and exit");
+    token_app->add_option("--sub", command.subject, "Subject: the customer id")->required();
+    token_app->add_option("--role", command.roles, "Role, repeatable: customer, staff, admin")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->check(CLI::IsMember({"customer", "staff", "admin"}));
+    token_app->add_option("--ttl", ttl, "Lifetime: N with s, m, h or d (1h)");
+    token_app->fallthrough();  // --jwt-secret-file etc. may follow the subcommand
 
     // Precedence flags > environment > file: CLI11 lets the file fill only what the command
     // line did not set, so environment values are passed as leading arguments and real flags
@@ -166,6 +268,40 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
         app.parse(args);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
+    }
+    if (const char* secret = std::getenv("MOVIE_JWT_SECRET"); secret != nullptr && *secret != 0) {
+        if (!s.jwt_secret_file.empty()) {
+            std::cerr << "the HS256 secret is given twice: MOVIE_JWT_SECRET and "
+                         "--jwt-secret-file; keep one\n";
+            return 2;
+        }
+        s.jwt_secret = secret;
+    }
+    if (!s.jwt_secret_file.empty()) {
+        std::ifstream in(s.jwt_secret_file, std::ios::binary);
+        if (!in) {
+            std::cerr << "--jwt-secret-file " << s.jwt_secret_file.string()
+                      << ": cannot be read\n";
+            return 2;
+        }
+        s.jwt_secret.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        while (!s.jwt_secret.empty() &&
+               (s.jwt_secret.back() == '\n' || s.jwt_secret.back() == '\r'))
+            s.jwt_secret.pop_back();
+    }
+    if (*token_app) {
+        if (token == nullptr) {
+            std::cerr << "the token subcommand is not available here\n";
+            return 2;
+        }
+        const auto seconds = parse_duration_s(ttl);
+        if (!seconds) {
+            std::cerr << "--ttl " << ttl << ": expected N followed by s, m, h or d (e.g. 1h)\n";
+            return 2;
+        }
+        command.ttl_s = *seconds;
+        *token = std::move(command);
+        return std::nullopt;
     }
     if (s.kafka_mock > 0)
         s.bus = "kafka";
@@ -194,6 +330,8 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s) {
         }
         std::cout << text;
         std::cout << "# environment\n# WEATHER=\"" << s.weather << "\"\n";
+        if (std::getenv("MOVIE_JWT_SECRET") != nullptr)
+            std::cout << "# MOVIE_JWT_SECRET=<redacted>\n";
         return 0;
     }
     return std::nullopt;

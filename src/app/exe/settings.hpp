@@ -68,10 +68,44 @@ struct Settings {
     std::string weather;  ///< from WEATHER (the seed's ConfigMap demo)
     // logging
     std::string log_level = "info";
+    // security (README "Security"; issue 9)
+    std::string auth = "jwt";  ///< "jwt" (bearer tokens) or "off" (local demo: loopback only)
+    bool insecure = false;     ///< allow auth = off on a non-loopback address
+    std::filesystem::path jwt_secret_file;      ///< HS256 secret (or env MOVIE_JWT_SECRET)
+    std::filesystem::path jwt_public_key_file;  ///< RS256/ES256: SubjectPublicKeyInfo PEM
+    std::filesystem::path jwt_jwks_file;        ///< RS256/ES256: a JWKS document
+    std::vector<std::string> jwt_algorithms;    ///< allow-list; empty = by the key source
+    std::int64_t jwt_leeway_s = 30;             ///< clock skew on exp / nbf, s
+    std::string jwt_issuer;                     ///< `iss` required when set
+    std::string jwt_audience;                   ///< `aud` must contain it when set
+    bool accept_unlisted_movies = false;  ///< legacy: book uncatalogued movies at the client's
+                                          ///< price (refused with auth = jwt)
+    /// The HS256 secret itself: read from MOVIE_JWT_SECRET or --jwt-secret-file, never from a
+    /// flag value (a command line is visible to every user of the machine). Not printed.
+    std::string jwt_secret;
+};
+
+/// `movie-booking token --sub alice --role customer --ttl 1h`: mints a local HS256 token from
+/// the configured secret and prints it (README "Security").
+struct TokenCommand {
+    std::string subject;
+    std::vector<std::string> roles{"customer"};
+    std::int64_t ttl_s = 3600;
 };
 
 /// Parses flags, environment and the TOML file. Returns the process exit code when the
 /// program should exit now (--help, --print-config, a bad flag: message printed), else nullopt.
-[[nodiscard]] std::optional<int> parse_settings(int argc, char** argv, Settings& settings);
+/// `token` (when the token subcommand was given) is filled instead of starting a server.
+[[nodiscard]] std::optional<int> parse_settings(int argc, char** argv, Settings& settings,
+                                                std::optional<TokenCommand>* token = nullptr);
+
+/// Whether `address` is a loopback address (127.0.0.0/8, ::1, "localhost").
+[[nodiscard]] bool is_loopback(const std::string& address);
+
+/// The checks that need several settings together (README "Security"): a message for the
+/// operator, or "" when the combination is fine. auth = off on a non-loopback address without
+/// --insecure; auth = jwt without a secret, key or JWKS; --accept-unlisted-movies with
+/// auth = jwt; a secret from both MOVIE_JWT_SECRET and --jwt-secret-file.
+[[nodiscard]] std::string check_security(const Settings& settings);
 
 }  // namespace mb::app::exe

@@ -206,3 +206,102 @@ TEST_CASE("Router: malformed or duplicate patterns are refused when added", "[ht
 }
 
 }  // namespace mb::adapters::http::test
+
+namespace mb::adapters::http::test {
+namespace {
+
+/// A router whose authenticator accepts the token "good" (customer alice) and "boss" (admin).
+std::shared_ptr<Router> guarded() {
+    auto router = std::make_shared<Router>();
+    router->add(bhttp::verb::get, "/open", echo("open"), Access::kPublic);
+    router->add(bhttp::verb::get, "/mine",
+                [](Request request) -> asio::awaitable<Response> {
+                    co_return json_response(request, bhttp::status::ok,
+                                            {{"sub", request.principal.subject()}});
+                });
+    router->add(bhttp::verb::post, "/ops", echo("ops"), Access::kAdmin);
+    router->set_authenticator([](std::string_view token) -> domain::Result<domain::Principal> {
+        if (token == "good")
+            return domain::Principal::customer("alice");
+        if (token == "boss")
+            return domain::Principal::user("root",
+                                           static_cast<std::uint8_t>(domain::Role::kAdmin));
+        return domain::Unexpected(std::make_error_code(std::errc::permission_denied));
+    });
+    return router;
+}
+
+StringRequest with_authorization(bhttp::verb verb, std::string_view target,
+                                 std::vector<std::string> values) {
+    auto request = make_request(verb, target);
+    for (auto& v : values)
+        request.insert(bhttp::field::authorization, v);
+    return request;
+}
+
+}  // namespace
+
+TEST_CASE("Router: a protected route without a token is 401 with a bare Bearer challenge, a "
+          "public one is served (RFC 6750 section 3)",
+          "[http][router][security]") {
+    TestServer server(guarded());
+    Client client(server.port());
+    auto response = client.send(make_request(bhttp::verb::get, "/mine"));
+    CHECK(response.result() == bhttp::status::unauthorized);
+    CHECK(response[bhttp::field::www_authenticate] == "Bearer realm=\"movie-booking\"");
+    CHECK(response[bhttp::field::content_type] == "application/problem+json");
+    response = client.send(make_request(bhttp::verb::get, "/open"));
+    CHECK(response.result() == bhttp::status::ok);
+}
+
+TEST_CASE("Router: the handler sees the token's principal, with the scheme matched "
+          "case-insensitively",
+          "[http][router][security]") {
+    TestServer server(guarded());
+    Client client(server.port());
+    for (const char* header : {"Bearer good", "bearer good", "BEARER good"}) {
+        const auto response = client.send(with_authorization(bhttp::verb::get, "/mine", {header}));
+        REQUIRE(response.result() == bhttp::status::ok);
+        CHECK(json_of(response).at("sub") == "alice");
+    }
+}
+
+TEST_CASE("Router: a refused, malformed or doubled credential is 401 invalid_token",
+          "[http][router][security]") {
+    TestServer server(guarded());
+    Client client(server.port());
+    const std::vector<std::vector<std::string>> cases{
+        {"Bearer forged"}, {"Basic YWxpY2U6eA=="}, {"Bearer"}, {"Bearer good extra"},
+        {"Bearer good", "Bearer good"}};
+    for (const auto& values : cases) {
+        const auto response = client.send(with_authorization(bhttp::verb::get, "/mine", values));
+        CHECK(response.result() == bhttp::status::unauthorized);
+        CHECK(std::string(response[bhttp::field::www_authenticate])
+                  .find("error=\"invalid_token\"") != std::string::npos);
+    }
+}
+
+TEST_CASE("Router: an admin route is 403 insufficient_scope for a customer, served for admin",
+          "[http][router][security]") {
+    TestServer server(guarded());
+    Client client(server.port());
+    auto response = client.send(with_authorization(bhttp::verb::post, "/ops", {"Bearer good"}));
+    CHECK(response.result() == bhttp::status::forbidden);
+    CHECK(std::string(response[bhttp::field::www_authenticate]).find("insufficient_scope") !=
+          std::string::npos);
+    response = client.send(with_authorization(bhttp::verb::post, "/ops", {"Bearer boss"}));
+    CHECK(response.result() == bhttp::status::ok);
+}
+
+TEST_CASE("Router: routes() lists every registration with its access, in order",
+          "[http][router][security]") {
+    const auto router = guarded();
+    REQUIRE(router->routes().size() == 3);
+    CHECK(router->routes()[0].pattern == "/open");
+    CHECK(router->routes()[0].access == Access::kPublic);
+    CHECK(router->routes()[1].access == Access::kAuthenticated);
+    CHECK(router->routes()[2].access == Access::kAdmin);
+    CHECK(to_string(Access::kAdmin) == "admin");
+}
+
+}  // namespace mb::adapters::http::test

@@ -130,3 +130,33 @@ TEST_CASE("MyPageProjection: list_by_customer shows only that customer's visible
 
 }  // namespace
 }  // namespace mb::app::mypage
+
+namespace mb::app::mypage {
+namespace {
+
+TEST_CASE("MyPageProjection with a caller: a customer sees their own rows only, searching by "
+          "another customer's id finds nothing, admin sees every row (issue 9)",
+          "[app][mypage][security]") {
+    Fixture f;
+    f.projection.on(booked(7, "alice"));
+    f.projection.on(booked(8, "bob"));
+    const auto alice = domain::Principal::customer("alice");
+    const auto bob = domain::Principal::customer("bob");
+    const auto admin =
+        domain::Principal::user("root", static_cast<std::uint8_t>(domain::Role::kAdmin));
+    const auto alices_row = f.projection.find_by_booking(admin, 7);
+    REQUIRE(alices_row);
+    CHECK(f.projection.find(alice, alices_row->id()).has_value());
+    CHECK_FALSE(f.projection.find(bob, alices_row->id()).has_value());
+    CHECK_FALSE(f.projection.find_by_booking(bob, 7).has_value());
+    const auto bobs = f.projection.list(bob, {0, 20});
+    REQUIRE(bobs.items.size() == 1);
+    CHECK(bobs.items[0].booking_id() == 8);
+    CHECK(f.projection.list_by_customer(bob, "alice", {0, 20}).items.empty());
+    CHECK(f.projection.list_by_customer(alice, "alice", {0, 20}).total == 1);
+    CHECK(f.projection.list_by_customer(admin, "alice", {0, 20}).total == 1);
+    CHECK(f.projection.list(admin, {0, 20}).total == 2);
+}
+
+}  // namespace
+}  // namespace mb::app::mypage

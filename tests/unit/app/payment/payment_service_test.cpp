@@ -212,3 +212,29 @@ TEST_CASE("PaymentService::list pages payments by id", "[app][payment]") {
 
 }  // namespace
 }  // namespace mb::app::payment
+
+namespace mb::app::payment {
+namespace {
+
+TEST_CASE("PaymentService with a caller: a payment is seen by its customer and admin only "
+          "(issue 9)",
+          "[app][payment][security]") {
+    Fixture f;
+    const auto p = f.service.pay(Fixture::charge());
+    REQUIRE(p);
+    const auto owner = domain::Principal::customer(p->customer_id());
+    const auto other = domain::Principal::customer(p->customer_id() + "-other");
+    const auto staff =
+        domain::Principal::user("desk", static_cast<std::uint8_t>(domain::Role::kStaff));
+    const auto admin =
+        domain::Principal::user("root", static_cast<std::uint8_t>(domain::Role::kAdmin));
+    CHECK(f.service.find(owner, p->id()).has_value());
+    CHECK_FALSE(f.service.find(other, p->id()).has_value());
+    CHECK_FALSE(f.service.find_by_booking(staff, 7).has_value());
+    CHECK(f.service.find_by_booking(admin, 7).has_value());
+    CHECK(f.service.list(other, {0, 20}).total == 0);
+    CHECK(f.service.list(owner, {0, 20}).total == 1);
+}
+
+}  // namespace
+}  // namespace mb::app::payment

@@ -146,3 +146,27 @@ TEST_CASE("ReviewService queries: find_by_booking and list", "[app][review]") {
 
 }  // namespace
 }  // namespace mb::app::review
+
+namespace mb::app::review {
+namespace {
+
+TEST_CASE("ReviewService with a caller: only the booking's customer writes the review; another "
+          "customer gets kNotFound, admin kForbidden, and the review is unchanged (issue 9)",
+          "[app][review][security]") {
+    Fixture f;
+    const auto id = f.service.open(7, "alice")->id();
+    const auto admin =
+        domain::Principal::user("root", static_cast<std::uint8_t>(domain::Role::kAdmin));
+    const auto bob = domain::Principal::customer("bob");
+    CHECK(f.service.write(bob, id, 1, "forged").error() == domain::review::ReviewError::kNotFound);
+    CHECK(f.service.write(admin, id, 1, "forged").error() ==
+          domain::review::ReviewError::kForbidden);
+    CHECK_FALSE(f.service.find(admin, id)->score().has_value());
+    CHECK_FALSE(f.service.find(bob, id).has_value());
+    CHECK(f.service.list(bob, {0, 20}).total == 0);
+    REQUIRE(f.service.write(domain::Principal::customer("alice"), id, 9, "mine"));
+    CHECK(f.service.find(admin, id)->score() == 9);
+}
+
+}  // namespace
+}  // namespace mb::app::review

@@ -248,3 +248,28 @@ TEST_CASE(
 
 }  // namespace
 }  // namespace mb::app::ticket
+
+namespace mb::app::ticket {
+namespace {
+
+TEST_CASE("TicketService with a caller: another customer neither sees nor prints the ticket, "
+          "staff and its customer do (issue 9)",
+          "[app][ticket][security]") {
+    Fixture f;
+    const auto id = f.issued();  // customer-1's
+    const auto owner = domain::Principal::customer("customer-1");
+    const auto other = domain::Principal::customer("customer-2");
+    const auto staff =
+        domain::Principal::user("desk", static_cast<std::uint8_t>(domain::Role::kStaff));
+    CHECK_FALSE(f.service.find(other, id).has_value());
+    CHECK_FALSE(f.service.find_by_booking(other, 7).has_value());
+    CHECK(f.service.list(other, {0, 20}).total == 0);
+    CHECK(f.service.begin_print(other, id).error() == TicketError::kNotFound);
+    CHECK(f.service.find(owner, id)->status() == TicketStatus::kWaiting);
+    CHECK(f.service.list(owner, {0, 20}).total == 1);
+    CHECK(f.service.list(staff, {0, 20}).total == 1);
+    CHECK(f.service.begin_print(staff, id));
+}
+
+}  // namespace
+}  // namespace mb::app::ticket
