@@ -21,7 +21,9 @@ namespace mb::adapters::auth {
 /// `WWW-Authenticate: Bearer error="invalid_token"`). Values start at 1.
 enum class TokenError {
     kMissing = 1,          ///< no `Authorization: Bearer …` header
-    kMalformed,            ///< not three base64url parts of JSON, or not a Bearer credential
+    kMalformed,            ///< not three base64url parts of JSON, or not a Bearer credential;
+                           ///< also no `exp`, a NumericDate (exp/nbf/iat) that is not one, or
+                           ///< a header with `crit` or a `typ` other than JWT
     kAlgorithmNotAllowed,  ///< `alg` outside the configured allow-list (incl. "none")
     kBadSignature,         ///< the signature does not verify with the configured key
     kExpired,              ///< `exp` is in the past (beyond the leeway)
@@ -64,7 +66,7 @@ struct JwtSettings {
     /// Allow-list, e.g. {"HS256"} or {"RS256","ES256"}. "none" is never accepted; HS* and
     /// RS*/ES* in one list is refused (algorithm confusion).
     std::vector<std::string> algorithms{"HS256"};
-    std::string hs_secret;  ///< HS256 shared secret (bytes as given); at least 32 bytes
+    std::string hs_secret;  ///< HS* shared secret (bytes as given); at least 32 bytes
     /// RS* / ES*: one SubjectPublicKeyInfo PEM ("BEGIN PUBLIC KEY"); RSA at least 2048 bits,
     /// EC on P-256 (ES256) or P-384 (ES384). The `kid` of tokens is ignored in this mode.
     std::string public_key_pem;
