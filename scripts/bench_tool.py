@@ -447,10 +447,14 @@ def cmd_report(a) -> int:
                "visibility_idle_p99_ms": idle.get("p99_ms") if idle.get("samples") else None,
                "phases": {}}
     if p1_rounds:
-        p1 = dict(p1_rounds[0])
-        if len(p1_rounds) > 1:
-            p1["rounds"] = [{k: v for k, v in f.items() if k != "bodies"} for f in p1_rounds]
-            p1["bookings_per_s"] = mean([f["bookings_per_s"] for f in p1_rounds])
+        if len(p1_rounds) == 1:
+            p1 = dict(p1_rounds[0])
+        else:  # the means over the rounds; each round's own figures under "rounds"
+            p1 = {"bookings_per_s": mean([f["bookings_per_s"] for f in p1_rounds]),
+                  "seats_per_s": mean([f["seats_per_s"] for f in p1_rounds]),
+                  "errors": sum(f["errors"] for f in p1_rounds),
+                  "exhausted": any(f["exhausted"] for f in p1_rounds),
+                  "rounds": [{k: v for k, v in f.items() if k != "bodies"} for f in p1_rounds]}
         summary["phases"]["p1"] = p1
     summary["phases"].update(phases)
     for stem, f in summary["phases"].items():
