@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """How long after a booking's 201 its My page row becomes visible (read-model lag).
 
-Repeatedly POSTs a booking (a movie of its own, so no seat contention), then polls
+Repeatedly POSTs a booking of one seat of a catalogued screening (the screenings given with
+--screenings belong to the probe alone, and it walks their seats A1..Z50 in order, so there is
+no seat contention), then polls
 GET /mypages/search/findByBookingId?bookingId=N in a tight loop on a keep-alive connection
 until the row is there, and records the delay from receiving the 201 to receiving the first
 response that holds the row. The resolution is one round trip of the poll.
 
-    scripts/visibility_probe.py --base http://127.0.0.1:8088 --samples 300 [--json out.json]
+    scripts/visibility_probe.py --base http://127.0.0.1:8088 --screenings 7,8 --samples 300 \
+        [--json out.json]
 
-Standard library only. Bounded: at most --samples bookings and --max-seconds of wall time; a row
+The screenings must be on 26 x 50 screens (1,300 seats each); the probe stops when their seats
+run out. Standard library only. Bounded: at most --samples bookings, the seats of
+--screenings, and --max-seconds of wall time; a row
 not visible within --sample-timeout seconds counts as a timeout. Exit 0 when at least one sample
 was taken, 1 otherwise.
 """
@@ -102,6 +107,8 @@ def percentile(sorted_values: list[float], p: float) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", default="http://127.0.0.1:8088")
+    ap.add_argument("--screenings", required=True,
+                    help="comma-separated ids of screenings (26 x 50 seats) reserved for the probe")
     ap.add_argument("--samples", type=int, default=300)
     ap.add_argument("--max-seconds", type=float, default=60.0)
     ap.add_argument("--start-delay", type=float, default=0.0, help="sleep first (seconds)")
@@ -118,12 +125,17 @@ def main() -> int:
     failed: dict[str, int] = {}
     timeouts = 0
     started = time.monotonic()
-    tag = f"{args.label}-{os.getpid()}-{int(time.time())}"
+    tag = f"{args.label}-{os.getpid()}"
+    seats = [(int(sid), f"{chr(ord('A') + r)}{n}")
+             for sid in args.screenings.split(",") if sid.strip()
+             for r in range(26) for n in range(1, 51)]
     i = 0
-    while len(delays) + timeouts < args.samples and time.monotonic() - started < args.max_seconds:
+    while (len(delays) + timeouts < args.samples and i < len(seats)
+           and time.monotonic() - started < args.max_seconds):
+        screening, seat = seats[i]
         i += 1
-        body = json.dumps({"qty": "1", "movieName": f"probe-{tag}-{i}", "seat": "1A",
-                           "totalPrice": "10000", "customerId": str(900000000 + i)}).encode()
+        body = json.dumps({"screeningId": screening, "seats": [seat],
+                           "customerId": f"probe-{tag}-{i}"}).encode()
         try:
             status, location, data = client.request("POST", "/books", body)
         except (http.client.HTTPException, OSError) as e:
