@@ -381,7 +381,7 @@ TEST_CASE("Server: HTTP/1.1 without Host, with two, or with a malformed one is 4
     }
 }
 
-TEST_CASE("Server: a valid Host builds the links; HTTP/1.0 may omit it", "[http][server][host]") {
+TEST_CASE("Server: a valid Host builds the links and HTTP/1.0 may omit it", "[http][server][host]") {
     TestServer server(header_router());
     for (const auto* host : {"localhost:8088", "example.com", "127.0.0.1:1", "[::1]:8088",
                              "tickets.example-1.co_x~y:0"}) {
@@ -399,7 +399,7 @@ TEST_CASE("Server: a valid Host builds the links; HTTP/1.0 may omit it", "[http]
           value("http://127.0.0.1:" + std::to_string(server.port())));
 }
 
-TEST_CASE("Server: public_url replaces the Host in every link; a malformed one is refused",
+TEST_CASE("Server: public_url replaces the Host in every link and a malformed one is refused",
           "[http][server][host]") {
     ServerOptions options;
     options.public_url = "HTTPS://Tickets.Example.com/";
