@@ -141,9 +141,9 @@ JsonObjectOrProblem parse_json_object(const Request& request) {
     options.max_depth = kMaxJsonDepth;
     boost::json::value value = boost::json::parse(body, ec, {}, options);
     if (ec == boost::json::error::too_deep) {
-        result.problem = problem(request, bhttp::status::bad_request,
-                                 "malformed JSON: nested deeper than " +
-                                     std::to_string(kMaxJsonDepth) + " levels");
+        result.problem = problem(
+            request, bhttp::status::bad_request,
+            "malformed JSON: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
         return result;
     }
     if (ec) {

@@ -100,8 +100,8 @@ std::string_view trim_ows(std::string_view text) {
 }
 
 bool is_reg_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
 }
 
 /// `host[:port]` as RFC 9112 §3.2 allows it in Host, and stricter: the host is a reg-name of
@@ -477,8 +477,8 @@ const std::string* allowed_origin(const Policy& policy, const StringRequest& raw
 void add_cors(Response& response, const StringRequest& raw, const std::string& origin) {
     response.set(bhttp::field::access_control_allow_origin, origin);
     const auto vary = sv(response[bhttp::field::vary]);
-    response.set(bhttp::field::vary, vary.empty() ? std::string("Origin")
-                                                  : std::string(vary) + ", Origin");
+    response.set(bhttp::field::vary,
+                 vary.empty() ? std::string("Origin") : std::string(vary) + ", Origin");
     const bool preflight =
         raw.method() == bhttp::verb::options &&
         raw.find(bhttp::field::access_control_request_method) != raw.end() &&
@@ -501,8 +501,8 @@ asio::awaitable<Response> respond(const Policy& policy, std::uint16_t port,
     auto request = make_request(raw, policy, port);
     if (!request) {
         // Malformed input closes the connection, like a request the parser refused.
-        auto response = problem(raw.version(), false, bhttp::status::bad_request,
-                                "malformed request target");
+        auto response =
+            problem(raw.version(), false, bhttp::status::bad_request, "malformed request target");
         finish(response, raw);
         co_return response;
     }
@@ -592,9 +592,8 @@ private:
     template <class Handler>
     void complete(Handler handler, error_code ec, std::size_t n) {
         auto executor = asio::get_associated_executor(handler, executor_);
-        asio::post(executor, [handler = std::move(handler), ec, n]() mutable {
-            std::move(handler)(ec, n);
-        });
+        asio::post(executor,
+                   [handler = std::move(handler), ec, n]() mutable { std::move(handler)(ec, n); });
     }
 
     executor_type executor_;
@@ -745,7 +744,7 @@ struct ServerState {
 
     asio::io_context& io_context;
     const Policy policy;
-    const ServerOptions& options;  ///< policy.options
+    const ServerOptions& options;                          ///< policy.options
     asio::strand<asio::io_context::executor_type> strand;  ///< runs the acceptor
     tcp::acceptor acceptor;
     std::atomic<std::uint16_t> port{0};
@@ -958,7 +957,8 @@ std::string Exchange::answer_now(std::string_view bytes) const {
 asio::awaitable<std::string> answer_bytes(const ServerOptions& options, const Router& router,
                                           std::string_view bytes) {
     // Borrowed: an aliasing shared_ptr that owns nothing.
-    const Exchange exchange(options, std::shared_ptr<const Router>(std::shared_ptr<void>{}, &router));
+    const Exchange exchange(options,
+                            std::shared_ptr<const Router>(std::shared_ptr<void>{}, &router));
     co_return co_await exchange.answer(bytes);
 }
 

@@ -7,7 +7,9 @@ namespace {
 /// ill-formed; then `subpart` is the length of its maximal subpart (1 to 3: the bytes to
 /// replace by one U+FFFD). `bytes` must not be empty.
 std::size_t utf8_character(std::string_view bytes, std::size_t& subpart) noexcept {
-    const auto byte = [&bytes](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+    const auto byte = [&bytes](std::size_t i) {
+        return static_cast<unsigned char>(bytes[i]);
+    };
     const unsigned lead = byte(0);
     subpart = 1;
     if (lead < 0x80U) {

@@ -165,9 +165,9 @@ TEST_CASE("json_response and problem write valid UTF-8 JSON whatever bytes they 
     request.path = "/books/\xff";
     request.base_url = "http://h\xE2\x82";
 
-    const auto hal = json_response(request, bhttp::status::ok,
-                                   hal_item(object{{"name", "a\xC0\xAFz"}}, request.base_url,
-                                            "books", "book", 1));
+    const auto hal = json_response(
+        request, bhttp::status::ok,
+        hal_item(object{{"name", "a\xC0\xAFz"}}, request.base_url, "books", "book", 1));
     REQUIRE(mb::domain::is_utf8(hal.body()));
     const auto body = boost::json::parse(hal.body());
     CHECK(body.at("name") == value("a" + fffd + fffd + "z"));

@@ -153,9 +153,8 @@ TEST_CASE("JsonFields::integer accepts JSON integers and decimal-integer strings
     CHECK(fields.integer("negsafe", true) == -kMaxSafeInteger);
     REQUIRE(fields.ok());
 
-    for (const auto* name :
-         {"dec", "exp", "lead", "trail", "plus", "minus", "empty", "double", "integral", "bool",
-          "hugenum", "hex", "array", "object"}) {
+    for (const auto* name : {"dec", "exp", "lead", "trail", "plus", "minus", "empty", "double",
+                             "integral", "bool", "hugenum", "hex", "array", "object"}) {
         INFO(name);
         JsonFields one(object);
         CHECK_FALSE(one.integer(name, true).has_value());
@@ -163,14 +162,14 @@ TEST_CASE("JsonFields::integer accepts JSON integers and decimal-integer strings
     }
     // Integers that JavaScript (and so many clients) cannot hold exactly: past 2^53 - 1, past
     // int64 or past uint64, as numbers or as strings.
-    for (const auto* name : {"max", "min", "big", "huge", "u64", "unsafe", "unsafestr",
-                             "negunsafe"}) {
+    for (const auto* name :
+         {"max", "min", "big", "huge", "u64", "unsafe", "unsafestr", "negunsafe"}) {
         INFO(name);
         JsonFields one(object);
         CHECK_FALSE(one.integer(name, true).has_value());
-        CHECK(one.errors() ==
-              FieldErrors{{name, "must be an integer between -9007199254740991 and "
-                                 "9007199254740991"}});
+        CHECK(one.errors() == FieldErrors{{name,
+                                           "must be an integer between -9007199254740991 and "
+                                           "9007199254740991"}});
     }
 
     JsonFields missing(object);
@@ -287,8 +286,9 @@ TEST_CASE("parse_json_object: trailing data, deep nesting, huge containers and 1
         }
         return body + "}";
     };
-    CHECK(client.send(make_request(bhttp::verb::post, "/echo", nested(kMaxJsonDepth),
-                                   "application/json"))
+    CHECK(client
+              .send(make_request(bhttp::verb::post, "/echo", nested(kMaxJsonDepth),
+                                 "application/json"))
               .result() == bhttp::status::ok);
     CHECK(refused(nested(kMaxJsonDepth + 1)) == "malformed JSON: nested deeper than 20 levels");
 
@@ -307,8 +307,9 @@ TEST_CASE("parse_json_object: trailing data, deep nesting, huge containers and 1
         }
         return body + "}";
     };
-    CHECK(client.send(make_request(bhttp::verb::post, "/echo", array_of(kMaxJsonElements),
-                                   "application/json"))
+    CHECK(client
+              .send(make_request(bhttp::verb::post, "/echo", array_of(kMaxJsonElements),
+                                 "application/json"))
               .result() == bhttp::status::ok);
     CHECK(refused(array_of(kMaxJsonElements + 1)) ==
           "malformed JSON: a JSON array has more than 1000 elements");
@@ -325,10 +326,9 @@ TEST_CASE("JsonFields::integer over the wire: booleans, doubles and overflow are
          {"true", "false", "2.0", "1e3", "18446744073709551616", "\"18446744073709551616\"",
           "9007199254740992", "-9223372036854775809", "[2]", "{}"}) {
         INFO(qty);
-        const auto response =
-            client.send(make_request(bhttp::verb::post, "/books",
-                                     R"({"movieName":"soul","qty":)" + qty + "}",
-                                     "application/json"));
+        const auto response = client.send(make_request(bhttp::verb::post, "/books",
+                                                       R"({"movieName":"soul","qty":)" + qty + "}",
+                                                       "application/json"));
         CHECK(response.result() == bhttp::status::bad_request);
         const auto errors = json_of(response).at("errors").as_array();
         REQUIRE(errors.size() == 1);

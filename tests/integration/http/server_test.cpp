@@ -337,8 +337,8 @@ std::shared_ptr<Router> header_router() {
         co_return response;
     });
     router->add(bhttp::verb::get, "/echo/{x}", [](Request request) -> asio::awaitable<Response> {
-        co_return json_response(request, bhttp::status::ok,
-                                value{{"x", request.path_params.at(0)}}, "application/json");
+        co_return json_response(request, bhttp::status::ok, value{{"x", request.path_params.at(0)}},
+                                "application/json");
     });
     return router;
 }
@@ -353,9 +353,10 @@ void check_security_headers(const ClientResponse& response, std::string_view cac
 
 }  // namespace
 
-TEST_CASE("Server: HTTP/1.1 without Host, with two, or with a malformed one is 400 + close "
-          "(RFC 9112 3.2)",
-          "[http][server][host]") {
+TEST_CASE(
+    "Server: HTTP/1.1 without Host, with two, or with a malformed one is 400 + close "
+    "(RFC 9112 3.2)",
+    "[http][server][host]") {
     TestServer server(header_router());
     for (const std::string& host : {
              std::string(),  // none
@@ -373,15 +374,16 @@ TEST_CASE("Server: HTTP/1.1 without Host, with two, or with a malformed one is 4
          }) {
         INFO(host);
         Client client(server.port());
-        const auto response =
-            client.send_raw("GET /base HTTP/1.1\r\n" + host + "\r\nGET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+        const auto response = client.send_raw("GET /base HTTP/1.1\r\n" + host +
+                                              "\r\nGET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
         REQUIRE_FALSE(client.error());
         check_problem(response, bhttp::status::bad_request);
         CHECK(client.closed_by_peer());
     }
 }
 
-TEST_CASE("Server: a valid Host builds the links and HTTP/1.0 may omit it", "[http][server][host]") {
+TEST_CASE("Server: a valid Host builds the links and HTTP/1.0 may omit it",
+          "[http][server][host]") {
     TestServer server(header_router());
     for (const auto* host : {"localhost:8088", "example.com", "127.0.0.1:1", "[::1]:8088",
                              "tickets.example-1.co_x~y:0"}) {
@@ -410,10 +412,10 @@ TEST_CASE("Server: public_url replaces the Host in every link and a malformed on
     CHECK(json_of(client.send_raw("GET /base HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"))
               .at("base") == "https://tickets.example.com");
 
-    for (const auto* bad : {"ftp://example.com", "https://", "https://u@example.com",
-                            "https://example.com/api", "https://example.com?x=1",
-                            "https://example.com#top", "example.com", "https://example.com:70000",
-                            "https://exa mple.com"}) {
+    for (const auto* bad :
+         {"ftp://example.com", "https://", "https://u@example.com", "https://example.com/api",
+          "https://example.com?x=1", "https://example.com#top", "example.com",
+          "https://example.com:70000", "https://exa mple.com"}) {
         INFO(bad);
         ServerOptions wrong;
         wrong.public_url = bad;
@@ -459,8 +461,7 @@ TEST_CASE("Server: security headers are on every response, problems and 304-styl
     Client rejected(server.port());
     check_security_headers(rejected.send_raw("GET /ping HTTP/1.1\r\n\r\n"), "no-store");
     Client malformed(server.port());
-    check_security_headers(malformed.send_raw("GET /ping HTTP/9.9\r\nHost: x\r\n\r\n"),
-                           "no-store");
+    check_security_headers(malformed.send_raw("GET /ping HTTP/9.9\r\nHost: x\r\n\r\n"), "no-store");
 }
 
 TEST_CASE("Server: CORS is off by default and answers only the configured origins",

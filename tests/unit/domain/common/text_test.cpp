@@ -42,7 +42,7 @@ TEST_CASE("to_valid_utf8 replaces each maximal ill-formed subpart by one U+FFFD"
     CHECK(to_valid_utf8("soul \xEC\x86\x8C") == "soul \xEC\x86\x8C");  // unchanged
     CHECK(to_valid_utf8("/\xff") == "/" + fffd);
     CHECK(to_valid_utf8("/mypages/\xE2\x82") == "/mypages/" + fffd);  // cut off: one
-    CHECK(to_valid_utf8("\xE2\x82\"}") == fffd + "\"}");  // the quote after it is kept
+    CHECK(to_valid_utf8("\xE2\x82\"}") == fffd + "\"}");              // the quote after it is kept
     CHECK(to_valid_utf8("\xff\xfe") == fffd + fffd);
     CHECK(to_valid_utf8("\xE0\x80") == fffd + fffd);  // E0 80 is no prefix of a character
     CHECK(to_valid_utf8("\xED\xA0\x80") == fffd + fffd + fffd);
