@@ -573,3 +573,69 @@ TEST_CASE("Exchange: the same bytes get the same answers as over a real socket",
 }
 
 }  // namespace mb::adapters::http::test
+
+namespace mb::adapters::http::test {
+
+TEST_CASE("Exchange: mutated requests get only well-formed answers, never a 500",
+          "[http][server][exchange]") {
+    const Exchange exchange(ServerOptions{}, header_router());
+    const std::vector<std::string> seeds = {
+        "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+        "chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+        "GET /echo/%e2%82?q=%ff HTTP/1.0\r\n\r\n",
+    };
+    std::uint32_t state = 12345;  // a fixed LCG: the same inputs on every run
+    const auto next = [&state] {
+        state = state * 1103515245U + 12345U;
+        return state >> 8;
+    };
+    for (int round = 0; round < 400; ++round) {
+        std::string bytes = seeds[next() % seeds.size()];
+        for (int edits = 1 + static_cast<int>(next() % 4); edits > 0; --edits) {
+            const auto at = next() % bytes.size();
+            switch (next() % 3) {
+                case 0:
+                    bytes[at] = static_cast<char>(next() & 0xFFU);
+                    break;
+                case 1:
+                    bytes.erase(at, 1);
+                    break;
+                default:
+                    bytes.insert(at, 1, static_cast<char>(next() & 0xFFU));
+            }
+            if (bytes.empty()) {
+                bytes = "x";
+            }
+        }
+        INFO(bytes);
+        const auto answer = exchange.answer_now(bytes);
+        beast::error_code ec;
+        std::string_view rest = answer;
+        while (!rest.empty()) {
+            bhttp::response_parser<bhttp::string_body> one;
+            std::size_t used = 0;
+            while (!one.is_done()) {
+                const auto n = one.put(asio::buffer(rest.data() + used, rest.size() - used), ec);
+                used += n;
+                if (ec == bhttp::error::need_more || n == 0) {
+                    break;
+                }
+                REQUIRE_FALSE(ec);
+            }
+            REQUIRE(one.is_done());
+            rest.remove_prefix(used);
+            const auto& response = one.get();
+            CHECK(response.result_int() < 500);
+            CHECK(response["X-Content-Type-Options"] == "nosniff");
+            if (response.result_int() >= 400) {
+                CHECK(response[bhttp::field::content_type] == "application/problem+json");
+                CHECK(mb::domain::is_utf8(response.body()));
+                CHECK_NOTHROW(boost::json::parse(response.body()));
+            }
+        }
+    }
+}
+
+}  // namespace mb::adapters::http::test
