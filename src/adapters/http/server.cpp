@@ -542,7 +542,8 @@ void shutdown_send(beast::tcp_stream& stream) {
 /// executor, as a socket's would.
 class MemoryStream {
 public:
-    using executor_type = asio::any_io_executor;
+    using executor_type =
+        asio::any_io_executor;  // NOLINT(readability-identifier-naming): Asio's name
 
     MemoryStream(executor_type executor, std::string_view input)
         : executor_(std::move(executor)), input_(input) {}
@@ -648,6 +649,49 @@ asio::awaitable<void> answer_and_close(Stream& stream, const ServerOptions& opti
     }
 }
 
+/// Reads one request into `parser`: the header first, judged (refuse_header) before a byte
+/// of the body is read, then the body. False when the connection must end — after answering
+/// and closing for a refused request, silently when nothing can be answered.
+template <class Stream>
+asio::awaitable<bool> read_request(Stream& stream, beast::flat_buffer& buffer,
+                                   bhttp::request_parser<bhttp::string_body>& parser,
+                                   const ServerOptions& options) {
+    parser.header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(options.header_limit, std::numeric_limits<std::uint32_t>::max())));
+    parser.body_limit(static_cast<std::uint64_t>(options.body_limit));
+    set_deadline(stream, options.read_timeout);
+    auto [header_error, header_read] =
+        co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
+    (void)header_read;
+    if (header_error) {
+        if (auto rejection = problem_for_read_error(header_error, parser, options)) {
+            co_await answer_and_close(stream, options, std::move(*rejection));
+        }
+        co_return false;
+    }
+    // Judged on the header alone: a framing or Host the server does not trust must not let
+    // the body be parsed as the next request.
+    if (const auto refusal = refuse_header(parser.get())) {
+        spdlog::debug("http: rejected request: {}", *refusal);
+        co_await answer_and_close(stream, options,
+                                  problem(parser.get().version(), false, bhttp::status::bad_request,
+                                          *refusal, path_of_target(parser.get().target())));
+        co_return false;
+    }
+    if (parser.is_done()) {
+        co_return true;
+    }
+    auto [read_error, read] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
+    (void)read;
+    if (read_error) {
+        if (auto rejection = problem_for_read_error(read_error, parser, options)) {
+            co_await answer_and_close(stream, options, std::move(*rejection));
+        }
+        co_return false;
+    }
+    co_return true;
+}
+
 /// One connection's exchange: read a request, answer it, repeat while keep-alive holds. The
 /// only request path of the server (sockets and Exchange alike).
 template <class Stream>
@@ -672,38 +716,8 @@ asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::ui
         }
 
         bhttp::request_parser<bhttp::string_body> parser;
-        parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
-            options.header_limit, std::numeric_limits<std::uint32_t>::max())));
-        parser.body_limit(static_cast<std::uint64_t>(options.body_limit));
-        set_deadline(stream, options.read_timeout);
-        auto [header_error, header_read] =
-            co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
-        (void)header_read;
-        if (header_error) {
-            if (auto rejection = problem_for_read_error(header_error, parser, options)) {
-                co_await answer_and_close(stream, options, std::move(*rejection));
-            }
+        if (!co_await read_request(stream, buffer, parser, options)) {
             break;
-        }
-        // Judged on the header alone, before a byte of the body is read: a framing or Host
-        // the server does not trust must not let the body be parsed as the next request.
-        if (const auto refusal = refuse_header(parser.get())) {
-            spdlog::debug("http: rejected request: {}", *refusal);
-            co_await answer_and_close(
-                stream, options,
-                problem(parser.get().version(), false, bhttp::status::bad_request, *refusal,
-                        path_of_target(parser.get().target())));
-            break;
-        }
-        if (!parser.is_done()) {
-            auto [read_error, read] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
-            (void)read;
-            if (read_error) {
-                if (auto rejection = problem_for_read_error(read_error, parser, options)) {
-                    co_await answer_and_close(stream, options, std::move(*rejection));
-                }
-                break;
-            }
         }
 
         const StringRequest& raw = parser.get();

@@ -59,8 +59,9 @@ bool is_utf8(std::string_view bytes) noexcept {
     std::size_t subpart = 0;
     while (!bytes.empty()) {
         const auto n = utf8_character(bytes, subpart);
-        if (n == 0)
+        if (n == 0) {
             return false;
+        }
         bytes.remove_prefix(n);
     }
     return true;
