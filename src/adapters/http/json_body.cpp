@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
@@ -19,6 +21,8 @@ namespace bhttp = beast::http;
 
 constexpr std::string_view kRequired = "is required";
 constexpr std::string_view kMustBeInteger = "must be an integer";
+constexpr std::string_view kMustBeSafeInteger =
+    "must be an integer between -9007199254740991 and 9007199254740991";
 constexpr std::string_view kMustBeString = "must be a string";
 constexpr std::string_view kMustBeIdentifier =
     "must be an identifier (1 to 64 of A-Z a-z 0-9 . _ @ -)";
@@ -76,6 +80,46 @@ bool is_identifier_char(char c) {
            c == '_' || c == '@' || c == '-';
 }
 
+/// Why a parsed document is refused, or empty: a container with more than kMaxJsonElements
+/// members or elements, or a number that is not finite (1e400 parses as infinity).
+std::string refuse_document(const boost::json::value& root) {
+    std::vector<const boost::json::value*> pending{&root};
+    while (!pending.empty()) {
+        const auto* value = pending.back();
+        pending.pop_back();
+        if (value->is_object()) {
+            const auto& object = value->get_object();
+            if (object.size() > kMaxJsonElements) {
+                return "a JSON object has more than " + std::to_string(kMaxJsonElements) +
+                       " members";
+            }
+            for (const auto& member : object) {
+                pending.push_back(&member.value());
+            }
+        } else if (value->is_array()) {
+            const auto& array = value->get_array();
+            if (array.size() > kMaxJsonElements) {
+                return "a JSON array has more than " + std::to_string(kMaxJsonElements) +
+                       " elements";
+            }
+            for (const auto& element : array) {
+                pending.push_back(&element);
+            }
+        } else if (value->is_double() && !std::isfinite(value->get_double())) {
+            return "a JSON number is out of range";
+        }
+    }
+    return {};
+}
+
+/// True for text that looks like a decimal integer (optional '-', digits) whatever its size.
+bool is_decimal_integer_text(std::string_view text) {
+    if (!text.empty() && text.front() == '-') {
+        text.remove_prefix(1);
+    }
+    return !text.empty() && std::all_of(text.begin(), text.end(), is_digit);
+}
+
 }  // namespace
 
 JsonObjectOrProblem parse_json_object(const Request& request) {
@@ -93,10 +137,22 @@ JsonObjectOrProblem parse_json_object(const Request& request) {
         return result;
     }
     boost::json::error_code ec;
-    boost::json::value value = boost::json::parse(body, ec);
+    boost::json::parse_options options;
+    options.max_depth = kMaxJsonDepth;
+    boost::json::value value = boost::json::parse(body, ec, {}, options);
+    if (ec == boost::json::error::too_deep) {
+        result.problem = problem(
+            request, bhttp::status::bad_request,
+            "malformed JSON: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        return result;
+    }
     if (ec) {
         result.problem =
             problem(request, bhttp::status::bad_request, "malformed JSON: " + ec.message());
+        return result;
+    }
+    if (auto refusal = refuse_document(value); !refusal.empty()) {
+        result.problem = problem(request, bhttp::status::bad_request, "malformed JSON: " + refusal);
         return result;
     }
     if (!value.is_object()) {
@@ -118,21 +174,26 @@ std::optional<std::int64_t> JsonFields::integer(std::string_view name, bool requ
         }
         return std::nullopt;
     }
+    const auto in_range = [](std::int64_t number) {
+        return number >= -kMaxSafeInteger && number <= kMaxSafeInteger;
+    };
+    std::optional<std::int64_t> number;
+    bool integral = false;  // an integer, whether or not it is in range
     if (value->is_int64()) {
-        return value->get_int64();
-    }
-    if (value->is_uint64() &&
-        value->get_uint64() <=
-            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        return static_cast<std::int64_t>(value->get_uint64());
-    }
-    if (value->is_string()) {
+        number = value->get_int64();
+        integral = true;
+    } else if (value->is_uint64()) {
+        integral = true;  // above int64's maximum (Boost.JSON keeps int64 for the others)
+    } else if (value->is_string()) {
         const auto& text = value->get_string();
-        if (auto parsed = parse_decimal_int64(std::string_view(text.data(), text.size()))) {
-            return parsed;
-        }
+        const std::string_view view(text.data(), text.size());
+        number = parse_decimal_int64(view);
+        integral = is_decimal_integer_text(view);
     }
-    add_error(std::string(name), std::string(kMustBeInteger));
+    if (number && in_range(*number)) {
+        return number;
+    }
+    add_error(std::string(name), std::string(integral ? kMustBeSafeInteger : kMustBeInteger));
     return std::nullopt;
 }
 

@@ -18,6 +18,16 @@
 
 namespace mb::adapters::http {
 
+/// Deepest nesting of arrays and objects accepted in a request body (the top-level object is
+/// level 1); deeper is a 400. Request bodies here are at most 3 levels deep.
+inline constexpr std::size_t kMaxJsonDepth = 20;
+/// Most members of one object or elements of one array accepted in a request body; more is a
+/// 400 (the body limit bounds the total size).
+inline constexpr std::size_t kMaxJsonElements = 1000;
+/// Largest magnitude JsonFields::integer accepts: 2^53 - 1, the largest integer every JSON
+/// parser (JavaScript's Number included) represents exactly.
+inline constexpr std::int64_t kMaxSafeInteger = 9007199254740991;
+
 /// Exactly one of the two is set: the decoded top-level object, or the error response to send.
 struct JsonObjectOrProblem {
     std::optional<boost::json::object> object;
@@ -29,9 +39,12 @@ struct JsonObjectOrProblem {
 /// - Content-Type must be `application/json` or `application/<anything>+json`, compared
 ///   case-insensitively, parameters such as `; charset=utf-8` allowed; otherwise (also when
 ///   absent) a 415 problem.
-/// - An empty body or malformed JSON gives a 400 problem "malformed JSON: <reason>".
+/// - An empty body or malformed JSON gives a 400 problem "malformed JSON: <reason>": also
+///   anything after the value but whitespace ("extra data"), invalid UTF-8 in a string,
+///   nesting deeper than kMaxJsonDepth, an object or array of more than kMaxJsonElements, a
+///   number that is not finite (1e400).
 /// - A top-level value other than an object gives a 400 problem.
-/// Duplicate keys: the last one wins. Nesting depth is limited to 32.
+/// Duplicate keys: the last one wins.
 [[nodiscard]] JsonObjectOrProblem parse_json_object(const Request& request);
 
 /// Typed, collecting reader over one JSON object: each accessor validates one field, records a
@@ -43,8 +56,11 @@ public:
     explicit JsonFields(const boost::json::object& object);
 
     /// A JSON integer, or a JSON string holding a decimal integer (optional leading '-',
-    /// digits only: no spaces, '+', decimal point or exponent), within int64. A JSON double
-    /// (even 10.0), boolean, or out-of-range value is rejected with "must be an integer".
+    /// digits only: no spaces, '+', decimal point or exponent), within ±kMaxSafeInteger. A
+    /// JSON double (even 10.0 or 1e400), boolean, array, object or other string is rejected
+    /// with "must be an integer"; an integer past ±(2^53 - 1) (including past int64 or
+    /// uint64, e.g. 18446744073709551616 as a string) with "must be an integer between
+    /// -9007199254740991 and 9007199254740991".
     /// Missing: nullopt, plus "is required" when `required`.
     std::optional<std::int64_t> integer(std::string_view name, bool required);
 

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "adapters/http/response.hpp"
+#include "domain/common/text.hpp"
 
 namespace mb::adapters::http {
 namespace {
@@ -30,6 +31,10 @@ Response problem_response(unsigned version, bool keep_alive, bhttp::status statu
     response.set(bhttp::field::server, kServerName);
     response.set(bhttp::field::content_type, kProblemContentType);
     response.body() = boost::json::serialize(body);
+    if (!mb::domain::is_utf8(response.body())) {
+        // A percent-decoded path or an echoed value may hold any bytes; JSON must be UTF-8.
+        response.body() = mb::domain::to_valid_utf8(response.body());
+    }
     response.prepare_payload();
     return response;
 }

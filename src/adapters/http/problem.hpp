@@ -19,8 +19,9 @@ inline constexpr std::string_view kProblemContentType = "application/problem+jso
 ///  "errors":[{"field":"qty","message":"must be an integer"}]}
 /// ```
 /// `errors` is present only when non-empty (validation failures name the offending wire
-/// fields). Version and keep-alive follow the request; Content-Length is set. Throws only
-/// std::bad_alloc.
+/// fields). Version and keep-alive follow the request; Content-Length is set. The body is
+/// valid UTF-8 whatever `detail`, the path or the errors hold (ill-formed bytes become
+/// U+FFFD). Throws only std::bad_alloc.
 [[nodiscard]] Response problem(const Request& request, beast::http::status status,
                                std::string_view detail, const mb::domain::FieldErrors& errors = {});
 

@@ -34,8 +34,9 @@ struct Request {
     std::string path;                      ///< percent-decoded path without the query ("/books/1")
     std::vector<std::string> path_params;  ///< values captured by `{name}` segments, in order
     std::vector<std::pair<std::string, std::string>> query;  ///< decoded query params, in order
-    /// "http://" + the Host header, or "http://127.0.0.1:<port>" when the request has none.
-    /// Used to build absolute HAL links (`base_url + "/books/1"`).
+    /// The configured public URL (ServerOptions::public_url) when set, else "http://" + the
+    /// (validated) Host header, or "http://127.0.0.1:<port>" for HTTP/1.0 without one (see
+    /// Server). Used to build absolute HAL links (`base_url + "/books/1"`).
     std::string base_url;
     /// Who is calling, set by the Router before the handler runs: the token's principal on a
     /// route that needs one, Principal::system() when auth = off, anonymous() on a public

@@ -3,6 +3,8 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "domain/common/text.hpp"
+
 namespace mb::adapters::http {
 
 namespace bhttp = beast::http;
@@ -14,6 +16,10 @@ Response json_response(const Request& request, bhttp::status status, const boost
     response.set(bhttp::field::server, kServerName);
     response.set(bhttp::field::content_type, content_type);
     response.body() = boost::json::serialize(body);
+    if (!mb::domain::is_utf8(response.body())) {
+        // A percent-decoded path or an echoed value may hold any bytes; JSON must be UTF-8.
+        response.body() = mb::domain::to_valid_utf8(response.body());
+    }
     response.prepare_payload();
     return response;
 }

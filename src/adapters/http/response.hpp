@@ -18,7 +18,8 @@ inline constexpr std::string_view kServerName = "movie-booking";
 /// Sets the version and keep-alive from `request`, `Content-Type: <content_type>`,
 /// `Server: movie-booking` and `Content-Length` (via prepare_payload). `content_type` defaults
 /// to Spring Data REST's `application/hal+json`; pass `application/json` for plain JSON.
-/// Throws only std::bad_alloc.
+/// Strings in `body` that are not valid UTF-8 are serialized with U+FFFD in place of the
+/// ill-formed bytes, so the body is always valid JSON. Throws only std::bad_alloc.
 [[nodiscard]] Response json_response(const Request& request, beast::http::status status,
                                      const boost::json::value& body,
                                      std::string_view content_type = "application/hal+json");

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -17,6 +18,9 @@
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -24,6 +28,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
@@ -31,12 +36,14 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/url/authority_view.hpp>
 #include <boost/url/parse.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "adapters/http/problem.hpp"
 #include "adapters/http/response.hpp"
+#include "domain/common/text.hpp"
 
 namespace mb::adapters::http {
 namespace {
@@ -53,9 +60,111 @@ constexpr std::chrono::seconds kLingerTime{1};
 constexpr std::size_t kLingerBytes = std::size_t{1024} * 1024;
 /// Back-off after a failed accept (e.g. EMFILE), so a full descriptor table does not spin.
 constexpr std::chrono::milliseconds kAcceptBackoff{50};
+/// Longest Host / authority accepted (a DNS name is at most 253 characters).
+constexpr std::size_t kMaxAuthorityLength = 300;
+
+constexpr std::string_view kContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+constexpr std::string_view kCorsAllowHeaders =
+    "Authorization, Content-Type, If-None-Match, X-Request-Id";
+constexpr std::string_view kCorsExposeHeaders = "Location, ETag, Retry-After";
+constexpr std::string_view kCorsMaxAge = "600";
 
 std::string_view sv(beast::string_view text) {
     return {text.data(), text.size()};
+}
+
+char ascii_lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return ascii_lower(x) == ascii_lower(y);
+           });
+}
+
+std::string lowercase(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
+    return out;
+}
+
+std::string_view trim_ows(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+bool is_reg_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+}
+
+/// `host[:port]` as RFC 9112 §3.2 allows it in Host, and stricter: the host is a reg-name of
+/// unreserved characters (no percent-encoding or sub-delims), an IPv4 address or an
+/// [IPv6] literal; the port, when there is a ':', is 1 to 5 digits up to 65535; no userinfo,
+/// path, whitespace or anything else.
+bool is_host_and_port(std::string_view text) {
+    if (text.empty() || text.size() > kMaxAuthorityLength) {
+        return false;
+    }
+    const auto parsed = boost::urls::parse_authority(text);
+    if (!parsed || parsed->has_userinfo()) {
+        return false;
+    }
+    switch (parsed->host_type()) {
+        case boost::urls::host_type::ipv4:
+        case boost::urls::host_type::ipv6:
+            break;
+        case boost::urls::host_type::name: {
+            const auto name = parsed->encoded_host();
+            if (name.empty() || !std::all_of(name.begin(), name.end(), is_reg_name_char)) {
+                return false;
+            }
+            break;
+        }
+        default:  // none, IPvFuture
+            return false;
+    }
+    if (parsed->has_port()) {
+        const auto port = parsed->port();
+        if (port.empty() || port.size() > 5 ||
+            !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+            std::stoul(std::string(port)) > 65535) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// "scheme://host[:port]" with scheme http or https and host[:port] as is_host_and_port
+/// accepts it, lower-cased (scheme and host are case-insensitive); one trailing '/' is
+/// allowed when `allow_slash`. Throws std::invalid_argument naming `what`.
+std::string normalize_origin(std::string_view text, std::string_view what, bool allow_slash) {
+    const auto fail = [&](std::string_view why) {
+        throw std::invalid_argument(fmt::format("{} '{}': {}", what, text, why));
+    };
+    const auto url = boost::urls::parse_absolute_uri(text);
+    if (!url) {
+        fail("not an absolute URL");
+    }
+    const auto scheme = lowercase(url->scheme());
+    if (scheme != "http" && scheme != "https") {
+        fail("the scheme must be http or https");
+    }
+    if (!url->has_authority() || !is_host_and_port(url->encoded_authority())) {
+        fail("expected scheme://host[:port] (no userinfo)");
+    }
+    const auto path = url->encoded_path();
+    if (!(path.empty() || (allow_slash && path == "/")) || url->has_query() ||
+        url->has_fragment()) {
+        fail("no path, query or fragment allowed");
+    }
+    return scheme + "://" + lowercase(url->encoded_authority());
 }
 
 /// One accepted connection; `idle` is touched only on the stream's strand.
@@ -78,14 +187,133 @@ void log_exception(std::string_view where, const std::exception_ptr& error) {
     }
 }
 
-/// Decodes the target into a Request; nullopt for a target that is not a valid
-/// origin-form or absolute-form URI.
-std::optional<Request> make_request(const StringRequest& raw, std::uint16_t port) {
+}  // namespace
+
+namespace detail {
+
+/// What every exchange needs, validated once: the options, the router, the configured link
+/// base and the CORS origins (normalized).
+struct Policy {
+    Policy(ServerOptions server_options, std::shared_ptr<const Router> shared_router)
+        : options(std::move(server_options)), router(std::move(shared_router)) {
+        if (!options.public_url.empty()) {
+            public_base = normalize_origin(options.public_url, "public_url", true);
+        }
+        for (const auto& origin : options.cors_origins) {
+            cors_origins.push_back(normalize_origin(origin, "cors_origin", false));
+        }
+    }
+
+    ServerOptions options;
+    std::shared_ptr<const Router> router;
+    std::string public_base;                ///< "" when not configured
+    std::vector<std::string> cors_origins;  ///< lower-cased "scheme://host[:port]"
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::Policy;
+
+/// The path part of a request target (the query dropped), for a problem's `instance`.
+std::string_view path_of_target(beast::string_view target) {
+    const auto text = sv(target);
+    return text.substr(0, text.find('?'));
+}
+
+/// Why the message framing of a request header is refused (RFC 9112 §6.1, §6.3), or nullopt
+/// when the body length is unambiguous. Refused: Transfer-Encoding in an HTTP/1.0 request;
+/// Transfer-Encoding together with Content-Length; any Transfer-Encoding other than exactly
+/// one `chunked` coding (the server decodes no other coding, and a final coding other than
+/// chunked leaves a request's length undetermined).
+std::optional<std::string_view> refuse_framing(const StringRequest& header) {
+    std::size_t codings = 0;
+    bool only_chunked = true;
+    bool has_transfer_encoding = false;
+    for (const auto& field : header) {
+        if (field.name() != bhttp::field::transfer_encoding) {
+            continue;
+        }
+        has_transfer_encoding = true;
+        auto list = sv(field.value());
+        for (;;) {
+            const auto comma = list.find(',');
+            const auto coding = trim_ows(list.substr(0, comma));
+            if (!coding.empty()) {
+                ++codings;
+                only_chunked = only_chunked && iequals(coding, "chunked");
+            }
+            if (comma == std::string_view::npos) {
+                break;
+            }
+            list.remove_prefix(comma + 1);
+        }
+    }
+    if (!has_transfer_encoding) {
+        return std::nullopt;
+    }
+    if (header.version() < 11) {
+        return "Transfer-Encoding is not allowed in an HTTP/1.0 request";
+    }
+    if (header.find(bhttp::field::content_length) != header.end()) {
+        return "Transfer-Encoding and Content-Length together";
+    }
+    if (codings != 1 || !only_chunked) {
+        return "unsupported Transfer-Encoding: only chunked is accepted";
+    }
+    return std::nullopt;
+}
+
+/// Why the Host header is refused (RFC 9112 §3.2), or nullopt: HTTP/1.1 needs exactly one,
+/// no request may have two, and its value must be host[:port] (is_host_and_port).
+std::optional<std::string_view> refuse_host(const StringRequest& header) {
+    const auto [first, last] = header.equal_range(bhttp::field::host);
+    const auto count = std::distance(first, last);
+    if (count == 0) {
+        if (header.version() >= 11) {
+            return "missing Host header";
+        }
+        return std::nullopt;
+    }
+    if (count > 1) {
+        return "more than one Host header";
+    }
+    if (!is_host_and_port(sv(first->value()))) {
+        return "malformed Host header: expected host[:port]";
+    }
+    return std::nullopt;
+}
+
+/// Why a request header is refused before its body is read, or nullopt. The reasons are
+/// fixed texts: header bytes are never copied into a response.
+std::optional<std::string_view> refuse_header(const StringRequest& header) {
+    if (auto framing = refuse_framing(header)) {
+        return framing;
+    }
+    return refuse_host(header);
+}
+
+/// Decodes the target into a Request; nullopt for a target that is not a valid origin-form or
+/// absolute-form (http/https, host[:port]) URI. The Host header was validated before.
+std::optional<Request> make_request(const StringRequest& raw, const Policy& policy,
+                                    std::uint16_t port) {
     const auto target = raw.target();
-    auto url = (!target.empty() && target.front() == '/') ? boost::urls::parse_origin_form(target)
-                                                          : boost::urls::parse_absolute_uri(target);
+    const bool origin_form = !target.empty() && target.front() == '/';
+    auto url = origin_form ? boost::urls::parse_origin_form(target)
+                           : boost::urls::parse_absolute_uri(target);
     if (!url) {
         return std::nullopt;
+    }
+    std::string target_base;
+    if (!origin_form) {
+        // RFC 9112 §3.2.2: the authority of an absolute-form target replaces Host.
+        const auto scheme = lowercase(url->scheme());
+        if ((scheme != "http" && scheme != "https") || !url->has_authority() ||
+            !is_host_and_port(url->encoded_authority())) {
+            return std::nullopt;
+        }
+        target_base = scheme + "://" + std::string(url->encoded_authority());
     }
     Request request;
     request.raw = &raw;
@@ -101,7 +329,11 @@ std::optional<Request> make_request(const StringRequest& raw, std::uint16_t port
         }
     }
     const auto host = raw[bhttp::field::host];
-    if (host.empty()) {
+    if (!policy.public_base.empty()) {
+        request.base_url = policy.public_base;
+    } else if (!target_base.empty()) {
+        request.base_url = std::move(target_base);
+    } else if (host.empty()) {
         request.base_url = fmt::format("http://127.0.0.1:{}", port);
     } else {
         request.base_url.reserve(7 + host.size());
@@ -161,21 +393,50 @@ std::optional<Response> problem_for_read_error(
     const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
     // The request line is known even when the body limit tripped on Content-Length (before
     // the parser counts the header as done).
-    std::string instance;
-    if (const auto target = parser.get().target(); !target.empty()) {
-        instance.assign(target.data(), std::min(target.size(), target.find('?')));
+    return problem(version, false, *status, detail, path_of_target(parser.get().target()));
+}
+
+bool is_json_media_type(std::string_view content_type) {
+    const auto media = lowercase(trim_ows(content_type.substr(0, content_type.find(';'))));
+    return media == "application/json" ||
+           (media.size() > 5 && media.compare(media.size() - 5, 5, "+json") == 0);
+}
+
+/// The headers every response carries (Server, security headers, caching) and a JSON body
+/// made valid UTF-8. A value a handler set itself is kept.
+void harden(Response& response) {
+    const auto set_default = [&response](const auto& field, std::string_view value) {
+        if (response.find(field) == response.end()) {
+            response.set(field, value);
+        }
+    };
+    set_default(bhttp::field::server, kServerName);
+    set_default(std::string_view("X-Content-Type-Options"), "nosniff");
+    set_default(std::string_view("Referrer-Policy"), "no-referrer");
+    set_default(bhttp::field::x_frame_options, "DENY");
+    const std::string content_type(sv(response[bhttp::field::content_type]));
+    const std::string_view media = content_type;
+    if (lowercase(trim_ows(media.substr(0, media.find(';')))) != "text/html") {
+        set_default(std::string_view("Content-Security-Policy"), kContentSecurityPolicy);
     }
-    return problem(version, false, *status, detail, instance);
+    // A response with a validator may be stored if it is revalidated each time (the seat
+    // map's 304); everything else is per-request state that no cache should keep.
+    const bool has_etag = response.find(bhttp::field::etag) != response.end();
+    set_default(bhttp::field::cache_control, has_etag ? "no-cache" : "no-store");
+    if (is_json_media_type(content_type) && !mb::domain::is_utf8(response.body())) {
+        response.body() = mb::domain::to_valid_utf8(response.body());
+        if (response.has_content_length()) {
+            response.content_length(response.body().size());
+        }
+    }
 }
 
 /// Fills in what a handler may have left out, so the connection stays correctly framed:
 /// the Server header, a Content-Length for a body without one, and no body where HTTP allows
 /// none (any response to HEAD keeps its Content-Length but loses its body — this covers the
-/// 404/405/500 problems too; 1xx, 204 and 304 never carry one).
+/// 404/405/500 problems too; 1xx, 204 and 304 never carry one). Then harden().
 void finish(Response& response, const StringRequest& raw) {
-    if (response.find(bhttp::field::server) == response.end()) {
-        response.set(bhttp::field::server, kServerName);
-    }
+    harden(response);
     const auto status = response.result_int();
     const bool bodiless = status < 200 || status == 204 || status == 304;
     if (bodiless) {
@@ -193,6 +454,294 @@ void finish(Response& response, const StringRequest& raw) {
     }
 }
 
+/// The configured origin equal to the request's single `Origin` header, or null (also when
+/// CORS is off).
+const std::string* allowed_origin(const Policy& policy, const StringRequest& raw) {
+    if (policy.cors_origins.empty()) {
+        return nullptr;
+    }
+    const auto [first, last] = raw.equal_range(bhttp::field::origin);
+    if (first == last || std::next(first) != last) {
+        return nullptr;
+    }
+    const auto origin = sv(first->value());
+    for (const auto& allowed : policy.cors_origins) {
+        if (iequals(origin, allowed)) {
+            return &allowed;
+        }
+    }
+    return nullptr;
+}
+
+/// Adds the CORS headers for an allowed origin (see Server).
+void add_cors(Response& response, const StringRequest& raw, const std::string& origin) {
+    response.set(bhttp::field::access_control_allow_origin, origin);
+    const auto vary = sv(response[bhttp::field::vary]);
+    response.set(bhttp::field::vary,
+                 vary.empty() ? std::string("Origin") : std::string(vary) + ", Origin");
+    const bool preflight =
+        raw.method() == bhttp::verb::options &&
+        raw.find(bhttp::field::access_control_request_method) != raw.end() &&
+        bhttp::to_status_class(response.result()) == bhttp::status_class::successful &&
+        response.find(bhttp::field::allow) != response.end();
+    if (preflight) {
+        const std::string allow(sv(response[bhttp::field::allow]));
+        response.set(bhttp::field::access_control_allow_methods, allow);
+        response.set(bhttp::field::access_control_allow_headers, kCorsAllowHeaders);
+        response.set(bhttp::field::access_control_max_age, kCorsMaxAge);
+    } else {
+        response.set(bhttp::field::access_control_expose_headers, kCorsExposeHeaders);
+    }
+}
+
+/// Routes one request and turns a handler's exception into a 500 problem. (Awaited by its
+/// exchange, never spawned: the references point into the exchange's frame.)
+asio::awaitable<Response> respond(const Policy& policy, std::uint16_t port,
+                                  const StringRequest& raw) {
+    auto request = make_request(raw, policy, port);
+    if (!request) {
+        // Malformed input closes the connection, like a request the parser refused.
+        auto response =
+            problem(raw.version(), false, bhttp::status::bad_request, "malformed request target");
+        finish(response, raw);
+        co_return response;
+    }
+    std::optional<Response> response;
+    std::exception_ptr failure;
+    try {
+        response.emplace(co_await policy.router->dispatch(std::move(*request)));
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (!response) {
+        log_exception(fmt::format("handler of {} {}", sv(raw.method_string()), sv(raw.target())),
+                      failure);
+        auto fresh = make_request(raw, policy, port);  // the first one was moved into the router
+        response.emplace(problem(*fresh, bhttp::status::internal_server_error, "internal error"));
+    }
+    if (const auto* origin = allowed_origin(policy, raw)) {
+        add_cors(*response, raw, *origin);
+    }
+    finish(*response, raw);
+    co_return std::move(*response);
+}
+
+// --- Streams: the exchange runs over a TCP stream or over bytes in memory. ---
+
+void set_deadline(beast::tcp_stream& stream, std::chrono::steady_clock::duration timeout) {
+    stream.expires_after(timeout);
+}
+
+void shutdown_send(beast::tcp_stream& stream) {
+    error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+/// An AsyncStream over a byte string: reads return `input` (then EOF), writes append to the
+/// output until shutdown_send. Every operation completes through a post to the handler's
+/// executor, as a socket's would.
+class MemoryStream {
+public:
+    using executor_type =
+        asio::any_io_executor;  // NOLINT(readability-identifier-naming): Asio's name
+
+    MemoryStream(executor_type executor, std::string_view input)
+        : executor_(std::move(executor)), input_(input) {}
+
+    [[nodiscard]] executor_type get_executor() const noexcept { return executor_; }
+
+    template <class MutableBuffers, class Token>
+    auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+        return asio::async_initiate<Token, void(error_code, std::size_t)>(
+            [this](auto handler, const MutableBuffers& into) {
+                const auto n = asio::buffer_copy(into, asio::buffer(input_.data(), input_.size()));
+                input_.remove_prefix(n);
+                error_code ec;
+                if (n == 0 && asio::buffer_size(into) != 0) {
+                    ec = asio::error::eof;
+                }
+                complete(std::move(handler), ec, n);
+            },
+            token, buffers);
+    }
+
+    template <class ConstBuffers, class Token>
+    auto async_write_some(const ConstBuffers& buffers, Token&& token) {
+        return asio::async_initiate<Token, void(error_code, std::size_t)>(
+            [this](auto handler, const ConstBuffers& from) {
+                error_code ec;
+                std::size_t n = 0;
+                if (shut_) {
+                    ec = asio::error::broken_pipe;
+                } else {
+                    for (auto it = asio::buffer_sequence_begin(from);
+                         it != asio::buffer_sequence_end(from); ++it) {
+                        const asio::const_buffer buffer(*it);
+                        output_.append(static_cast<const char*>(buffer.data()), buffer.size());
+                        n += buffer.size();
+                    }
+                }
+                complete(std::move(handler), ec, n);
+            },
+            token, buffers);
+    }
+
+    void shutdown_send() { shut_ = true; }
+    [[nodiscard]] std::string take_output() { return std::move(output_); }
+
+private:
+    template <class Handler>
+    void complete(Handler handler, error_code ec, std::size_t n) {
+        auto executor = asio::get_associated_executor(handler, executor_);
+        asio::post(executor,
+                   [handler = std::move(handler), ec, n]() mutable { std::move(handler)(ec, n); });
+    }
+
+    executor_type executor_;
+    std::string_view input_;
+    std::string output_;
+    bool shut_ = false;
+};
+
+void set_deadline(MemoryStream& /*stream*/, std::chrono::steady_clock::duration /*timeout*/) {}
+
+void shutdown_send(MemoryStream& stream) {
+    stream.shutdown_send();
+}
+
+/// What a socket connection adds to the exchange: the idle flag stop() looks at and the
+/// server's stopping flag. Both null for an in-memory exchange.
+struct ConnectionHooks {
+    bool* idle = nullptr;
+    const std::atomic<bool>* stopping = nullptr;
+
+    [[nodiscard]] bool is_stopping() const { return stopping != nullptr && stopping->load(); }
+    void set_idle(bool value) const {
+        if (idle != nullptr) {
+            *idle = value;
+        }
+    }
+};
+
+/// Sends a response the server decided on before any handler ran, then closes gracefully:
+/// stop sending, and read (and drop) what the client still sends — bounded in time and bytes —
+/// so that it sees the response rather than a connection reset.
+template <class Stream>
+asio::awaitable<void> answer_and_close(Stream& stream, const ServerOptions& options,
+                                       Response response) {
+    harden(response);
+    set_deadline(stream, options.read_timeout);
+    auto [write_error, written] = co_await bhttp::async_write(stream, response, kAsTuple);
+    (void)written;
+    if (write_error) {
+        co_return;
+    }
+    shutdown_send(stream);
+    set_deadline(stream, kLingerTime);
+    std::array<char, 4096> scratch{};
+    std::size_t drained = 0;
+    while (drained < kLingerBytes) {
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAsTuple);
+        if (ec) {
+            break;
+        }
+        drained += n;
+    }
+}
+
+/// Reads one request into `parser`: the header first, judged (refuse_header) before a byte
+/// of the body is read, then the body. False when the connection must end — after answering
+/// and closing for a refused request, silently when nothing can be answered.
+template <class Stream>
+asio::awaitable<bool> read_request(Stream& stream, beast::flat_buffer& buffer,
+                                   bhttp::request_parser<bhttp::string_body>& parser,
+                                   const ServerOptions& options) {
+    parser.header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(options.header_limit, std::numeric_limits<std::uint32_t>::max())));
+    parser.body_limit(static_cast<std::uint64_t>(options.body_limit));
+    set_deadline(stream, options.read_timeout);
+    auto [header_error, header_read] =
+        co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
+    (void)header_read;
+    if (header_error) {
+        if (auto rejection = problem_for_read_error(header_error, parser, options)) {
+            co_await answer_and_close(stream, options, std::move(*rejection));
+        }
+        co_return false;
+    }
+    // Judged on the header alone: a framing or Host the server does not trust must not let
+    // the body be parsed as the next request.
+    if (const auto refusal = refuse_header(parser.get())) {
+        spdlog::debug("http: rejected request: {}", *refusal);
+        co_await answer_and_close(stream, options,
+                                  problem(parser.get().version(), false, bhttp::status::bad_request,
+                                          *refusal, path_of_target(parser.get().target())));
+        co_return false;
+    }
+    if (parser.is_done()) {
+        co_return true;
+    }
+    auto [read_error, read] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
+    (void)read;
+    if (read_error) {
+        if (auto rejection = problem_for_read_error(read_error, parser, options)) {
+            co_await answer_and_close(stream, options, std::move(*rejection));
+        }
+        co_return false;
+    }
+    co_return true;
+}
+
+/// One connection's exchange: read a request, answer it, repeat while keep-alive holds. The
+/// only request path of the server (sockets and Exchange alike).
+template <class Stream>
+asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::uint16_t port,
+                                   ConnectionHooks hooks) {
+    const ServerOptions& options = policy.options;
+    beast::flat_buffer buffer;
+    for (;;) {
+        if (buffer.size() == 0) {
+            // Idle: stop() may cancel this wait (it runs on this strand too).
+            hooks.set_idle(true);
+            if (hooks.is_stopping()) {
+                break;
+            }
+            set_deadline(stream, options.idle_timeout);
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kIdleReadSize), kAsTuple);
+            hooks.set_idle(false);
+            if (ec) {
+                break;  // peer closed, idle timeout, or stop()
+            }
+            buffer.commit(n);
+        }
+
+        bhttp::request_parser<bhttp::string_body> parser;
+        if (!co_await read_request(stream, buffer, parser, options)) {
+            break;
+        }
+
+        const StringRequest& raw = parser.get();
+        const auto started = std::chrono::steady_clock::now();
+        Response response = co_await respond(policy, port, raw);
+        if (hooks.is_stopping()) {
+            response.keep_alive(false);
+        }
+        set_deadline(stream, options.read_timeout);
+        auto [write_error, written] = co_await bhttp::async_write(stream, response, kAsTuple);
+        (void)written;
+        if (spdlog::should_log(spdlog::level::debug)) {
+            const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::steady_clock::now() - started);
+            spdlog::debug("http: {} {} -> {} in {} us", sv(raw.method_string()), sv(raw.target()),
+                          response.result_int(), micros.count());
+        }
+        if (write_error || !response.keep_alive()) {
+            break;
+        }
+    }
+    shutdown_send(stream);
+}
+
 }  // namespace
 
 namespace detail {
@@ -202,14 +751,14 @@ struct ServerState {
     ServerState(asio::io_context& context, ServerOptions server_options,
                 std::shared_ptr<const Router> shared_router)
         : io_context(context),
-          options(std::move(server_options)),
-          router(std::move(shared_router)),
+          policy(std::move(server_options), std::move(shared_router)),
+          options(policy.options),
           strand(asio::make_strand(context)),
           acceptor(strand) {}
 
     asio::io_context& io_context;
-    const ServerOptions options;
-    const std::shared_ptr<const Router> router;
+    const Policy policy;
+    const ServerOptions& options;                          ///< policy.options
     asio::strand<asio::io_context::executor_type> strand;  ///< runs the acceptor
     tcp::acceptor acceptor;
     std::atomic<std::uint16_t> port{0};
@@ -269,119 +818,16 @@ private:
     std::list<std::weak_ptr<Connection>>::iterator it_;
 };
 
-/// Routes one request and turns a handler's exception into a 500 problem. (Awaited by its
-/// session, never spawned: the references point into the session's frame.)
-asio::awaitable<Response> respond(const ServerState& state, const StringRequest& raw) {
-    const auto port = state.port.load(std::memory_order_relaxed);
-    auto request = make_request(raw, port);
-    if (!request) {
-        // Malformed input closes the connection, like a request the parser refused.
-        co_return problem(raw.version(), false, bhttp::status::bad_request,
-                          "malformed request target");
-    }
-    std::optional<Response> response;
-    std::exception_ptr failure;
-    try {
-        response.emplace(co_await state.router->dispatch(std::move(*request)));
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (!response) {
-        log_exception(fmt::format("handler of {} {}", sv(raw.method_string()), sv(raw.target())),
-                      failure);
-        auto fresh = make_request(raw, port);  // the first one was moved into the router
-        response.emplace(problem(*fresh, bhttp::status::internal_server_error, "internal error"));
-    }
-    finish(*response, raw);
-    co_return std::move(*response);
-}
-
-/// Sends a response the server decided on before any handler ran, then closes gracefully:
-/// stop sending, and read (and drop) what the client still sends — bounded in time and bytes —
-/// so that it sees the response rather than a connection reset.
-asio::awaitable<void> answer_and_close(beast::tcp_stream& stream, const ServerState& state,
-                                       Response response) {
-    stream.expires_after(state.options.read_timeout);
-    auto [write_error, written] = co_await bhttp::async_write(stream, response, kAsTuple);
-    (void)written;
-    if (write_error) {
-        co_return;
-    }
-    error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream.expires_after(kLingerTime);
-    std::array<char, 4096> scratch{};
-    std::size_t drained = 0;
-    while (drained < kLingerBytes) {
-        auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kAsTuple);
-        if (ec) {
-            break;
-        }
-        drained += n;
-    }
-}
-
-/// One connection: read a request, answer it, repeat while keep-alive holds.
+/// One socket connection: TCP_NODELAY, registered for stop(), then run_exchange.
 asio::awaitable<void> session(ConnectionSlot slot, tcp::socket socket) {
     ServerState& state = slot.state();
-    const ServerOptions& options = state.options;
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     const auto connection = std::make_shared<Connection>(std::move(socket));
     const Registration registration(state, connection);
     beast::tcp_stream& stream = connection->stream;
-    beast::flat_buffer buffer;
-
-    for (;;) {
-        if (buffer.size() == 0) {
-            // Idle: stop() may cancel this wait (it runs on this strand too).
-            connection->idle = true;
-            if (state.stopping.load()) {
-                break;
-            }
-            stream.expires_after(options.idle_timeout);
-            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kIdleReadSize), kAsTuple);
-            connection->idle = false;
-            if (ec) {
-                break;  // peer closed, idle timeout, or stop()
-            }
-            buffer.commit(n);
-        }
-
-        bhttp::request_parser<bhttp::string_body> parser;
-        parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
-            options.header_limit, std::numeric_limits<std::uint32_t>::max())));
-        parser.body_limit(static_cast<std::uint64_t>(options.body_limit));
-        stream.expires_after(options.read_timeout);
-        auto [read_error, read] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
-        (void)read;
-        if (read_error) {
-            if (auto rejection = problem_for_read_error(read_error, parser, options)) {
-                co_await answer_and_close(stream, state, std::move(*rejection));
-            }
-            break;
-        }
-
-        const StringRequest& raw = parser.get();
-        const auto started = std::chrono::steady_clock::now();
-        Response response = co_await respond(state, raw);
-        if (state.stopping.load()) {
-            response.keep_alive(false);
-        }
-        stream.expires_after(options.read_timeout);
-        auto [write_error, written] = co_await bhttp::async_write(stream, response, kAsTuple);
-        (void)written;
-        if (spdlog::should_log(spdlog::level::debug)) {
-            const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                std::chrono::steady_clock::now() - started);
-            spdlog::debug("http: {} {} -> {} in {} us", sv(raw.method_string()), sv(raw.target()),
-                          response.result_int(), micros.count());
-        }
-        if (write_error || !response.keep_alive()) {
-            break;
-        }
-    }
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    co_await run_exchange(stream, state.policy, state.port.load(std::memory_order_relaxed),
+                          ConnectionHooks{&connection->idle, &state.stopping});
     stream.socket().close(ignored);
 }
 
@@ -503,6 +949,31 @@ void Server::stop() {
 
 std::size_t Server::active_connections() const {
     return state_->active.load();
+}
+
+Exchange::Exchange(ServerOptions options, std::shared_ptr<const Router> router)
+    : policy_(std::make_shared<const detail::Policy>(std::move(options), std::move(router))) {}
+
+asio::awaitable<std::string> Exchange::answer(std::string_view bytes) const {
+    const auto policy = policy_;  // the frame keeps the policy alive
+    MemoryStream stream(co_await asio::this_coro::executor, bytes);
+    co_await run_exchange(stream, *policy, policy->options.port, ConnectionHooks{});
+    co_return stream.take_output();
+}
+
+std::string Exchange::answer_now(std::string_view bytes) const {
+    asio::io_context io_context;
+    auto answered = asio::co_spawn(io_context, answer(bytes), asio::use_future);
+    io_context.run();
+    return answered.get();
+}
+
+asio::awaitable<std::string> answer_bytes(const ServerOptions& options, const Router& router,
+                                          std::string_view bytes) {
+    // Borrowed: an aliasing shared_ptr that owns nothing.
+    const Exchange exchange(options,
+                            std::shared_ptr<const Router>(std::shared_ptr<void>{}, &router));
+    co_return co_await exchange.answer(bytes);
 }
 
 }  // namespace mb::adapters::http

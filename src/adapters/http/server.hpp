@@ -6,7 +6,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "adapters/http/router.hpp"
@@ -15,6 +18,7 @@ namespace mb::adapters::http {
 
 namespace detail {
 struct ServerState;  // defined in server.cpp
+struct Policy;       // defined in server.cpp
 }  // namespace detail
 
 /// Listener and per-connection limits. Plain values, read once by the Server's constructor.
@@ -31,6 +35,16 @@ struct ServerOptions {
     std::chrono::milliseconds idle_timeout{60000};
     /// Connections accepted beyond this many open ones are closed at once.
     std::size_t max_connections = 10000;
+    /// When not empty (e.g. "https://tickets.example.com"), the base of every link and
+    /// Location instead of "http://" + the Host header: scheme http or https, a host
+    /// (reg-name, IPv4 or [IPv6]), an optional port 0-65535, no userinfo, path (one trailing
+    /// '/' is dropped), query or fragment. Anything else makes the Server and Exchange
+    /// constructors throw std::invalid_argument.
+    std::string public_url;
+    /// Origins allowed to call cross-origin (CORS), each "scheme://host[:port]" as a browser
+    /// sends it in `Origin` (compared case-insensitively); empty = CORS off (no CORS headers
+    /// ever). A malformed one makes the constructors throw std::invalid_argument.
+    std::vector<std::string> cors_origins;
 };
 
 /// Serves a Router over HTTP/1.0 and HTTP/1.1 on one port.
@@ -42,6 +56,30 @@ struct ServerOptions {
 /// - Errors answered before a handler runs, each followed by closing the connection: 400
 ///   problem for a malformed request or target, 413 when the body exceeds `body_limit`, 431
 ///   when the header exceeds `header_limit`. A read or idle timeout closes silently.
+/// - The header is read and judged before any byte of the body (RFC 9112 §6.1, §6.3, §3.2):
+///   400 + close for Transfer-Encoding in HTTP/1.0, Transfer-Encoding with Content-Length,
+///   any Transfer-Encoding but exactly `chunked`; for HTTP/1.1 without Host, any request with
+///   more than one Host or a Host that is not `host[:port]` (reg-name of A-Z a-z 0-9 - . _ ~,
+///   IPv4, or [IPv6]; port 0-65535; no userinfo, path or whitespace). HTTP/1.0 may omit Host.
+///   So the bytes after a refused request are never parsed as another request.
+/// - Links: Request::base_url is ServerOptions::public_url when set, else the scheme and
+///   authority of an absolute-form target, else "http://" + the validated Host, else (HTTP/1.0
+///   without Host) "http://127.0.0.1:<port>".
+/// - Every JSON body written is valid UTF-8: ill-formed bytes (a percent-decoded path, an
+///   echoed value) become U+FFFD.
+/// - Headers on every response, including problems, 304 and errors answered before a
+///   handler (a handler's own value wins): `X-Content-Type-Options: nosniff`,
+///   `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`,
+///   `Content-Security-Policy: default-src 'none'; frame-ancestors 'none'` (all but text/html
+///   responses), `Cache-Control: no-store` — or `no-cache` when the response has an ETag, so
+///   that If-None-Match revalidation still works.
+/// - CORS (only with ServerOptions::cors_origins): for a request whose `Origin` is listed,
+///   `Access-Control-Allow-Origin: <origin>`, `Vary: Origin` and
+///   `Access-Control-Expose-Headers: Location, ETag, Retry-After`; a preflight (OPTIONS with
+///   Access-Control-Request-Method) answered 2xx with Allow also gets
+///   `Access-Control-Allow-Methods: <Allow>`, `Access-Control-Allow-Headers: Authorization,
+///   Content-Type, If-None-Match, X-Request-Id` and `Access-Control-Max-Age: 600`. Any other
+///   origin gets no CORS header at all.
 /// - An exception escaping a handler is logged (spdlog error) and answered with a 500 problem
 ///   (detail "internal error"); the connection stays usable.
 /// - Every response carries `Server: movie-booking`; each request is logged at debug level
@@ -82,5 +120,36 @@ public:
 private:
     std::shared_ptr<detail::ServerState> state_;
 };
+
+/// The whole request path of one connection — parse, judge the header, read the body, route,
+/// finish the response, keep-alive or close — over a byte string instead of a socket: the
+/// same code a Server connection runs (for the fuzzer and for tests). Thread-safe; answer()
+/// may run concurrently.
+class Exchange {
+public:
+    /// Throws std::invalid_argument for a malformed public_url or cors_origins entry.
+    Exchange(ServerOptions options, std::shared_ptr<const Router> router);
+
+    /// The serialized responses to the requests in `bytes`, in order, as a client that sent
+    /// `bytes` and then closed its side would receive them: pipelined requests are answered
+    /// one after another; it stops where the connection would close (a refused request, a
+    /// response without keep-alive, or a request cut off by the end of `bytes`, which gets no
+    /// answer). Links use ServerOptions::port for "http://127.0.0.1:<port>". Timeouts do not
+    /// apply. `bytes` must outlive the awaitable. Exceptions: only std::bad_alloc (a handler's
+    /// exception becomes a 500 response, as on a socket).
+    [[nodiscard]] asio::awaitable<std::string> answer(std::string_view bytes) const;
+
+    /// answer() run to completion on an io_context of its own (blocking; for a fuzz target).
+    [[nodiscard]] std::string answer_now(std::string_view bytes) const;
+
+private:
+    std::shared_ptr<const detail::Policy> policy_;
+};
+
+/// Exchange(options, router).answer(bytes) with a router that is only borrowed: `options`,
+/// `router` and `bytes` must outlive the awaitable.
+[[nodiscard]] asio::awaitable<std::string> answer_bytes(const ServerOptions& options,
+                                                        const Router& router,
+                                                        std::string_view bytes);
 
 }  // namespace mb::adapters::http

@@ -201,7 +201,8 @@ struct Application::Impl {
             io,
             adapters::http::ServerOptions{settings.address, settings.port, settings.body_limit,
                                           8 * 1024, milliseconds(settings.read_timeout_ms),
-                                          milliseconds(settings.idle_timeout_ms), 10000},
+                                          milliseconds(settings.idle_timeout_ms), 10000,
+                                          settings.public_url, settings.cors_origins},
             router);
         // Last: from here on the bus's threads call into the modules.
         event_bus.start();

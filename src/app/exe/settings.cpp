@@ -115,6 +115,13 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
         ->check(CLI::Range(100, 600000));
     opt("idle-timeout-ms", s.idle_timeout_ms, "Keep-alive idle timeout, ms")
         ->check(CLI::Range(100, 3600000));
+    opt("public-url", s.public_url,
+        "Base URL of every link and Location, scheme://host[:port] (default: http:// + Host)");
+    opt("cors-origin", s.cors_origins,
+        "Origin allowed to call cross-origin (CORS), repeatable or comma-separated (default: "
+        "none, CORS off)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->delimiter(',');
     opt("data-dir", s.data_dir, "Directory of the modules' SQLite files");
     opt("max-batch", s.max_batch, "Jobs per group commit")->check(CLI::Range(1, 10000));
     opt("payment-decline-above", s.payment_decline_above,

@@ -18,6 +18,8 @@ struct Settings {
     std::size_t body_limit = 64 * 1024;  ///< bytes
     std::int64_t read_timeout_ms = 30000;
     std::int64_t idle_timeout_ms = 60000;
+    std::string public_url;                 ///< base of links and Location; empty: from Host
+    std::vector<std::string> cors_origins;  ///< origins allowed cross-origin; empty: CORS off
     // storage
     std::filesystem::path data_dir = "./var";
     std::int64_t max_batch = 256;  ///< jobs per group commit

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "adapters/http/problem.hpp"
+#include "domain/common/text.hpp"
 #include "http_test_support.hpp"
 
 namespace mb::adapters::http::test {
@@ -148,6 +150,40 @@ TEST_CASE("parse_page: a bad page or size is reported per field and yields nullo
     check({{"size", "0"}, {"page", "x"}}, {bad_size, bad_page});
     check({{"page", std::to_string(std::numeric_limits<std::int64_t>::max())}},
           {{"page", "is too large"}});
+}
+
+}  // namespace mb::adapters::http::test
+
+namespace mb::adapters::http::test {
+
+TEST_CASE("json_response and problem write valid UTF-8 JSON whatever bytes they are given",
+          "[http][hal][utf8]") {
+    const std::string fffd = "\xEF\xBF\xBD";
+    StringRequest raw(bhttp::verb::get, "/books/x", 11);
+    Request request;
+    request.raw = &raw;
+    request.path = "/books/\xff";
+    request.base_url = "http://h\xE2\x82";
+
+    const auto hal = json_response(
+        request, bhttp::status::ok,
+        hal_item(object{{"name", "a\xC0\xAFz"}}, request.base_url, "books", "book", 1));
+    REQUIRE(mb::domain::is_utf8(hal.body()));
+    const auto body = boost::json::parse(hal.body());
+    CHECK(body.at("name") == value("a" + fffd + fffd + "z"));
+    CHECK(body.at("_links").at("self").at("href") == value("http://h" + fffd + "/books/1"));
+    CHECK(hal[bhttp::field::content_length] == std::to_string(hal.body().size()));
+
+    const auto bad = problem(request, bhttp::status::not_found, "no \xff here",
+                             FieldErrors{{"f\xff", "m\xED\xA0\x80"}});
+    REQUIRE(mb::domain::is_utf8(bad.body()));
+    const auto parsed = boost::json::parse(bad.body());
+    CHECK(parsed.at("instance") == value("/books/" + fffd));
+    CHECK(parsed.at("detail") == value("no " + fffd + " here"));
+    CHECK(parsed.at("errors").at(0).at("field") == value("f" + fffd));
+
+    const auto early = problem(11, false, bhttp::status::bad_request, "x", "/\xff");
+    CHECK(boost::json::parse(early.body()).at("instance") == value("/" + fffd));
 }
 
 }  // namespace mb::adapters::http::test

@@ -138,7 +138,9 @@ TEST_CASE("JsonFields::integer accepts JSON integers and decimal-integer strings
         "dec": "2.0", "exp": "1e3", "lead": " 2", "trail": "2 ", "plus": "+2", "minus": "-",
         "empty": "", "double": 2.5, "integral": 10.0, "bool": true, "huge": "99999999999999999999",
         "hugenum": 99999999999999999999, "u64": 18446744073709551615, "hex": "0x10",
-        "array": [1], "object": {}, "null": null
+        "array": [1], "object": {}, "null": null,
+        "safe": 9007199254740991, "safestr": "9007199254740991", "negsafe": -9007199254740991,
+        "unsafe": 9007199254740992, "unsafestr": "9007199254740992", "negunsafe": -9007199254740992
     })");
     JsonFields fields(object);
     CHECK(fields.integer("int", true) == 2);
@@ -146,18 +148,28 @@ TEST_CASE("JsonFields::integer accepts JSON integers and decimal-integer strings
     CHECK(fields.integer("neg", true) == -3);
     CHECK(fields.integer("negint", true) == -3);
     CHECK(fields.integer("zero", true) == 0);
-    CHECK(fields.integer("max", true) == std::numeric_limits<std::int64_t>::max());
-    CHECK(fields.integer("min", true) == std::numeric_limits<std::int64_t>::min());
-    CHECK(fields.integer("big", true) == std::numeric_limits<std::int64_t>::max());
+    CHECK(fields.integer("safe", true) == kMaxSafeInteger);
+    CHECK(fields.integer("safestr", true) == kMaxSafeInteger);
+    CHECK(fields.integer("negsafe", true) == -kMaxSafeInteger);
     REQUIRE(fields.ok());
 
-    for (const auto* name :
-         {"dec", "exp", "lead", "trail", "plus", "minus", "empty", "double", "integral", "bool",
-          "huge", "hugenum", "u64", "hex", "array", "object"}) {
+    for (const auto* name : {"dec", "exp", "lead", "trail", "plus", "minus", "empty", "double",
+                             "integral", "bool", "hugenum", "hex", "array", "object"}) {
         INFO(name);
         JsonFields one(object);
         CHECK_FALSE(one.integer(name, true).has_value());
         CHECK(one.errors() == FieldErrors{{name, "must be an integer"}});
+    }
+    // Integers that JavaScript (and so many clients) cannot hold exactly: past 2^53 - 1, past
+    // int64 or past uint64, as numbers or as strings.
+    for (const auto* name :
+         {"max", "min", "big", "huge", "u64", "unsafe", "unsafestr", "negunsafe"}) {
+        INFO(name);
+        JsonFields one(object);
+        CHECK_FALSE(one.integer(name, true).has_value());
+        CHECK(one.errors() == FieldErrors{{name,
+                                           "must be an integer between -9007199254740991 and "
+                                           "9007199254740991"}});
     }
 
     JsonFields missing(object);
@@ -238,6 +250,90 @@ TEST_CASE("parse_id accepts positive decimal int64 only", "[http][json]") {
                              "9223372036854775808", "0x1"}) {
         INFO(text);
         CHECK_FALSE(parse_id(text).has_value());
+    }
+}
+
+}  // namespace mb::adapters::http::test
+
+namespace mb::adapters::http::test {
+
+TEST_CASE("parse_json_object: trailing data, deep nesting, huge containers and 1e400 are 400",
+          "[http][json][limits]") {
+    TestServer server(body_router());
+    Client client(server.port());
+    const auto refused = [&client](const std::string& body) {
+        const auto response =
+            client.send(make_request(bhttp::verb::post, "/echo", body, "application/json"));
+        INFO(body.substr(0, 80));
+        CHECK(response.result() == bhttp::status::bad_request);
+        CHECK(response[bhttp::field::content_type] == "application/problem+json");
+        return json_of(response).at("detail").as_string();
+    };
+    CHECK(refused(R"({"a":1} x)") == "malformed JSON: extra data");
+    CHECK(refused(R"({"a":1}{"b":2})") == "malformed JSON: extra data");
+    CHECK(refused(R"({"a":1e400})") == "malformed JSON: a JSON number is out of range");
+    CHECK(refused(R"({"a":-1e400})") == "malformed JSON: a JSON number is out of range");
+
+    // Depth: the top-level object is level 1; kMaxJsonDepth levels pass, one more does not.
+    const auto nested = [](std::size_t depth) {
+        std::string body = "{\"a\":";
+        for (std::size_t i = 1; i < depth; ++i) {
+            body += "[";
+        }
+        body += "1";
+        for (std::size_t i = 1; i < depth; ++i) {
+            body += "]";
+        }
+        return body + "}";
+    };
+    CHECK(client
+              .send(make_request(bhttp::verb::post, "/echo", nested(kMaxJsonDepth),
+                                 "application/json"))
+              .result() == bhttp::status::ok);
+    CHECK(refused(nested(kMaxJsonDepth + 1)) == "malformed JSON: nested deeper than 20 levels");
+
+    // Size: kMaxJsonElements elements pass, one more does not (arrays and objects alike).
+    const auto array_of = [](std::size_t n) {
+        std::string body = R"({"seats":[)";
+        for (std::size_t i = 0; i < n; ++i) {
+            body += i == 0 ? "1" : ",1";
+        }
+        return body + "]}";
+    };
+    const auto object_with = [](std::size_t n) {
+        std::string body = "{";
+        for (std::size_t i = 0; i < n; ++i) {
+            body += (i == 0 ? "\"k" : ",\"k") + std::to_string(i) + "\":0";
+        }
+        return body + "}";
+    };
+    CHECK(client
+              .send(make_request(bhttp::verb::post, "/echo", array_of(kMaxJsonElements),
+                                 "application/json"))
+              .result() == bhttp::status::ok);
+    CHECK(refused(array_of(kMaxJsonElements + 1)) ==
+          "malformed JSON: a JSON array has more than 1000 elements");
+    CHECK(refused(object_with(kMaxJsonElements + 1)) ==
+          "malformed JSON: a JSON object has more than 1000 members");
+    CHECK(refused("{\"s\":\"\xff\"}").starts_with("malformed JSON"));  // strings must be UTF-8
+}
+
+TEST_CASE("JsonFields::integer over the wire: booleans, doubles and overflow are 400, never 500",
+          "[http][json][limits]") {
+    TestServer server(body_router());
+    Client client(server.port());
+    for (const std::string qty :
+         {"true", "false", "2.0", "1e3", "18446744073709551616", "\"18446744073709551616\"",
+          "9007199254740992", "-9223372036854775809", "[2]", "{}"}) {
+        INFO(qty);
+        const auto response = client.send(make_request(bhttp::verb::post, "/books",
+                                                       R"({"movieName":"soul","qty":)" + qty + "}",
+                                                       "application/json"));
+        CHECK(response.result() == bhttp::status::bad_request);
+        const auto errors = json_of(response).at("errors").as_array();
+        REQUIRE(errors.size() == 1);
+        CHECK(errors.at(0).at("field") == "qty");
+        CHECK(errors.at(0).at("message").as_string().starts_with("must be an integer"));
     }
 }
 

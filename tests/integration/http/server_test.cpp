@@ -5,12 +5,15 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
 #include "adapters/http/problem.hpp"
+#include "domain/common/text.hpp"
 #include "http_test_support.hpp"
 
 namespace mb::adapters::http::test {
@@ -252,6 +255,387 @@ TEST_CASE(
     CHECK_FALSE(response.keep_alive());
     CHECK(busy.closed_by_peer());
     CHECK(eventually([&] { return server.server().active_connections() == 0; }));
+}
+
+}  // namespace mb::adapters::http::test
+
+namespace mb::adapters::http::test {
+
+TEST_CASE(
+    "Server: a Transfer-Encoding other than chunked answers 400 and closes before the body is "
+    "read (RFC 9112 6.1, 6.3: no request smuggling)",
+    "[http][server][framing]") {
+    TestServer server(basic_router());
+    const std::string second = "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (const std::string framing : {
+             "Transfer-Encoding: gzip\r\n",
+             "Transfer-Encoding: identity\r\n",
+             "Transfer-Encoding: chunked, gzip\r\n",
+             "Transfer-Encoding: gzip, chunked\r\n",
+             "Transfer-Encoding: chunked, chunked\r\n",
+             "Transfer-Encoding: x-unknown\r\n",
+             "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n",
+             "Transfer-Encoding: gzip\r\nContent-Length: 4\r\n",
+             "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n",
+             "Transfer-Encoding: chunked\r\nContent-Length: 4\r\n",
+         }) {
+        INFO(framing);
+        Client client(server.port());
+        const auto response = client.send_raw("POST /upload HTTP/1.1\r\nHost: x\r\n" + framing +
+                                              "\r\n" + "0\r\n\r\n" + second);
+        REQUIRE_FALSE(client.error());
+        check_problem(response, bhttp::status::bad_request);
+        CHECK_FALSE(response.keep_alive());
+        CHECK(client.closed_by_peer());  // exactly one response: the second request is not run
+    }
+}
+
+TEST_CASE("Server: Transfer-Encoding in an HTTP/1.0 request answers 400 and closes",
+          "[http][server][framing]") {
+    TestServer server(basic_router());
+    Client client(server.port());
+    const auto response = client.send_raw(
+        "POST /upload HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "4\r\nGET \r\n0\r\n\r\nGET /ping HTTP/1.0\r\n\r\n");
+    REQUIRE_FALSE(client.error());
+    check_problem(response, bhttp::status::bad_request);
+    CHECK(response.version() == 10);
+    CHECK(client.closed_by_peer());
+}
+
+TEST_CASE("Server: a chunked request body is still accepted and the connection goes on",
+          "[http][server][framing]") {
+    TestServer server(basic_router());
+    Client client(server.port());
+    const auto response = client.send_raw(
+        "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
+        "5\r\nhello\r\n0\r\n\r\n");
+    CHECK(response.result() == bhttp::status::ok);
+    CHECK(client.send(make_request(bhttp::verb::get, "/ping")).result() == bhttp::status::ok);
+}
+
+}  // namespace mb::adapters::http::test
+
+namespace mb::adapters::http::test {
+namespace {
+
+/// A router whose /base answers the request's base_url, /etag sets its own validator and
+/// /cached its own Cache-Control, and /echo/{x} echoes a captured segment.
+std::shared_ptr<Router> header_router() {
+    auto router = basic_router();
+    router->add(bhttp::verb::get, "/base", [](Request request) -> asio::awaitable<Response> {
+        co_return json_response(request, bhttp::status::ok, value{{"base", request.base_url}});
+    });
+    router->add(bhttp::verb::get, "/etag", [](Request request) -> asio::awaitable<Response> {
+        auto response = json_response(request, bhttp::status::ok, value{{"v", 1}});
+        response.set(bhttp::field::etag, "\"1\"");
+        co_return response;
+    });
+    router->add(bhttp::verb::get, "/cached", [](Request request) -> asio::awaitable<Response> {
+        auto response = json_response(request, bhttp::status::ok, value{{"v", 1}});
+        response.set(bhttp::field::cache_control, "public, max-age=60");
+        co_return response;
+    });
+    router->add(bhttp::verb::get, "/echo/{x}", [](Request request) -> asio::awaitable<Response> {
+        co_return json_response(request, bhttp::status::ok, value{{"x", request.path_params.at(0)}},
+                                "application/json");
+    });
+    return router;
+}
+
+void check_security_headers(const ClientResponse& response, std::string_view cache_control) {
+    CHECK(response["X-Content-Type-Options"] == "nosniff");
+    CHECK(response["Referrer-Policy"] == "no-referrer");
+    CHECK(response["X-Frame-Options"] == "DENY");
+    CHECK(response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'");
+    CHECK(response[bhttp::field::cache_control] == cache_control);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Server: HTTP/1.1 without Host, with two, or with a malformed one is 400 + close "
+    "(RFC 9112 3.2)",
+    "[http][server][host]") {
+    TestServer server(header_router());
+    for (const std::string& host : {
+             std::string(),  // none
+             std::string("Host: a\r\nHost: a\r\n"),
+             std::string("Host: \r\n"),
+             std::string("Host: user@example.com\r\n"),
+             std::string("Host: example.com/path\r\n"),
+             std::string("Host: example.com:99999\r\n"),
+             std::string("Host: example.com:\r\n"),
+             std::string("Host: exa mple.com\r\n"),
+             std::string("Host: exa%41mple.com\r\n"),
+             std::string("Host: \"><script>\r\n"),
+             std::string("Host: [::1\r\n"),
+             std::string("Host: example.com:80:80\r\n"),
+         }) {
+        INFO(host);
+        Client client(server.port());
+        const auto response = client.send_raw("GET /base HTTP/1.1\r\n" + host +
+                                              "\r\nGET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+        REQUIRE_FALSE(client.error());
+        check_problem(response, bhttp::status::bad_request);
+        CHECK(client.closed_by_peer());
+    }
+}
+
+TEST_CASE("Server: a valid Host builds the links and HTTP/1.0 may omit it",
+          "[http][server][host]") {
+    TestServer server(header_router());
+    for (const auto* host : {"localhost:8088", "example.com", "127.0.0.1:1", "[::1]:8088",
+                             "tickets.example-1.co_x~y:0"}) {
+        INFO(host);
+        Client client(server.port());
+        auto request = make_request(bhttp::verb::get, "/base");
+        request.set(bhttp::field::host, host);
+        const auto response = client.send(request);
+        CHECK(response.result() == bhttp::status::ok);
+        CHECK(json_of(response).at("base") == value(std::string("http://") + host));
+    }
+    Client client(server.port());
+    const auto response = client.send_raw("GET /base HTTP/1.0\r\n\r\n");
+    CHECK(json_of(response).at("base") ==
+          value("http://127.0.0.1:" + std::to_string(server.port())));
+}
+
+TEST_CASE("Server: public_url replaces the Host in every link and a malformed one is refused",
+          "[http][server][host]") {
+    ServerOptions options;
+    options.public_url = "HTTPS://Tickets.Example.com/";
+    TestServer server(header_router(), options);
+    Client client(server.port());
+    CHECK(json_of(client.send(make_request(bhttp::verb::get, "/base"))).at("base") ==
+          "https://tickets.example.com");
+    CHECK(json_of(client.send_raw("GET /base HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"))
+              .at("base") == "https://tickets.example.com");
+
+    for (const auto* bad :
+         {"ftp://example.com", "https://", "https://u@example.com", "https://example.com/api",
+          "https://example.com?x=1", "https://example.com#top", "example.com",
+          "https://example.com:70000", "https://exa mple.com"}) {
+        INFO(bad);
+        ServerOptions wrong;
+        wrong.public_url = bad;
+        asio::io_context io_context;
+        CHECK_THROWS_AS(Server(io_context, wrong, basic_router()), std::invalid_argument);
+    }
+    ServerOptions wrong_origin;
+    wrong_origin.cors_origins = {"https://app.example.com/"};
+    CHECK_THROWS_AS(Exchange(wrong_origin, basic_router()), std::invalid_argument);
+}
+
+TEST_CASE("Server: every JSON body is valid UTF-8, whatever bytes the path or query decode to",
+          "[http][server][utf8]") {
+    TestServer server(header_router());
+    Client client(server.port());
+    const std::string fffd = "\xEF\xBF\xBD";
+    for (const auto* target : {"/%ff", "/books/%ff", "/mypages/%e2%82", "/ping/%c0%af?x=%ff"}) {
+        INFO(target);
+        const auto response = client.send(make_request(bhttp::verb::get, target));
+        CHECK(response.result() == bhttp::status::not_found);
+        CHECK(mb::domain::is_utf8(response.body()));
+        CHECK(json_of(response).at("instance").as_string().find(fffd) != std::string::npos);
+    }
+    const auto echoed = client.send(make_request(bhttp::verb::get, "/echo/a%ffb"));
+    CHECK(echoed.result() == bhttp::status::ok);
+    CHECK(json_of(echoed).at("x") == value("a" + fffd + "b"));
+    CHECK(echoed[bhttp::field::content_length] == std::to_string(echoed.body().size()));
+}
+
+TEST_CASE("Server: security headers are on every response, problems and 304-style ones too",
+          "[http][server][headers]") {
+    TestServer server(header_router());
+    Client client(server.port());
+    check_security_headers(client.send(make_request(bhttp::verb::get, "/ping")), "no-store");
+    check_security_headers(client.send(make_request(bhttp::verb::get, "/nowhere")), "no-store");
+    check_security_headers(client.send(make_request(bhttp::verb::delete_, "/ping")), "no-store");
+    check_security_headers(client.send(make_request(bhttp::verb::options, "/ping")), "no-store");
+    check_security_headers(client.send(make_request(bhttp::verb::get, "/boom")), "no-store");
+    check_security_headers(client.send(make_request(bhttp::verb::get, "/bare")), "no-store");
+    check_security_headers(client.send(make_request(bhttp::verb::get, "/etag")), "no-cache");
+    check_security_headers(client.send(make_request(bhttp::verb::get, "/cached")),
+                           "public, max-age=60");
+    Client rejected(server.port());
+    check_security_headers(rejected.send_raw("GET /ping HTTP/1.1\r\n\r\n"), "no-store");
+    Client malformed(server.port());
+    check_security_headers(malformed.send_raw("GET /ping HTTP/9.9\r\nHost: x\r\n\r\n"), "no-store");
+}
+
+TEST_CASE("Server: CORS is off by default and answers only the configured origins",
+          "[http][server][cors]") {
+    const auto preflight = [](std::string_view origin) {
+        auto request = make_request(bhttp::verb::options, "/upload");
+        request.set(bhttp::field::origin, origin);
+        request.set(bhttp::field::access_control_request_method, "POST");
+        return request;
+    };
+    const auto cors_headers = [](const ClientResponse& response) {
+        int n = 0;
+        for (const auto& field : response) {
+            const auto name = field.name_string();
+            n += std::string_view(name.data(), name.size()).rfind("Access-Control-", 0) == 0;
+        }
+        return n;
+    };
+    {
+        TestServer off(header_router());
+        Client client(off.port());
+        const auto response = client.send(preflight("https://app.example.com"));
+        CHECK(response.result() == bhttp::status::no_content);
+        CHECK(cors_headers(response) == 0);
+    }
+    ServerOptions options;
+    options.cors_origins = {"https://app.example.com", "http://localhost:3000"};
+    TestServer server(header_router(), options);
+    Client client(server.port());
+
+    auto response = client.send(preflight("https://app.example.com"));
+    CHECK(response.result() == bhttp::status::no_content);
+    CHECK(response[bhttp::field::access_control_allow_origin] == "https://app.example.com");
+    CHECK(response[bhttp::field::vary] == "Origin");
+    CHECK(response[bhttp::field::access_control_allow_methods] == response[bhttp::field::allow]);
+    CHECK(response[bhttp::field::access_control_allow_methods] == "POST, OPTIONS");
+    CHECK(response[bhttp::field::access_control_allow_headers] ==
+          "Authorization, Content-Type, If-None-Match, X-Request-Id");
+    CHECK(response[bhttp::field::access_control_max_age] == "600");
+
+    auto get = make_request(bhttp::verb::get, "/ping");
+    get.set(bhttp::field::origin, "http://localhost:3000");
+    response = client.send(get);
+    CHECK(response[bhttp::field::access_control_allow_origin] == "http://localhost:3000");
+    CHECK(response[bhttp::field::vary] == "Origin");
+    CHECK(response.find(bhttp::field::access_control_allow_methods) == response.end());
+
+    for (const auto* other : {"https://evil.example.com", "https://app.example.com.evil.com",
+                              "http://app.example.com", "null"}) {
+        INFO(other);
+        CHECK(cors_headers(client.send(preflight(other))) == 0);
+        get.set(bhttp::field::origin, other);
+        CHECK(cors_headers(client.send(get)) == 0);
+    }
+    CHECK(cors_headers(client.send(make_request(bhttp::verb::get, "/ping"))) == 0);  // no Origin
+}
+
+TEST_CASE("Exchange: the same bytes get the same answers as over a real socket",
+          "[http][server][exchange]") {
+    ServerOptions options;
+    options.port = 0;
+    auto router = header_router();
+    const Exchange exchange(options, router);
+    TestServer server(router, options);
+    // The port appears in links only for HTTP/1.0 without Host, which these inputs avoid.
+    for (const std::string& bytes : {
+             std::string("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"
+                         "GET /base HTTP/1.1\r\nHost: h:1\r\n\r\n"
+                         "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                         "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"),
+             std::string("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"
+                         "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"),
+             std::string("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         "3\r\nabc\r\n0\r\n\r\nGET /%ff HTTP/1.1\r\nHost: x\r\n\r\n"),
+             std::string("GET /ping HTTP/1.1\r\n\r\n"),
+             std::string("GET /ping HTTP/1.1\r\nHost: x\r\n\r\nGET /pi"),  // cut off: no answer
+             std::string("garbage\r\n\r\n"),
+         }) {
+        INFO(bytes);
+        const auto in_memory = exchange.answer_now(bytes);
+        std::string over_socket;
+        {
+            asio::io_context io_context;
+            tcp::socket socket(io_context);
+            socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server.port()));
+            asio::write(socket, asio::buffer(bytes));
+            socket.shutdown(tcp::socket::shutdown_send);
+            boost::system::error_code ec;
+            std::array<char, 4096> chunk{};
+            for (;;) {
+                const auto n = socket.read_some(asio::buffer(chunk), ec);
+                over_socket.append(chunk.data(), n);
+                if (ec) {
+                    break;
+                }
+            }
+        }
+        CHECK(in_memory == over_socket);
+    }
+    // answer_bytes borrows the router and gives the same answer.
+    const std::string ping = "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n";
+    asio::io_context io_context;
+    auto answered =
+        asio::co_spawn(io_context, answer_bytes(options, *router, ping), asio::use_future);
+    io_context.run();
+    const auto text = answered.get();
+    CHECK(text == exchange.answer_now(ping));
+    CHECK(text.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+}
+
+}  // namespace mb::adapters::http::test
+
+namespace mb::adapters::http::test {
+
+TEST_CASE("Exchange: mutated requests get only well-formed answers, never a 500",
+          "[http][server][exchange]") {
+    const Exchange exchange(ServerOptions{}, header_router());
+    const std::vector<std::string> seeds = {
+        "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+        "chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+        "GET /echo/%e2%82?q=%ff HTTP/1.0\r\n\r\n",
+    };
+    std::uint32_t state = 12345;  // a fixed LCG: the same inputs on every run
+    const auto next = [&state] {
+        state = state * 1103515245U + 12345U;
+        return state >> 8;
+    };
+    for (int round = 0; round < 400; ++round) {
+        std::string bytes = seeds[next() % seeds.size()];
+        for (int edits = 1 + static_cast<int>(next() % 4); edits > 0; --edits) {
+            const auto at = next() % bytes.size();
+            switch (next() % 3) {
+                case 0:
+                    bytes[at] = static_cast<char>(next() & 0xFFU);
+                    break;
+                case 1:
+                    bytes.erase(at, 1);
+                    break;
+                default:
+                    bytes.insert(at, 1, static_cast<char>(next() & 0xFFU));
+            }
+            if (bytes.empty()) {
+                bytes = "x";
+            }
+        }
+        INFO(bytes);
+        const auto answer = exchange.answer_now(bytes);
+        beast::error_code ec;
+        std::string_view rest = answer;
+        while (!rest.empty()) {
+            bhttp::response_parser<bhttp::string_body> one;
+            std::size_t used = 0;
+            while (!one.is_done()) {
+                const auto n = one.put(asio::buffer(rest.data() + used, rest.size() - used), ec);
+                used += n;
+                if (ec == bhttp::error::need_more || n == 0) {
+                    break;
+                }
+                REQUIRE_FALSE(ec);
+            }
+            REQUIRE(one.is_done());
+            rest.remove_prefix(used);
+            const auto& response = one.get();
+            CHECK(response.result_int() < 500);
+            CHECK(response["X-Content-Type-Options"] == "nosniff");
+            if (response.result_int() >= 400) {
+                CHECK(response[bhttp::field::content_type] == "application/problem+json");
+                CHECK(mb::domain::is_utf8(response.body()));
+                CHECK_NOTHROW(boost::json::parse(response.body()));
+            }
+        }
+    }
 }
 
 }  // namespace mb::adapters::http::test

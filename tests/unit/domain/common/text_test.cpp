@@ -26,5 +26,28 @@ TEST_CASE("is_utf8: complete characters pass, stray or cut-off bytes do not", "[
     CHECK_FALSE(is_utf8("\xEC\x41\x8C"));                   // lead without continuation
 }
 
+TEST_CASE("is_utf8 is strict: overlong forms, surrogates and code points past U+10FFFF fail",
+          "[text]") {
+    CHECK_FALSE(is_utf8("\xC0\xAF"));          // overlong '/'
+    CHECK_FALSE(is_utf8("\xE0\x80\xAF"));      // overlong '/'
+    CHECK_FALSE(is_utf8("\xED\xA0\x80"));      // U+D800, a surrogate
+    CHECK_FALSE(is_utf8("\xF4\x90\x80\x80"));  // U+110000
+    CHECK(is_utf8("\xF4\x8F\xBF\xBF"));        // U+10FFFF
+    CHECK(is_utf8("\xED\x9F\xBF"));            // U+D7FF
+}
+
+TEST_CASE("to_valid_utf8 replaces each maximal ill-formed subpart by one U+FFFD", "[text]") {
+    const std::string fffd = "\xEF\xBF\xBD";
+    CHECK(to_valid_utf8("") == "");
+    CHECK(to_valid_utf8("soul \xEC\x86\x8C") == "soul \xEC\x86\x8C");  // unchanged
+    CHECK(to_valid_utf8("/\xff") == "/" + fffd);
+    CHECK(to_valid_utf8("/mypages/\xE2\x82") == "/mypages/" + fffd);  // cut off: one
+    CHECK(to_valid_utf8("\xE2\x82\"}") == fffd + "\"}");              // the quote after it is kept
+    CHECK(to_valid_utf8("\xff\xfe") == fffd + fffd);
+    CHECK(to_valid_utf8("\xE0\x80") == fffd + fffd);  // E0 80 is no prefix of a character
+    CHECK(to_valid_utf8("\xED\xA0\x80") == fffd + fffd + fffd);
+    CHECK(is_utf8(to_valid_utf8(std::string("a\x80\xC2\xF0\x9F\x8E\x00z", 8))));
+}
+
 }  // namespace
 }  // namespace mb::domain
