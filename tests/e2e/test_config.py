@@ -131,3 +131,67 @@ class ConfigTest(E2ETestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DocumentedSettingsTest(unittest.TestCase):
+    """Docs that code can check, code checks: the README's settings tables and the example
+    TOML file list every setting the binary has, with the binary's own defaults."""
+
+    ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+
+    def effective(self):
+        code, out = run_binary(["--print-config"], stdout_only=True)
+        self.assertEqual(code, 0, out)
+        values = {}
+        for line in out.splitlines():
+            m = re.match(r'^#?\s*([a-z][a-z0-9-]*)\s*=\s*(.*)$', line)
+            if m and not line.startswith("# environment"):
+                values[m.group(1)] = m.group(2).strip().strip('"')
+        self.assertIn("port", values)
+        return values
+
+    def readme_rows(self, with_defaults=False):
+        """Rows of the README's tables that start with a flag; with_defaults: only tables
+        whose second column is "default"."""
+        rows, header = [], ""
+        with open(os.path.join(self.ROOT, "README.md"), encoding="utf-8") as f:
+            for line in f:
+                if not line.startswith("|"):
+                    header = ""
+                elif not header:
+                    header = line
+                elif re.match(r"^\| `--[a-z]", line):
+                    cells = [c.strip() for c in header.split("|")]
+                    if not with_defaults or (len(cells) > 2 and cells[2] == "default"):
+                        rows.append(line)
+        return rows
+
+    def test_readme_lists_every_setting(self):
+        documented = set()
+        for row in self.readme_rows():
+            documented |= set(re.findall(r"`--([a-z][a-z0-9-]*)", row.split("|")[1]))
+        missing = sorted(set(self.effective()) - documented - {"config"})
+        self.assertEqual(missing, [], "settings without a README row")
+
+    def test_readme_defaults_are_the_binarys(self):
+        """Where a row gives one default per flag, each is the value --print-config shows."""
+        values = self.effective()
+        checked = 0
+        for row in self.readme_rows(with_defaults=True):
+            cells = row.split("|")
+            flags = re.findall(r"`--([a-z][a-z0-9-]*)", cells[1])
+            defaults = re.findall(r"`([^`]*)`", cells[2])
+            if not flags or len(defaults) != len(flags):
+                continue
+            for flag, default in zip(flags, defaults):
+                if flag in values and re.fullmatch(r"[0-9.]+|[a-z]+", default):
+                    checked += 1
+                    self.assertEqual(values[flag].strip('"'), default, f"--{flag} in README")
+        self.assertGreater(checked, 20)
+
+    def test_example_toml_lists_every_setting(self):
+        with open(os.path.join(self.ROOT, "config", "movie-booking.toml"), encoding="utf-8") as f:
+            text = f.read()
+        listed = set(re.findall(r"^#\s*([a-z][a-z0-9-]*)=", text, re.MULTILINE))
+        missing = sorted(set(self.effective()) - listed - {"config"})
+        self.assertEqual(missing, [], "settings missing in config/movie-booking.toml")

@@ -24,7 +24,7 @@ import threading
 import time
 import unittest
 
-from harness import (DEADLINE_SCALE, E2ETestCase, binary_path, book, booking_payload,
+from harness import (AUTH_OFF_ARGS, DEADLINE_SCALE, E2ETestCase, binary_path, book, booking_payload,
                      clean_env, find_by_booking, get_all, poll, print_ticket, total,
                      totals, wait_booking_status, wait_mypage, wait_ticket)
 
@@ -657,7 +657,7 @@ class FaultsTest(E2ETestCase):
             with tempfile.TemporaryDirectory(prefix="mb-e2e-") as data:
                 try:
                     p = subprocess.run([binary, "--port", "0", "--address", "127.0.0.1",
-                                        "--data-dir", data, "--fault", flag],
+                                        "--data-dir", data, "--fault", flag] + AUTH_OFF_ARGS,
                                        stdin=subprocess.DEVNULL, capture_output=True,
                                        env=clean_env(), timeout=20 * DEADLINE_SCALE)
                 except subprocess.TimeoutExpired as exc:

@@ -14,7 +14,7 @@ import tempfile
 import time
 import unittest
 
-from harness import DEADLINE_SCALE, E2ETestCase, binary_path, booking_payload, clean_env
+from harness import AUTH_OFF_ARGS, DEADLINE_SCALE, E2ETestCase, binary_path, booking_payload, clean_env
 
 SECOND = b"GET /actuator/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
@@ -343,7 +343,7 @@ class HttpSettingsTest(E2ETestCase):
             with self.subTest(args=args):
                 proc = subprocess.run(
                     [binary_path(), "--port", "0", "--address", "127.0.0.1", "--data-dir",
-                     self.tmp_dir()] + args,
+                     self.tmp_dir()] + AUTH_OFF_ARGS + args,
                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                     env=clean_env(), timeout=30)
                 self.assertNotEqual(proc.returncode, 0)

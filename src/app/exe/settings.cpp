@@ -3,12 +3,12 @@
 
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <iostream>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "adapters/auth/token_verifier.hpp"
 
 namespace mb::app::exe {
 namespace {
@@ -257,6 +257,7 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
         ->check(CLI::IsMember({"customer", "staff", "admin"}));
     token_app->add_option("--ttl", ttl, "Lifetime: N with s, m, h or d (1h)");
     token_app->fallthrough();  // --jwt-secret-file etc. may follow the subcommand
+    token_app->configurable(false);
 
     // Precedence flags > environment > file: CLI11 lets the file fill only what the command
     // line did not set, so environment values are passed as leading arguments and real flags
@@ -285,16 +286,12 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
         s.jwt_secret = secret;
     }
     if (!s.jwt_secret_file.empty()) {
-        std::ifstream in(s.jwt_secret_file, std::ios::binary);
-        if (!in) {
-            std::cerr << "--jwt-secret-file " << s.jwt_secret_file.string()
-                      << ": cannot be read\n";
+        try {
+            s.jwt_secret = adapters::auth::read_secret_file(s.jwt_secret_file);
+        } catch (const std::runtime_error& e) {
+            std::cerr << "--jwt-secret-file: " << e.what() << "\n";
             return 2;
         }
-        s.jwt_secret.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-        while (!s.jwt_secret.empty() &&
-               (s.jwt_secret.back() == '\n' || s.jwt_secret.back() == '\r'))
-            s.jwt_secret.pop_back();
     }
     if (*token_app) {
         if (token == nullptr) {
