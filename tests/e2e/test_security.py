@@ -472,10 +472,10 @@ class MintedTokenTest(E2ETestCase):
         return proc.stdout.decode().strip()
 
     def test_minted_tokens_run_the_seed_flow(self):
-        server = self.start_server(["--demo-data"], env={"MOVIE_JWT_SECRET": self.SECRET},
-                                   auth_off=False)
-        alice = server.client(token=self.mint("--sub", "alice", "--role", "customer",
-                                              "--ttl", "10m"))
+        server = self.start_server(["--demo-data", "--log-level", "debug"],
+                                   env={"MOVIE_JWT_SECRET": self.SECRET}, auth_off=False)
+        alice_token = self.mint("--sub", "alice", "--role", "customer", "--ttl", "10m")
+        alice = server.client(token=alice_token)
         staff = server.client(token=self.mint("--sub", "desk", "--role", "staff"))
         r = alice.post("/books", {"qty": "2", "movieName": "soul", "seat": "1A,2B",
                                   "totalPrice": "10000"})
@@ -490,6 +490,11 @@ class MintedTokenTest(E2ETestCase):
                                       {"score": "10", "contents": "VeryGood"}), 200)
         row = wait_mypage(alice, r.body["id"], lambda m: m.get("status") == "ReviewComplete")
         self.assertEqual(row["score"], 10)
+        # neither the token nor the secret reaches the log, even at debug level
+        log = "\n".join(server.log())
+        self.assertIn("PATCH /reviews/", log)  # the access lines are there
+        self.assertNotIn(alice_token.split(".")[2], log)
+        self.assertNotIn(self.SECRET, log)
         # another secret's token is refused
         forged = tokens.hs256("another-secret-that-is-long-enough-123", tokens.claims("alice"))
         r = server.client(token=forged).get("/mypages")
