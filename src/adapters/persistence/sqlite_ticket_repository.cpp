@@ -2,6 +2,7 @@
 
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
+#include "adapters/persistence/sqlite_paging.hpp"
 
 namespace mb::adapters::persistence {
 
@@ -131,41 +132,20 @@ domain::Page<Ticket> SqliteTicketRepository::list_by_customer(const std::string&
 
 domain::Page<Ticket> SqliteTicketRepository::page_where(const std::string* customer,
                                                     const domain::PageRequest& page) {
-    domain::Page<Ticket> out;
-    Row r;
-    auto limit = page.size;
-    auto offset = page.offset();
-    std::string customer_id = customer != nullptr ? *customer : std::string();
-    const char* where = customer != nullptr ? " WHERE customer_id = :c" : "";
-    soci::statement st(db_.session());
-    st.exchange(soci::into(r.id));
-    st.exchange(soci::into(r.booking_id));
-    st.exchange(soci::into(r.customer_id));
-    st.exchange(soci::into(r.movie_name));
-    st.exchange(soci::into(r.seat));
-    st.exchange(soci::into(r.qty));
-    st.exchange(soci::into(r.status));
-    st.exchange(soci::into(r.lease_until, r.lease_ind));
-    st.exchange(soci::into(r.created_at));
-    st.exchange(soci::into(r.updated_at));
-    if (customer != nullptr)
-        st.exchange(soci::use(customer_id));
-    st.exchange(soci::use(limit));
-    st.exchange(soci::use(offset));
-    st.alloc();
-    st.prepare(std::string("SELECT ") + kColumns + " FROM tickets" + where +
-               " ORDER BY id LIMIT :l OFFSET :o");
-    st.define_and_bind();
-    st.execute();
-    while (st.fetch())
-        out.items.push_back(to_ticket(r));
-    if (customer != nullptr) {
-        db_.session() << "SELECT COUNT(*) FROM tickets WHERE customer_id = :c",
-            soci::use(customer_id), soci::into(out.total);
-    } else {
-        db_.session() << "SELECT COUNT(*) FROM tickets", soci::into(out.total);
-    }
-    return out;
+    auto bind = [](soci::statement& st, Row& r) {
+        st.exchange(soci::into(r.id));
+        st.exchange(soci::into(r.booking_id));
+        st.exchange(soci::into(r.customer_id));
+        st.exchange(soci::into(r.movie_name));
+        st.exchange(soci::into(r.seat));
+        st.exchange(soci::into(r.qty));
+        st.exchange(soci::into(r.status));
+        st.exchange(soci::into(r.lease_until, r.lease_ind));
+        st.exchange(soci::into(r.created_at));
+        st.exchange(soci::into(r.updated_at));
+    };
+    return page_by_customer<Ticket, Row>(db_.session(), "tickets", kColumns, customer, page, bind,
+                                      to_ticket);
 }
 
 }  // namespace mb::adapters::persistence

@@ -366,6 +366,76 @@ TEST_CASE("SqliteReviewRepository: one review per booking, list pages by id",
     CHECK(page.items[0].booking_id() == 3);
 }
 
+// --- filtered to a customer (issue 9) ---------------------------------------------------
+
+TEST_CASE("list_by_customer: bookings, payments, tickets and reviews of one customer only, "
+          "paged by id with that customer's total",
+          "[persistence][security]") {
+    TempDir dir;
+    FixedClock clock;
+    const std::vector<std::string> owners{"alice", "bob", "alice", "carol", "alice"};
+    {
+        SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+        SqliteBookingRepository repo(db);
+        for (const auto& who : owners) {
+            auto b = new_booking(clock, who);
+            repo.add(b);
+            REQUIRE(b.confirm(9, clock.now()));
+            repo.update(b);
+        }
+        auto pending = new_booking(clock, "alice");  // Pending bookings are never listed
+        repo.add(pending);
+        const auto page = repo.list_by_customer("alice", {1, 2});
+        CHECK(page.total == 3);
+        REQUIRE(page.items.size() == 1);
+        CHECK(page.items[0].id() == 5);
+        CHECK(repo.list_by_customer("nobody", {0, 20}).total == 0);
+    }
+    {
+        SqliteDatabase db(dir.file("payment.db"), payment_migrations());
+        SqlitePaymentRepository repo(db);
+        for (std::size_t i = 0; i < owners.size(); ++i) {
+            auto p = payment::Payment::approve(static_cast<std::int64_t>(i + 1), owners[i], 100,
+                                               "auth", clock.now())
+                         .value();
+            repo.add(p);
+        }
+        const auto page = repo.list_by_customer("alice", {0, 20});
+        CHECK(page.total == 3);
+        REQUIRE(page.items.size() == 3);
+        CHECK(page.items[1].booking_id() == 3);
+        for (const auto& p : page.items)
+            CHECK(p.customer_id() == "alice");
+        CHECK(repo.list({0, 20}).total == 5);
+    }
+    {
+        SqliteDatabase db(dir.file("ticket.db"), ticket_migrations());
+        SqliteTicketRepository repo(db);
+        for (std::size_t i = 0; i < owners.size(); ++i) {
+            auto t = ticket::Ticket::issue(
+                {static_cast<std::int64_t>(i + 1), owners[i], "soul", "1A", 1}, clock.now());
+            repo.add(t);
+        }
+        const auto page = repo.list_by_customer("bob", {0, 20});
+        REQUIRE(page.items.size() == 1);
+        CHECK(page.items[0].booking_id() == 2);
+        CHECK(page.total == 1);
+    }
+    {
+        SqliteDatabase db(dir.file("review.db"), review_migrations());
+        SqliteReviewRepository repo(db);
+        for (std::size_t i = 0; i < owners.size(); ++i) {
+            auto r = review::Review::open(static_cast<std::int64_t>(i + 1), owners[i], "Rainy",
+                                          clock.now());
+            repo.add(r);
+        }
+        const auto page = repo.list_by_customer("alice", {0, 2});
+        CHECK(page.total == 3);
+        REQUIRE(page.items.size() == 2);
+        CHECK(repo.find(page.items[0].id())->customer_id() == "alice");
+    }
+}
+
 // --- my page ----------------------------------------------------------------------------
 
 mypage::MyPage row_for(std::int64_t booking_id, const std::string& customer, bool booked) {
