@@ -41,7 +41,57 @@ std::vector<std::string> as_vector(const std::set<std::string>& s) {
     return {s.begin(), s.end()};
 }
 
+constexpr const char* kScreeningColumns = "id, movie_id, screen_id, starts_at, price";
+
 }  // namespace
+
+SqliteCatalogueRepository::SqliteCatalogueRepository(SqliteDatabase& db)
+    : db_(db),
+      movie_by_id_((db.session().prepare
+                        << "SELECT id, title, runtime_minutes, rating FROM movies WHERE id = :a",
+                    soci::into(movie_row_.id), soci::into(movie_row_.title),
+                    soci::into(movie_row_.runtime_minutes), soci::into(movie_row_.rating),
+                    soci::use(key_))),
+      movie_by_title_((db.session().prepare
+                           << "SELECT id, title, runtime_minutes, rating FROM movies WHERE title "
+                              "= :t COLLATE NOCASE ORDER BY id LIMIT 1",
+                       soci::into(movie_row_.id), soci::into(movie_row_.title),
+                       soci::into(movie_row_.runtime_minutes), soci::into(movie_row_.rating),
+                       soci::use(text_))),
+      screen_by_id_((db.session().prepare << "SELECT id, name, rows_count, seats_per_row, "
+                                             "blocked, gaps FROM screens WHERE id = :a",
+                     soci::into(screen_id_), soci::into(screen_name_), soci::into(rows_),
+                     soci::into(per_row_), soci::into(blocked_), soci::into(gaps_),
+                     soci::use(key_))),
+      screening_by_id_((db.session().prepare << "SELECT " << kScreeningColumns
+                                             << " FROM screenings WHERE id = :a",
+                        soci::into(screening_id_), soci::into(screening_movie_),
+                        soci::into(screening_screen_), soci::into(starts_), soci::into(price_),
+                        soci::use(key_))),
+      next_screening_(
+          (db.session().prepare << "SELECT " << kScreeningColumns
+                                << " FROM screenings WHERE movie_id = :a AND starts_at > :b "
+                                   "ORDER BY starts_at, id LIMIT 1",
+           soci::into(screening_id_), soci::into(screening_movie_), soci::into(screening_screen_),
+           soci::into(starts_), soci::into(price_), soci::use(key_), soci::use(key2_))) {}
+
+std::optional<domain::booking::Screen> SqliteCatalogueRepository::screen_row() {
+    domain::FieldErrors ignored;
+    auto map = domain::booking::SeatMap::create(rows_, per_row_, split_list(blocked_),
+                                                split_list(gaps_), ignored);
+    if (!map)
+        return std::nullopt;
+    return Screen{screen_id_, screen_name_, std::move(*map)};
+}
+
+std::optional<Screening> SqliteCatalogueRepository::screening_row(soci::statement& st) {
+    const bool found = st.execute(true);
+    finish(st);
+    if (!found)
+        return std::nullopt;
+    return Screening{screening_id_, screening_movie_, screening_screen_, from_epoch_ms(starts_),
+                     price_};
+}
 
 void SqliteCatalogueRepository::add(Movie& movie) {
     db_.session() << "INSERT INTO movies(title, runtime_minutes, rating) VALUES(:t, :r, :g)",
@@ -150,26 +200,31 @@ std::vector<Screening> SqliteCatalogueRepository::query_screenings(const std::st
 }
 
 std::optional<Movie> SqliteCatalogueRepository::movie(std::int64_t id) {
-    auto v = query_movies("WHERE id = :a AND :b = 0 LIMIT 1", id, 0, nullptr);
-    if (v.empty())
+    key_ = id;
+    const bool found = movie_by_id_.execute(true);
+    finish(movie_by_id_);
+    if (!found)
         return std::nullopt;
-    return v.front();
+    return movie_row_;
 }
 
 std::optional<Movie> SqliteCatalogueRepository::movie_by_title(const std::string& title) {
     // Case-insensitive (ASCII): the seed's "soul" finds a movie registered as "Soul".
-    auto v = query_movies(
-        "WHERE title = :t COLLATE NOCASE AND :a = 0 AND :b = 0 ORDER BY id LIMIT 1", 0, 0, &title);
-    if (v.empty())
+    text_ = title;
+    const bool found = movie_by_title_.execute(true);
+    finish(movie_by_title_);
+    if (!found)
         return std::nullopt;
-    return v.front();
+    return movie_row_;
 }
 
 std::optional<Screen> SqliteCatalogueRepository::screen(std::int64_t id) {
-    auto v = query_screens("WHERE id = :a AND :b = 0 LIMIT 1", id, 0, nullptr);
-    if (v.empty())
+    key_ = id;
+    const bool found = screen_by_id_.execute(true);
+    finish(screen_by_id_);
+    if (!found)
         return std::nullopt;
-    return std::move(v.front());
+    return screen_row();
 }
 
 std::optional<Screen> SqliteCatalogueRepository::screen_by_name(const std::string& name) {
@@ -181,10 +236,8 @@ std::optional<Screen> SqliteCatalogueRepository::screen_by_name(const std::strin
 }
 
 std::optional<Screening> SqliteCatalogueRepository::screening(std::int64_t id) {
-    auto v = query_screenings("WHERE id = :a AND :b = 0 AND :c = 0 LIMIT 1", id, 0, 0);
-    if (v.empty())
-        return std::nullopt;
-    return v.front();
+    key_ = id;
+    return screening_row(screening_by_id_);
 }
 
 std::optional<Screening> SqliteCatalogueRepository::screening_at(std::int64_t movie_id,
@@ -200,12 +253,9 @@ std::optional<Screening> SqliteCatalogueRepository::screening_at(std::int64_t mo
 
 std::optional<Screening> SqliteCatalogueRepository::next_screening(std::int64_t movie_id,
                                                                    domain::TimePoint after) {
-    auto v = query_screenings(
-        "WHERE movie_id = :a AND starts_at > :b AND :c = 0 ORDER BY starts_at, id LIMIT 1",
-        movie_id, to_epoch_ms(after), 0);
-    if (v.empty())
-        return std::nullopt;
-    return v.front();
+    key_ = movie_id;
+    key2_ = to_epoch_ms(after);
+    return screening_row(next_screening_);
 }
 
 domain::Page<Movie> SqliteCatalogueRepository::movies(const domain::PageRequest& page) {

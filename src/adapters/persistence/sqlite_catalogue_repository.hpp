@@ -10,7 +10,7 @@ namespace mb::adapters::persistence {
 
 class SqliteCatalogueRepository final : public domain::booking::CatalogueRepository {
 public:
-    explicit SqliteCatalogueRepository(SqliteDatabase& db) : db_(db) {}
+    explicit SqliteCatalogueRepository(SqliteDatabase& db);
 
     void add(domain::booking::Movie& movie) override;
     void add(domain::booking::Screen& screen) override;
@@ -41,7 +41,23 @@ private:
     std::vector<domain::booking::Screening> query_screenings(const std::string& tail,
                                                              std::int64_t a, std::int64_t b,
                                                              std::int64_t c);
+    std::optional<domain::booking::Screen> screen_row();
+    std::optional<domain::booking::Screening> screening_row(soci::statement& st);
+
     SqliteDatabase& db_;
+    // The reads of every booking, prepared once (SQLite would compile them again each call).
+    std::int64_t key_ = 0, key2_ = 0;
+    std::string text_;
+    domain::booking::Movie movie_row_;
+    std::int64_t screen_id_ = 0, rows_ = 0, per_row_ = 0;
+    std::string screen_name_, blocked_, gaps_;
+    std::int64_t screening_id_ = 0, screening_movie_ = 0, screening_screen_ = 0, starts_ = 0,
+                 price_ = 0;
+    soci::statement movie_by_id_;
+    soci::statement movie_by_title_;
+    soci::statement screen_by_id_;
+    soci::statement screening_by_id_;
+    soci::statement next_screening_;
 };
 
 class SqliteSeatInventory final : public domain::booking::SeatInventory {
