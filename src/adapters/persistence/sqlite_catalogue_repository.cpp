@@ -75,6 +75,33 @@ SqliteCatalogueRepository::SqliteCatalogueRepository(SqliteDatabase& db)
            soci::into(screening_id_), soci::into(screening_movie_), soci::into(screening_screen_),
            soci::into(starts_), soci::into(price_), soci::use(key_), soci::use(key2_))) {}
 
+void SqliteCatalogueRepository::invalidate() {
+    movies_.clear();
+    screens_.clear();
+    screenings_.clear();
+    // A write of the open transaction is not committed yet: cache nothing until it is (or
+    // until a later commit, after a rollback took it away).
+    if (db_.in_transaction()) {
+        uncommitted_write_ = true;
+        write_commit_mark_ = db_.commits();
+    }
+}
+
+bool SqliteCatalogueRepository::may_cache() {
+    if (uncommitted_write_ && db_.commits() != write_commit_mark_)
+        uncommitted_write_ = false;
+    return !uncommitted_write_;
+}
+
+template <typename Map, typename Value>
+void SqliteCatalogueRepository::remember(Map& map, std::int64_t id, const Value& value) {
+    if (!may_cache())
+        return;
+    if (map.size() >= kMaxCachedRows)
+        map.clear();
+    map.insert_or_assign(id, value);
+}
+
 std::optional<domain::booking::Screen> SqliteCatalogueRepository::screen_row() {
     domain::FieldErrors ignored;
     auto map = domain::booking::SeatMap::create(rows_, per_row_, split_list(blocked_),
@@ -94,6 +121,7 @@ std::optional<Screening> SqliteCatalogueRepository::screening_row(soci::statemen
 }
 
 void SqliteCatalogueRepository::add(Movie& movie) {
+    invalidate();
     db_.session() << "INSERT INTO movies(title, runtime_minutes, rating) VALUES(:t, :r, :g)",
         soci::use(movie.title), soci::use(movie.runtime_minutes), soci::use(movie.rating);
     long long id = 0;
@@ -102,6 +130,7 @@ void SqliteCatalogueRepository::add(Movie& movie) {
 }
 
 void SqliteCatalogueRepository::add(Screen& screen) {
+    invalidate();
     const auto rows = screen.seat_map.rows();
     const auto per_row = screen.seat_map.seats_per_row();
     const auto blocked = domain::join_seats(as_vector(screen.seat_map.blocked()));
@@ -116,6 +145,7 @@ void SqliteCatalogueRepository::add(Screen& screen) {
 }
 
 void SqliteCatalogueRepository::add(Screening& screening) {
+    invalidate();
     const auto starts = to_epoch_ms(screening.starts_at);
     db_.session() << "INSERT INTO screenings(movie_id, screen_id, starts_at, price) "
                      "VALUES(:m, :s, :t, :p)",
@@ -200,11 +230,14 @@ std::vector<Screening> SqliteCatalogueRepository::query_screenings(const std::st
 }
 
 std::optional<Movie> SqliteCatalogueRepository::movie(std::int64_t id) {
+    if (auto it = movies_.find(id); it != movies_.end() && may_cache())
+        return it->second;
     key_ = id;
     const bool found = movie_by_id_.execute(true);
     finish(movie_by_id_);
     if (!found)
         return std::nullopt;
+    remember(movies_, id, movie_row_);
     return movie_row_;
 }
 
@@ -219,12 +252,17 @@ std::optional<Movie> SqliteCatalogueRepository::movie_by_title(const std::string
 }
 
 std::optional<Screen> SqliteCatalogueRepository::screen(std::int64_t id) {
+    if (auto it = screens_.find(id); it != screens_.end() && may_cache())
+        return it->second;
     key_ = id;
     const bool found = screen_by_id_.execute(true);
     finish(screen_by_id_);
     if (!found)
         return std::nullopt;
-    return screen_row();
+    auto screen = screen_row();
+    if (screen)
+        remember(screens_, id, *screen);
+    return screen;
 }
 
 std::optional<Screen> SqliteCatalogueRepository::screen_by_name(const std::string& name) {
@@ -236,8 +274,13 @@ std::optional<Screen> SqliteCatalogueRepository::screen_by_name(const std::strin
 }
 
 std::optional<Screening> SqliteCatalogueRepository::screening(std::int64_t id) {
+    if (auto it = screenings_.find(id); it != screenings_.end() && may_cache())
+        return it->second;
     key_ = id;
-    return screening_row(screening_by_id_);
+    auto screening = screening_row(screening_by_id_);
+    if (screening)
+        remember(screenings_, id, *screening);
+    return screening;
 }
 
 std::optional<Screening> SqliteCatalogueRepository::screening_at(std::int64_t movie_id,
