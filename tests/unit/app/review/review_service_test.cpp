@@ -150,7 +150,7 @@ TEST_CASE("ReviewService queries: find_by_booking and list", "[app][review]") {
 namespace mb::app::review {
 namespace {
 
-TEST_CASE("ReviewService with a caller: only the booking's customer writes the review; another "
+TEST_CASE("ReviewService with a caller: only the booking's customer writes the review - another "
           "customer gets kNotFound, admin kForbidden, and the review is unchanged (issue 9)",
           "[app][review][security]") {
     Fixture f;
