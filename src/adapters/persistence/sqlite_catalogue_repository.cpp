@@ -41,9 +41,87 @@ std::vector<std::string> as_vector(const std::set<std::string>& s) {
     return {s.begin(), s.end()};
 }
 
+constexpr const char* kScreeningColumns = "id, movie_id, screen_id, starts_at, price";
+
 }  // namespace
 
+SqliteCatalogueRepository::SqliteCatalogueRepository(SqliteDatabase& db)
+    : db_(db),
+      movie_by_id_((db.session().prepare
+                        << "SELECT id, title, runtime_minutes, rating FROM movies WHERE id = :a",
+                    soci::into(movie_row_.id), soci::into(movie_row_.title),
+                    soci::into(movie_row_.runtime_minutes), soci::into(movie_row_.rating),
+                    soci::use(key_))),
+      movie_by_title_((db.session().prepare
+                           << "SELECT id, title, runtime_minutes, rating FROM movies WHERE title "
+                              "= :t COLLATE NOCASE ORDER BY id LIMIT 1",
+                       soci::into(movie_row_.id), soci::into(movie_row_.title),
+                       soci::into(movie_row_.runtime_minutes), soci::into(movie_row_.rating),
+                       soci::use(text_))),
+      screen_by_id_((db.session().prepare << "SELECT id, name, rows_count, seats_per_row, "
+                                             "blocked, gaps FROM screens WHERE id = :a",
+                     soci::into(screen_id_), soci::into(screen_name_), soci::into(rows_),
+                     soci::into(per_row_), soci::into(blocked_), soci::into(gaps_),
+                     soci::use(key_))),
+      screening_by_id_((db.session().prepare << "SELECT " << kScreeningColumns
+                                             << " FROM screenings WHERE id = :a",
+                        soci::into(screening_id_), soci::into(screening_movie_),
+                        soci::into(screening_screen_), soci::into(starts_), soci::into(price_),
+                        soci::use(key_))),
+      next_screening_(
+          (db.session().prepare << "SELECT " << kScreeningColumns
+                                << " FROM screenings WHERE movie_id = :a AND starts_at > :b "
+                                   "ORDER BY starts_at, id LIMIT 1",
+           soci::into(screening_id_), soci::into(screening_movie_), soci::into(screening_screen_),
+           soci::into(starts_), soci::into(price_), soci::use(key_), soci::use(key2_))) {}
+
+void SqliteCatalogueRepository::invalidate() {
+    movies_.clear();
+    screens_.clear();
+    screenings_.clear();
+    // A write of the open transaction is not committed yet: cache nothing until it is (or
+    // until a later commit, after a rollback took it away).
+    if (db_.in_transaction()) {
+        uncommitted_write_ = true;
+        write_commit_mark_ = db_.commits();
+    }
+}
+
+bool SqliteCatalogueRepository::may_cache() {
+    if (uncommitted_write_ && db_.commits() != write_commit_mark_)
+        uncommitted_write_ = false;
+    return !uncommitted_write_;
+}
+
+template <typename Map, typename Value>
+void SqliteCatalogueRepository::remember(Map& map, std::int64_t id, const Value& value) {
+    if (!may_cache())
+        return;
+    if (map.size() >= kMaxCachedRows)
+        map.clear();
+    map.insert_or_assign(id, value);
+}
+
+std::optional<domain::booking::Screen> SqliteCatalogueRepository::screen_row() {
+    domain::FieldErrors ignored;
+    auto map = domain::booking::SeatMap::create(rows_, per_row_, split_list(blocked_),
+                                                split_list(gaps_), ignored);
+    if (!map)
+        return std::nullopt;
+    return Screen{screen_id_, screen_name_, std::move(*map)};
+}
+
+std::optional<Screening> SqliteCatalogueRepository::screening_row(soci::statement& st) {
+    const bool found = st.execute(true);
+    finish(st);
+    if (!found)
+        return std::nullopt;
+    return Screening{screening_id_, screening_movie_, screening_screen_, from_epoch_ms(starts_),
+                     price_};
+}
+
 void SqliteCatalogueRepository::add(Movie& movie) {
+    invalidate();
     db_.session() << "INSERT INTO movies(title, runtime_minutes, rating) VALUES(:t, :r, :g)",
         soci::use(movie.title), soci::use(movie.runtime_minutes), soci::use(movie.rating);
     long long id = 0;
@@ -52,6 +130,7 @@ void SqliteCatalogueRepository::add(Movie& movie) {
 }
 
 void SqliteCatalogueRepository::add(Screen& screen) {
+    invalidate();
     const auto rows = screen.seat_map.rows();
     const auto per_row = screen.seat_map.seats_per_row();
     const auto blocked = domain::join_seats(as_vector(screen.seat_map.blocked()));
@@ -66,6 +145,7 @@ void SqliteCatalogueRepository::add(Screen& screen) {
 }
 
 void SqliteCatalogueRepository::add(Screening& screening) {
+    invalidate();
     const auto starts = to_epoch_ms(screening.starts_at);
     db_.session() << "INSERT INTO screenings(movie_id, screen_id, starts_at, price) "
                      "VALUES(:m, :s, :t, :p)",
@@ -150,26 +230,39 @@ std::vector<Screening> SqliteCatalogueRepository::query_screenings(const std::st
 }
 
 std::optional<Movie> SqliteCatalogueRepository::movie(std::int64_t id) {
-    auto v = query_movies("WHERE id = :a AND :b = 0 LIMIT 1", id, 0, nullptr);
-    if (v.empty())
+    if (auto it = movies_.find(id); it != movies_.end() && may_cache())
+        return it->second;
+    key_ = id;
+    const bool found = movie_by_id_.execute(true);
+    finish(movie_by_id_);
+    if (!found)
         return std::nullopt;
-    return v.front();
+    remember(movies_, id, movie_row_);
+    return movie_row_;
 }
 
 std::optional<Movie> SqliteCatalogueRepository::movie_by_title(const std::string& title) {
     // Case-insensitive (ASCII): the seed's "soul" finds a movie registered as "Soul".
-    auto v = query_movies(
-        "WHERE title = :t COLLATE NOCASE AND :a = 0 AND :b = 0 ORDER BY id LIMIT 1", 0, 0, &title);
-    if (v.empty())
+    text_ = title;
+    const bool found = movie_by_title_.execute(true);
+    finish(movie_by_title_);
+    if (!found)
         return std::nullopt;
-    return v.front();
+    return movie_row_;
 }
 
 std::optional<Screen> SqliteCatalogueRepository::screen(std::int64_t id) {
-    auto v = query_screens("WHERE id = :a AND :b = 0 LIMIT 1", id, 0, nullptr);
-    if (v.empty())
+    if (auto it = screens_.find(id); it != screens_.end() && may_cache())
+        return it->second;
+    key_ = id;
+    const bool found = screen_by_id_.execute(true);
+    finish(screen_by_id_);
+    if (!found)
         return std::nullopt;
-    return std::move(v.front());
+    auto screen = screen_row();
+    if (screen)
+        remember(screens_, id, *screen);
+    return screen;
 }
 
 std::optional<Screen> SqliteCatalogueRepository::screen_by_name(const std::string& name) {
@@ -181,10 +274,13 @@ std::optional<Screen> SqliteCatalogueRepository::screen_by_name(const std::strin
 }
 
 std::optional<Screening> SqliteCatalogueRepository::screening(std::int64_t id) {
-    auto v = query_screenings("WHERE id = :a AND :b = 0 AND :c = 0 LIMIT 1", id, 0, 0);
-    if (v.empty())
-        return std::nullopt;
-    return v.front();
+    if (auto it = screenings_.find(id); it != screenings_.end() && may_cache())
+        return it->second;
+    key_ = id;
+    auto screening = screening_row(screening_by_id_);
+    if (screening)
+        remember(screenings_, id, *screening);
+    return screening;
 }
 
 std::optional<Screening> SqliteCatalogueRepository::screening_at(std::int64_t movie_id,
@@ -200,12 +296,9 @@ std::optional<Screening> SqliteCatalogueRepository::screening_at(std::int64_t mo
 
 std::optional<Screening> SqliteCatalogueRepository::next_screening(std::int64_t movie_id,
                                                                    domain::TimePoint after) {
-    auto v = query_screenings(
-        "WHERE movie_id = :a AND starts_at > :b AND :c = 0 ORDER BY starts_at, id LIMIT 1",
-        movie_id, to_epoch_ms(after), 0);
-    if (v.empty())
-        return std::nullopt;
-    return v.front();
+    key_ = movie_id;
+    key2_ = to_epoch_ms(after);
+    return screening_row(next_screening_);
 }
 
 domain::Page<Movie> SqliteCatalogueRepository::movies(const domain::PageRequest& page) {

@@ -142,6 +142,13 @@ void SqliteDatabase::begin() {
 }
 void SqliteDatabase::commit() {
     commit_->execute(true);
+    ++commits_;
+}
+bool SqliteDatabase::in_transaction() noexcept {
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-static-cast-downcast): see finish()
+    auto* be = static_cast<soci::sqlite3_session_backend*>(session_.get_backend());
+    return be != nullptr && be->conn_ != nullptr &&
+           sqlite_api::sqlite3_get_autocommit(be->conn_) == 0;
 }
 void SqliteDatabase::rollback() noexcept {
     try {

@@ -49,6 +49,12 @@ public:
     /// Runs `PRAGMA wal_checkpoint(PASSIVE)` outside a transaction; keeps the WAL short.
     void checkpoint();
 
+    /// How many transactions `commit()` has committed on this connection. Lets a cache of
+    /// committed rows tell when a write it saw inside a transaction became durable.
+    [[nodiscard]] std::uint64_t commits() const noexcept { return commits_; }
+    /// Whether a transaction is open on this connection (SQLite's autocommit flag is off).
+    [[nodiscard]] bool in_transaction() noexcept;
+
 private:
     void migrate(const std::vector<Migration>& migrations);
 
@@ -59,6 +65,7 @@ private:
     std::unique_ptr<soci::statement> savepoint_;
     std::unique_ptr<soci::statement> release_;
     std::unique_ptr<soci::statement> rollback_to_;
+    std::uint64_t commits_ = 0;
 };
 
 /// Milliseconds since the Unix epoch, the unit of every timestamp column.

@@ -270,6 +270,75 @@ TEST_CASE("SqliteCatalogueRepository: movies, screens and screenings page by id 
     CHECK(last_page.items[0].id == 5);
 }
 
+TEST_CASE(
+    "SqliteCatalogueRepository cache: committed rows are served from memory, a screening "
+    "registered later is seen by the next read",
+    "[persistence][catalogue][cache]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    Catalogue c(db);
+    REQUIRE(c.repo.screening(c.screening.id));
+    REQUIRE(c.repo.screen(c.hall.id));
+    REQUIRE(c.repo.movie(c.soul.id));
+    CHECK(c.repo.cached_rows() == 3);
+    // Served from the cache: the same values again.
+    CHECK(c.repo.screening(c.screening.id)->price == 5000);
+    CHECK(c.repo.screen(c.hall.id)->seat_map.blocked() == std::set<std::string>{"C4"});
+    // A missing id is not cached: once registered (in a committed unit of work) it is found.
+    CHECK_FALSE(c.repo.screening(c.screening.id + 1).has_value());
+    db.begin();
+    booking::Screening later{0, c.soul.id, c.hall.id, FixedClock::seed_time() + 48h, 7000};
+    c.repo.add(later);
+    db.commit();
+    REQUIRE(later.id == c.screening.id + 1);
+    const auto found = c.repo.screening(later.id);
+    REQUIRE(found);
+    CHECK(found->price == 7000);
+    CHECK(c.repo.screening(c.screening.id)->price == 5000);
+}
+
+TEST_CASE(
+    "SqliteCatalogueRepository cache: a row added in a transaction that rolls back is never "
+    "cached - the row that later takes its id is what a read returns",
+    "[persistence][catalogue][cache]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    Catalogue c(db);
+    REQUIRE(c.repo.screening(c.screening.id));
+    SECTION("the job's savepoint rolls back") {
+        db.begin();
+        db.savepoint();
+        booking::Screening ghost{0, c.soul.id, c.hall.id, FixedClock::seed_time() + 48h, 9999};
+        c.repo.add(ghost);
+        REQUIRE(c.repo.screening(ghost.id));  // read inside the job: seen, not cached
+        db.rollback_to_savepoint();
+        CHECK_FALSE(c.repo.screening(ghost.id).has_value());
+        booking::Screening real{0, c.soul.id, c.hall.id, FixedClock::seed_time() + 72h, 6000};
+        c.repo.add(real);
+        db.commit();
+        REQUIRE(real.id == ghost.id);  // AUTOINCREMENT's counter rolled back too
+        CHECK(c.repo.screening(real.id)->price == 6000);
+    }
+    SECTION("the whole batch rolls back") {
+        db.begin();
+        booking::Screening ghost{0, c.soul.id, c.hall.id, FixedClock::seed_time() + 48h, 9999};
+        c.repo.add(ghost);
+        REQUIRE(c.repo.screening(ghost.id));
+        REQUIRE(c.repo.screening(c.screening.id));
+        db.rollback();
+        CHECK_FALSE(c.repo.screening(ghost.id).has_value());
+        db.begin();
+        booking::Screening real{0, c.soul.id, c.hall.id, FixedClock::seed_time() + 72h, 6000};
+        c.repo.add(real);
+        db.commit();
+        REQUIRE(real.id == ghost.id);
+        CHECK(c.repo.screening(real.id)->price == 6000);
+    }
+    // After the commit, reads are cached again.
+    CHECK(c.repo.screening(c.screening.id)->price == 5000);
+    CHECK(c.repo.cached_rows() >= 1);
+}
+
 TEST_CASE("SqliteCatalogueRepository: the catalogue survives a reopen of the file",
           "[persistence][catalogue]") {
     TempDir dir;
