@@ -288,9 +288,12 @@ struct Application::Impl {
         if (kafka_bus != nullptr) {
             const std::pair<const char*, bus::EventConsumer*> groups[] = {
                 {"book", &b}, {"payment", &p}, {"ticket", &t}, {"mypage", &m}};
-            for (auto [name, consumer] : groups) {
+            // Not a structured binding: clang 14 cannot capture one in a lambda (P1091R3).
+            for (const auto& group : groups) {
+                auto* consumer = group.second;
                 kafka_bus->on_malformed(
-                    name, [consumer](bus::kafka::MalformedMessage msg, bus::EventBus::Ack ack) {
+                    group.first,
+                    [consumer](bus::kafka::MalformedMessage msg, bus::EventBus::Ack ack) {
                         consumer->park_malformed(std::move(msg.event_id), std::move(msg.event_type),
                                                  msg.booking_id, std::move(msg.payload),
                                                  std::move(msg.error), std::move(ack));
