@@ -252,6 +252,12 @@ add("http-expect", req("POST", "/books", booking(seat="8A,8B"),
                        headers=(b"Expect: 100-continue",)), ALICE)
 add("http-request-id", req("GET", "/movies", headers=(b"X-Request-Id: abc-123",)))
 
+# -- regressions: inputs the fuzzer found (each with the fix that made it pass) --------------
+# UBSan signed overflow: a startsAt past 2262 overflowed TimePoint's 64-bit nanoseconds.
+add("regress-screening-starts-5030",
+    req("POST", "/screenings", b'{"movieId": 1, "screenId": 1, "startsAt": "5030-01-01T20:00:00Z", '
+        b'"price": 12000}'), ADMIN)
+
 if OUT.exists():
     shutil.rmtree(OUT)
 OUT.mkdir()
