@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Helpers sourced by scripts/run, scripts/test, scripts/demo and scripts/bench.
+# Helpers sourced by scripts/run, scripts/test, scripts/demo, scripts/bench and scripts/fuzz.
 # Each script stays self-contained on a fresh Debian 12: it installs what is missing, configures
 # the build tree if there is none, and builds incrementally.
 #
@@ -30,6 +30,10 @@ MB_BUILD_PACKAGES=(
     librdkafka-dev kcat libgoogle-perftools-dev
     libcpp-jwt-dev nlohmann-json3-dev libssl-dev
 )
+
+# What scripts/fuzz needs on top: clang 14 with libFuzzer and the sanitizer runtimes, and llvm's
+# symbolizer for readable stack traces.
+MB_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)
 
 mb_log() { printf '==> %s\n' "$*" >&2; }
 mb_die() {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -130,7 +131,7 @@ std::unique_ptr<bus::EventBus> make_bus(const Settings& s,
 }  // namespace
 
 struct Application::Impl {
-    explicit Impl(Settings s)
+    Impl(Settings s, Mode mode)
         : settings(std::move(s)),
           io(static_cast<int>(settings.threads)),
           event_bus_owner(make_bus(settings, mock_cluster)),
@@ -177,7 +178,7 @@ struct Application::Impl {
           ticket_port(ticket_guard, ticket_storage.executor, tickets),
           booking_saga(booking_storage.executor, bookings, payment_port, ticket_port),
           print_saga(ticket_storage.executor, tickets, review_port),
-          signals(io, SIGINT, SIGTERM) {
+          signals(io) {
         configure_faults();
         subscribe_policies();
         for (auto* m : modules()) {
@@ -197,15 +198,25 @@ struct Application::Impl {
         for (auto* m : modules())
             m->relay.start();
         build_router();
-        server = std::make_unique<adapters::http::Server>(
-            io,
-            adapters::http::ServerOptions{settings.address, settings.port, settings.body_limit,
-                                          8 * 1024, milliseconds(settings.read_timeout_ms),
-                                          milliseconds(settings.idle_timeout_ms), 10000,
-                                          settings.public_url, settings.cors_origins},
-            router);
+        if (mode == Mode::kServe) {
+            server = std::make_unique<adapters::http::Server>(io, server_options(), router);
+        } else {
+            spawn_start_up();
+        }
         // Last: from here on the bus's threads call into the modules.
         event_bus.start();
+    }
+
+    adapters::http::ServerOptions server_options() const {
+        return {settings.address,
+                settings.port,
+                settings.body_limit,
+                8 * 1024,
+                milliseconds(settings.read_timeout_ms),
+                milliseconds(settings.idle_timeout_ms),
+                10000,
+                settings.public_url,
+                settings.cors_origins};
     }
 
     ~Impl() { event_bus.stop(); }
@@ -277,9 +288,12 @@ struct Application::Impl {
         if (kafka_bus != nullptr) {
             const std::pair<const char*, bus::EventConsumer*> groups[] = {
                 {"book", &b}, {"payment", &p}, {"ticket", &t}, {"mypage", &m}};
-            for (auto [name, consumer] : groups) {
+            // Not a structured binding: clang 14 cannot capture one in a lambda (P1091R3).
+            for (const auto& group : groups) {
+                auto* consumer = group.second;
                 kafka_bus->on_malformed(
-                    name, [consumer](bus::kafka::MalformedMessage msg, bus::EventBus::Ack ack) {
+                    group.first,
+                    [consumer](bus::kafka::MalformedMessage msg, bus::EventBus::Ack ack) {
                         consumer->park_malformed(std::move(msg.event_id), std::move(msg.event_type),
                                                  msg.booking_id, std::move(msg.payload),
                                                  std::move(msg.error), std::move(ack));
@@ -431,9 +445,32 @@ struct Application::Impl {
     }
 
     int run() {
+        if (!server)
+            throw std::logic_error("Application::run() needs Mode::kServe");
         server->start();
         spdlog::info("listening on {}:{} (data {}, {} threads)", settings.address, server->port(),
                      settings.data_dir.string(), settings.threads);
+        spawn_start_up();
+        signals.add(SIGINT);
+        signals.add(SIGTERM);
+        signals.async_wait([this](boost::system::error_code ec, int signal) {
+            if (ec)
+                return;
+            spdlog::info("signal {} received: shutting down", signal);
+            shutdown();
+        });
+        std::vector<std::thread> threads;
+        for (unsigned i = 1; i < settings.threads; ++i)
+            threads.emplace_back([this] { io.run(); });
+        io.run();
+        for (auto& t : threads)
+            t.join();
+        spdlog::info("stopped");
+        return 0;
+    }
+
+    /// The demo catalogue, recovery, then ready; periodic recovery and inbox pruning.
+    void spawn_start_up() {
         asio::co_spawn(
             io,
             [this]() -> asio::awaitable<void> {
@@ -471,20 +508,6 @@ struct Application::Impl {
                 }
             });
         asio::co_spawn(io, maintain(), asio::detached);
-        signals.async_wait([this](boost::system::error_code ec, int signal) {
-            if (ec)
-                return;
-            spdlog::info("signal {} received: shutting down", signal);
-            shutdown();
-        });
-        std::vector<std::thread> threads;
-        for (unsigned i = 1; i < settings.threads; ++i)
-            threads.emplace_back([this] { io.run(); });
-        io.run();
-        for (auto& t : threads)
-            t.join();
-        spdlog::info("stopped");
-        return 0;
     }
 
     /// Every 10 minutes each module forgets inbox entries older than the retention.
@@ -583,21 +606,37 @@ struct Application::Impl {
     inprocess::PrintSaga print_saga;
 
     std::shared_ptr<const adapters::http::Router> router;
-    std::unique_ptr<adapters::http::Server> server;
-    asio::signal_set signals;
+    std::unique_ptr<adapters::http::Server> server;  ///< Mode::kServe only
+    asio::signal_set signals;  ///< SIGINT and SIGTERM, added by run() only
     std::atomic<bool> ready{false};
     std::atomic<bool> stopping{false};
 };
 
-Application::Application(Settings settings) {
+Application::Application(Settings settings, Mode mode) {
     std::filesystem::create_directories(settings.data_dir);
-    impl_ = std::make_unique<Impl>(std::move(settings));
+    impl_ = std::make_unique<Impl>(std::move(settings), mode);
 }
 
 Application::~Application() = default;
 
 int Application::run() {
     return impl_->run();
+}
+
+std::shared_ptr<const adapters::http::Router> Application::router() const {
+    return impl_->router;
+}
+
+adapters::http::ServerOptions Application::server_options() const {
+    return impl_->server_options();
+}
+
+boost::asio::io_context& Application::io_context() {
+    return impl_->io;
+}
+
+bool Application::ready() const {
+    return impl_->ready.load();
 }
 
 }  // namespace mb::app::exe

@@ -182,8 +182,14 @@ std::optional<TimePoint> parse_utc(std::string_view text) {
                                           std::chrono::day(static_cast<unsigned>(*d))};
     if (!ymd.ok())
         return std::nullopt;
-    return std::chrono::sys_days(ymd) + std::chrono::hours(*h) + std::chrono::minutes(*mi) +
-           std::chrono::seconds(*s);
+    // In seconds first: any 4-digit year fits. TimePoint counts nanoseconds in 64 bits, so a
+    // time outside its range is refused instead of overflowing (undefined behaviour).
+    const std::chrono::sys_seconds t = std::chrono::sys_days(ymd) + std::chrono::hours(*h) +
+                                       std::chrono::minutes(*mi) + std::chrono::seconds(*s);
+    if (t < std::chrono::ceil<std::chrono::seconds>(TimePoint::min()) ||
+        t > std::chrono::floor<std::chrono::seconds>(TimePoint::max()))
+        return std::nullopt;
+    return std::chrono::time_point_cast<TimePoint::duration>(t);
 }
 
 std::string format_utc(TimePoint t) {

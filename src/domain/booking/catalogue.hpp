@@ -95,7 +95,9 @@ struct SeatSelection {
                                                         std::string_view field, FieldErrors& errors,
                                                         std::vector<std::string>& blocked_out);
 
-/// ISO-8601 UTC "YYYY-MM-DDTHH:MM:SSZ" <-> time point (second precision).
+/// ISO-8601 UTC "YYYY-MM-DDTHH:MM:SSZ" <-> time point (second precision). parse_utc refuses
+/// what a TimePoint (64-bit nanoseconds) cannot hold: before 1677-09-21T00:12:44Z or after
+/// 2262-04-11T23:47:16Z.
 [[nodiscard]] std::optional<TimePoint> parse_utc(std::string_view text);
 [[nodiscard]] std::string format_utc(TimePoint t);
 

@@ -282,5 +282,23 @@ TEST_CASE("parse_utc: impossible dates and times and other formats are refused",
     }
 }
 
+TEST_CASE("parse_utc: a time a TimePoint cannot hold is refused, not overflowed (fuzzer)",
+          "[catalogue][time]") {
+    // TimePoint is 64-bit nanoseconds: 1677-09-21T00:12:43.145224192Z .. 2262-04-11T23:47:16.
+    // 854775807Z. Before the fix "5030-01-01T20:00:00Z" overflowed (UBSan: signed overflow).
+    for (const char* bad : {"5030-01-01T20:00:00Z", "9999-12-31T23:59:59Z", "2262-04-11T23:47:17Z",
+                            "2262-04-12T00:00:00Z", "1677-09-21T00:12:43Z", "1600-01-01T00:00:00Z",
+                            "0000-01-01T00:00:00Z"}) {
+        INFO(bad);
+        CHECK_FALSE(parse_utc(bad).has_value());
+    }
+    for (const char* edge : {"2262-04-11T23:47:16Z", "1677-09-21T00:12:44Z"}) {
+        INFO(edge);
+        const auto t = parse_utc(edge);
+        REQUIRE(t);
+        CHECK(format_utc(*t) == edge);
+    }
+}
+
 }  // namespace
 }  // namespace mb::domain::booking
