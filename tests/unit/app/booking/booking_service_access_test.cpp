@@ -2,6 +2,8 @@
 // sees and cancels only their own bookings; another customer's ids are not found.
 #include <catch2/catch.hpp>
 
+#include "fakes/principals.hpp"
+
 #include "app/booking/booking_service.hpp"
 #include "fakes/fixed_clock.hpp"
 #include "fakes/in_memory_booking_repository.hpp"
@@ -19,8 +21,8 @@ using domain::booking::BookingRequest;
 
 const auto kAlice = Principal::customer("alice");
 const auto kBob = Principal::customer("bob");
-const auto kStaff = Principal::user("desk", static_cast<std::uint8_t>(Role::kStaff));
-const auto kAdmin = Principal::user("root", static_cast<std::uint8_t>(Role::kAdmin));
+const auto kStaff = test::staff();
+const auto kAdmin = test::admin();
 
 struct Fixture {
     test::FixedClock clock;

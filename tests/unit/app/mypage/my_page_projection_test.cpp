@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "fakes/principals.hpp"
+
 #include "fakes/in_memory_my_page_repository.hpp"
 
 namespace mb::app::mypage {
@@ -142,8 +144,7 @@ TEST_CASE("MyPageProjection with a caller: a customer sees their own rows only, 
     f.projection.on(booked(8, "bob"));
     const auto alice = domain::Principal::customer("alice");
     const auto bob = domain::Principal::customer("bob");
-    const auto admin =
-        domain::Principal::user("root", static_cast<std::uint8_t>(domain::Role::kAdmin));
+    const auto admin = test::admin();
     const auto alices_row = f.projection.find_by_booking(admin, 7);
     REQUIRE(alices_row);
     CHECK(f.projection.find(alice, alices_row->id()).has_value());

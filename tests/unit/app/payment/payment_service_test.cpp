@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "fakes/principals.hpp"
+
 #include "fakes/fake_payment_provider.hpp"
 #include "fakes/fixed_clock.hpp"
 #include "fakes/in_memory_outbox.hpp"
@@ -224,10 +226,8 @@ TEST_CASE("PaymentService with a caller: a payment is seen by its customer and a
     REQUIRE(p);
     const auto owner = domain::Principal::customer(p->customer_id());
     const auto other = domain::Principal::customer(p->customer_id() + "-other");
-    const auto staff =
-        domain::Principal::user("desk", static_cast<std::uint8_t>(domain::Role::kStaff));
-    const auto admin =
-        domain::Principal::user("root", static_cast<std::uint8_t>(domain::Role::kAdmin));
+    const auto staff = test::staff();
+    const auto admin = test::admin();
     CHECK(f.service.find(owner, p->id()).has_value());
     CHECK_FALSE(f.service.find(other, p->id()).has_value());
     CHECK_FALSE(f.service.find_by_booking(staff, 7).has_value());

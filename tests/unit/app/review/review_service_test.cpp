@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "fakes/principals.hpp"
+
 #include "fakes/fixed_clock.hpp"
 #include "fakes/in_memory_outbox.hpp"
 #include "fakes/in_memory_review_repository.hpp"
@@ -155,8 +157,7 @@ TEST_CASE("ReviewService with a caller: only the booking's customer writes the r
           "[app][review][security]") {
     Fixture f;
     const auto id = f.service.open(7, "alice")->id();
-    const auto admin =
-        domain::Principal::user("root", static_cast<std::uint8_t>(domain::Role::kAdmin));
+    const auto admin = test::admin();
     const auto bob = domain::Principal::customer("bob");
     CHECK(f.service.write(bob, id, 1, "forged").error() == domain::review::ReviewError::kNotFound);
     CHECK(f.service.write(admin, id, 1, "forged").error() ==

@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "fakes/principals.hpp"
+
 #include "fakes/fixed_clock.hpp"
 #include "fakes/in_memory_outbox.hpp"
 #include "fakes/in_memory_ticket_repository.hpp"
@@ -259,8 +261,7 @@ TEST_CASE("TicketService with a caller: another customer neither sees nor prints
     const auto id = f.issued();  // customer-1's
     const auto owner = domain::Principal::customer("customer-1");
     const auto other = domain::Principal::customer("customer-2");
-    const auto staff =
-        domain::Principal::user("desk", static_cast<std::uint8_t>(domain::Role::kStaff));
+    const auto staff = test::staff();
     CHECK_FALSE(f.service.find(other, id).has_value());
     CHECK_FALSE(f.service.find_by_booking(other, 7).has_value());
     CHECK(f.service.list(other, {0, 20}).total == 0);
