@@ -28,7 +28,7 @@ MB_BUILD_PACKAGES=(
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     libsoci-dev libsqlite3-dev sqlite3 libfmt-dev libspdlog-dev libcli11-dev catch2 python3
     librdkafka-dev kcat libgoogle-perftools-dev
-    libcpp-jwt-dev nlohmann-json3-dev libssl-dev
+    libcpp-jwt-dev nlohmann-json3-dev libssl-dev openssl
 )
 
 # What scripts/fuzz needs on top: clang 14 with libFuzzer and the sanitizer runtimes, and llvm's
