@@ -35,6 +35,7 @@
 #include <openssl/pem.h>
 
 #include "adapters/auth/token_verifier.hpp"
+#include "domain/common/text.hpp"
 
 namespace mb::adapters::auth {
 namespace {
@@ -48,7 +49,6 @@ using Json = nlohmann::json;
 constexpr std::size_t kMaxTokenBytes = 8 * 1024;
 constexpr std::size_t kMinSecretBytes = 32;
 constexpr int kMinRsaBits = 2048;
-constexpr std::size_t kMaxSubjectLength = 64;
 /// 9999-12-31T23:59:59Z: larger NumericDates are refused (cpp-jwt adds the leeway in uint64).
 constexpr std::int64_t kMaxNumericDate = 253402300799;
 constexpr std::int64_t kMaxLeewaySeconds = 24 * 60 * 60;
@@ -374,11 +374,7 @@ std::optional<std::int64_t> numeric_date(const Json& value) {
 }
 
 bool is_subject(std::string_view s) {
-    return !s.empty() && s.size() <= kMaxSubjectLength &&
-           std::all_of(s.begin(), s.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                      c == '.' || c == '_' || c == '@' || c == '-';
-           });
+    return domain::is_customer_id(s);
 }
 
 Result<std::uint8_t> parse_roles(const Json& payload) {

@@ -1,4 +1,5 @@
 #include "adapters/http/json_body.hpp"
+#include "domain/common/text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -26,7 +27,6 @@ constexpr std::string_view kMustBeSafeInteger =
 constexpr std::string_view kMustBeString = "must be a string";
 constexpr std::string_view kMustBeIdentifier =
     "must be an identifier (1 to 64 of A-Z a-z 0-9 . _ @ -)";
-constexpr std::size_t kMaxIdentifierLength = 64;
 
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
@@ -75,10 +75,6 @@ bool is_json_media_type(std::string_view content_type) {
             iequals(subtype.substr(subtype.size() - kSuffix.size()), kSuffix));
 }
 
-bool is_identifier_char(char c) {
-    return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.' ||
-           c == '_' || c == '@' || c == '-';
-}
 
 /// Why a parsed document is refused, or empty: a container with more than kMaxJsonElements
 /// members or elements, or a number that is not finite (1e400 parses as infinity).
@@ -235,8 +231,7 @@ std::optional<std::string> JsonFields::identifier(std::string_view name, bool re
     }
     if (value->is_string()) {
         const auto& text = value->get_string();
-        if (!text.empty() && text.size() <= kMaxIdentifierLength &&
-            std::all_of(text.begin(), text.end(), is_identifier_char)) {
+        if (domain::is_customer_id(std::string_view(text.data(), text.size()))) {
             return std::string(text.data(), text.size());
         }
     }

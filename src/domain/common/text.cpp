@@ -85,4 +85,16 @@ std::string to_valid_utf8(std::string_view bytes) {
     return out;
 }
 
+bool is_customer_id(std::string_view text) noexcept {
+    if (text.empty() || text.size() > kMaxCustomerIdLength)
+        return false;
+    for (const char c : text) {
+        const bool ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+                        (c >= 'a' && c <= 'z') || c == '.' || c == '_' || c == '@' || c == '-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 }  // namespace mb::domain

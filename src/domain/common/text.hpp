@@ -22,4 +22,12 @@ namespace mb::domain {
 /// to serialized JSON keeps the JSON structure. Throws only std::bad_alloc; thread-safe.
 [[nodiscard]] std::string to_valid_utf8(std::string_view bytes);
 
+/// Longest customer id, characters.
+inline constexpr std::size_t kMaxCustomerIdLength = 64;
+
+/// A customer id: 1 to 64 of `A-Z a-z 0-9 . _ @ -`. The one rule for the body's customerId and
+/// the token's `sub` (README "Security"), so a token's subject always owns what it books.
+/// Pure; thread-safe.
+[[nodiscard]] bool is_customer_id(std::string_view text) noexcept;
+
 }  // namespace mb::domain

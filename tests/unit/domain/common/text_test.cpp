@@ -51,3 +51,16 @@ TEST_CASE("to_valid_utf8 replaces each maximal ill-formed subpart by one U+FFFD"
 
 }  // namespace
 }  // namespace mb::domain
+
+TEST_CASE("is_customer_id: 1 to 64 of A-Z a-z 0-9 . _ @ - (the body's customerId and the token's "
+          "sub)",
+          "[domain][text]") {
+    CHECK(mb::domain::is_customer_id("alice"));
+    CHECK(mb::domain::is_customer_id("a.b_c@d-e9"));
+    CHECK(mb::domain::is_customer_id(std::string(64, 'x')));
+    CHECK_FALSE(mb::domain::is_customer_id(std::string(65, 'x')));
+    CHECK_FALSE(mb::domain::is_customer_id(""));
+    CHECK_FALSE(mb::domain::is_customer_id("al ice"));
+    CHECK_FALSE(mb::domain::is_customer_id("alice/"));
+    CHECK_FALSE(mb::domain::is_customer_id("caf\xc3\xa9"));
+}
