@@ -94,6 +94,7 @@ void Router::add(bhttp::verb method, std::string_view pattern, Handler handler, 
             std::string(pattern));
     }
     node->routes.push_back({method, std::move(handler), access});
+    node->pattern = std::string(pattern);
     table_.push_back({method, std::string(pattern), access});
     update_allow(*node);
 }
@@ -261,7 +262,7 @@ bool Router::walk(const Node& node, std::string_view rest, bhttp::verb method,
     return false;
 }
 
-asio::awaitable<Response> Router::dispatch(Request request) const {
+asio::awaitable<Response> Router::dispatch(Request request, std::string_view* route_out) const {
     const auto method = request.raw->method();
     std::string_view path = request.path;
     if (path.empty()) {
@@ -278,6 +279,10 @@ asio::awaitable<Response> Router::dispatch(Request request) const {
         walk(*root_, rest, method, request.path_params, first_resource, found);
     }
 
+    if (route_out != nullptr) {
+        const Node* resource = found != nullptr ? found : first_resource;
+        *route_out = resource != nullptr ? std::string_view(resource->pattern) : std::string_view{};
+    }
     if (found == nullptr) {
         if (first_resource == nullptr) {
             co_return problem(request, bhttp::status::not_found, "no resource at " + request.path);

@@ -84,8 +84,13 @@ public:
 
     /// Routes `request` (its `path` must be filled; `path_params` is overwritten) and awaits
     /// the handler. Exceptions of the handler propagate (the server turns them into 500).
-    /// The Router must outlive the returned awaitable.
-    [[nodiscard]] asio::awaitable<Response> dispatch(Request request) const;
+    /// When `route` is not null it is set, before the handler runs, to the pattern of the
+    /// resource the path matched ("/books/{id}", also for a 405 or OPTIONS answer), or to ""
+    /// when no resource matched (404) — the route template of metrics and access logs, never
+    /// the raw path. The view stays valid as long as the Router. The Router (and `*route`)
+    /// must outlive the returned awaitable.
+    [[nodiscard]] asio::awaitable<Response> dispatch(Request request,
+                                                     std::string_view* route = nullptr) const;
 
 private:
     struct Route {
@@ -97,7 +102,8 @@ private:
         std::vector<std::pair<std::string, std::unique_ptr<Node>>> literals;
         std::unique_ptr<Node> param;
         std::vector<Route> routes;
-        std::string allow;  ///< value of the Allow header for this resource
+        std::string allow;    ///< value of the Allow header for this resource
+        std::string pattern;  ///< the pattern registered for this resource ("" for inner nodes)
     };
 
     static bool walk(const Node& node, std::string_view rest, beast::http::verb method,

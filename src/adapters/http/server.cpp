@@ -187,6 +187,18 @@ void log_exception(std::string_view where, const std::exception_ptr& error) {
     }
 }
 
+/// Hands `record` to the observer, if any; its exception is logged, never propagated.
+void observe(const ServerOptions& options, const RequestRecord& record) noexcept {
+    if (!options.observer) {
+        return;
+    }
+    try {
+        options.observer(record);
+    } catch (...) {
+        log_exception("request observer", std::current_exception());
+    }
+}
+
 }  // namespace
 
 namespace detail {
@@ -497,7 +509,7 @@ void add_cors(Response& response, const StringRequest& raw, const std::string& o
 /// Routes one request and turns a handler's exception into a 500 problem. (Awaited by its
 /// exchange, never spawned: the references point into the exchange's frame.)
 asio::awaitable<Response> respond(const Policy& policy, std::uint16_t port,
-                                  const StringRequest& raw) {
+                                  const StringRequest& raw, std::string_view& route) {
     auto request = make_request(raw, policy, port);
     if (!request) {
         // Malformed input closes the connection, like a request the parser refused.
@@ -509,7 +521,7 @@ asio::awaitable<Response> respond(const Policy& policy, std::uint16_t port,
     std::optional<Response> response;
     std::exception_ptr failure;
     try {
-        response.emplace(co_await policy.router->dispatch(std::move(*request)));
+        response.emplace(co_await policy.router->dispatch(std::move(*request), &route));
     } catch (...) {
         failure = std::current_exception();
     }
@@ -649,6 +661,22 @@ asio::awaitable<void> answer_and_close(Stream& stream, const ServerOptions& opti
     }
 }
 
+/// answer_and_close for a request refused before routing, reported to the observer (method
+/// only when the header was parsed; no route).
+template <class Stream>
+asio::awaitable<void> refuse(Stream& stream, const ServerOptions& options,
+                             const bhttp::request_parser<bhttp::string_body>& parser,
+                             Response response, std::chrono::steady_clock::time_point started) {
+    RequestRecord record;
+    record.method = parser.is_header_done() ? sv(parser.get().method_string()) : std::string_view{};
+    record.status = response.result_int();
+    record.body_bytes = response.body().size();
+    co_await answer_and_close(stream, options, std::move(response));
+    record.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
+    observe(options, record);
+}
+
 /// Reads one request into `parser`: the header first, judged (refuse_header) before a byte
 /// of the body is read, then the body. False when the connection must end — after answering
 /// and closing for a refused request, silently when nothing can be answered.
@@ -659,13 +687,14 @@ asio::awaitable<bool> read_request(Stream& stream, beast::flat_buffer& buffer,
     parser.header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(options.header_limit, std::numeric_limits<std::uint32_t>::max())));
     parser.body_limit(static_cast<std::uint64_t>(options.body_limit));
+    const auto started = std::chrono::steady_clock::now();
     set_deadline(stream, options.read_timeout);
     auto [header_error, header_read] =
         co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
     (void)header_read;
     if (header_error) {
         if (auto rejection = problem_for_read_error(header_error, parser, options)) {
-            co_await answer_and_close(stream, options, std::move(*rejection));
+            co_await refuse(stream, options, parser, std::move(*rejection), started);
         }
         co_return false;
     }
@@ -673,9 +702,10 @@ asio::awaitable<bool> read_request(Stream& stream, beast::flat_buffer& buffer,
     // the body be parsed as the next request.
     if (const auto refusal = refuse_header(parser.get())) {
         spdlog::debug("http: rejected request: {}", *refusal);
-        co_await answer_and_close(stream, options,
-                                  problem(parser.get().version(), false, bhttp::status::bad_request,
-                                          *refusal, path_of_target(parser.get().target())));
+        co_await refuse(stream, options, parser,
+                        problem(parser.get().version(), false, bhttp::status::bad_request, *refusal,
+                                path_of_target(parser.get().target())),
+                        started);
         co_return false;
     }
     if (parser.is_done()) {
@@ -685,7 +715,7 @@ asio::awaitable<bool> read_request(Stream& stream, beast::flat_buffer& buffer,
     (void)read;
     if (read_error) {
         if (auto rejection = problem_for_read_error(read_error, parser, options)) {
-            co_await answer_and_close(stream, options, std::move(*rejection));
+            co_await refuse(stream, options, parser, std::move(*rejection), started);
         }
         co_return false;
     }
@@ -722,16 +752,19 @@ asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::ui
 
         const StringRequest& raw = parser.get();
         const auto started = std::chrono::steady_clock::now();
-        Response response = co_await respond(policy, port, raw);
+        std::string_view route;
+        Response response = co_await respond(policy, port, raw, route);
         if (hooks.is_stopping()) {
             response.keep_alive(false);
         }
         set_deadline(stream, options.read_timeout);
         auto [write_error, written] = co_await bhttp::async_write(stream, response, kAsTuple);
         (void)written;
+        const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - started);
+        observe(options, {sv(raw.method_string()), route, response.result_int(), micros,
+                          response.body().size(), true});
         if (spdlog::should_log(spdlog::level::debug)) {
-            const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                std::chrono::steady_clock::now() - started);
             spdlog::debug("http: {} {} -> {} in {} us", sv(raw.method_string()), sv(raw.target()),
                           response.result_int(), micros.count());
         }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,24 @@ namespace detail {
 struct ServerState;  // defined in server.cpp
 struct Policy;       // defined in server.cpp
 }  // namespace detail
+
+/// One answered request as an observer (request metrics, access log) sees it. The views are
+/// valid only during the observer call.
+struct RequestRecord {
+    std::string_view method;  ///< as sent ("GET"); "" when the header could not be parsed
+    /// The matched route template ("/books/{id}", Router::dispatch), or "" when no resource
+    /// matched (404) or the request was refused before routing (400 / 413 / 431).
+    std::string_view route;
+    unsigned status = 0;                ///< the status code sent
+    std::chrono::microseconds duration{0};  ///< from the parsed header to the response written
+    std::size_t body_bytes = 0;         ///< response body bytes
+    bool routed = false;                ///< false: refused before any handler ran
+};
+
+/// Called once per answered request, on the strand of its connection, after the response was
+/// written (or the write failed). Must be thread-safe (connections run concurrently) and cheap
+/// (it is on every request's path); an exception it throws is logged and otherwise ignored.
+using RequestObserver = std::function<void(const RequestRecord&)>;
 
 /// Listener and per-connection limits. Plain values, read once by the Server's constructor.
 struct ServerOptions {
@@ -45,6 +64,8 @@ struct ServerOptions {
     /// sends it in `Origin` (compared case-insensitively); empty = CORS off (no CORS headers
     /// ever). A malformed one makes the constructors throw std::invalid_argument.
     std::vector<std::string> cors_origins;
+    /// Sees every answered request (empty: none). Several consumers compose outside.
+    RequestObserver observer;
 };
 
 /// Serves a Router over HTTP/1.0 and HTTP/1.1 on one port.

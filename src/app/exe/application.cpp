@@ -208,15 +208,17 @@ struct Application::Impl {
     }
 
     adapters::http::ServerOptions server_options() const {
-        return {settings.address,
-                settings.port,
-                settings.body_limit,
-                8 * 1024,
-                milliseconds(settings.read_timeout_ms),
-                milliseconds(settings.idle_timeout_ms),
-                10000,
-                settings.public_url,
-                settings.cors_origins};
+        adapters::http::ServerOptions options;
+        options.address = settings.address;
+        options.port = settings.port;
+        options.body_limit = settings.body_limit;
+        options.header_limit = 8 * 1024;
+        options.read_timeout = milliseconds(settings.read_timeout_ms);
+        options.idle_timeout = milliseconds(settings.idle_timeout_ms);
+        options.max_connections = 10000;
+        options.public_url = settings.public_url;
+        options.cors_origins = settings.cors_origins;
+        return options;
     }
 
     ~Impl() { event_bus.stop(); }

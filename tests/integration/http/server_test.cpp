@@ -2,6 +2,7 @@
 // handlers, timeouts, and stop().
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <stdexcept>
 #include <system_error>
 
@@ -122,6 +123,57 @@ TEST_CASE("Server: a header over header_limit answers 431 problem and closes", "
     REQUIRE_FALSE(client.error());
     check_problem(response, bhttp::status::request_header_fields_too_large);
     CHECK(client.closed_by_peer());
+}
+
+TEST_CASE("Server: the observer sees each request once with its route template, not its path",
+          "[http][server]") {
+    struct Seen {
+        std::string method;
+        std::string route;
+        unsigned status;
+        std::size_t bytes;
+        bool routed;
+    };
+    std::mutex mutex;
+    std::vector<Seen> seen;
+    auto router = basic_router();
+    router->add(bhttp::verb::get, "/items/{id}", echo("item"));
+    ServerOptions options;
+    options.header_limit = 2048;
+    options.observer = [&](const RequestRecord& r) {
+        const std::lock_guard lock(mutex);
+        seen.push_back({std::string(r.method), std::string(r.route), r.status, r.body_bytes,
+                        r.routed});
+    };
+    TestServer server(router, options);
+    Client client(server.port());
+    CHECK(client.send(make_request(bhttp::verb::get, "/items/42")).result() == bhttp::status::ok);
+    CHECK(client.send(make_request(bhttp::verb::get, "/nowhere")).result() ==
+          bhttp::status::not_found);
+    CHECK(client.send(make_request(bhttp::verb::delete_, "/ping")).result() ==
+          bhttp::status::method_not_allowed);
+    auto big = make_request(bhttp::verb::get, "/ping");
+    big.set("X-Padding", std::string(4096, 'p'));
+    CHECK(client.send(big).result() == bhttp::status::request_header_fields_too_large);
+    REQUIRE(eventually([&] {
+        const std::lock_guard lock(mutex);
+        return seen.size() >= 4;
+    }));
+    const std::lock_guard lock(mutex);
+    REQUIRE(seen.size() == 4);
+    CHECK(seen[0].method == "GET");
+    CHECK(seen[0].route == "/items/{id}");
+    CHECK(seen[0].status == 200);
+    CHECK(seen[0].bytes > 0);
+    CHECK(seen[0].routed);
+    CHECK(seen[1].route.empty());
+    CHECK(seen[1].status == 404);
+    CHECK(seen[2].method == "DELETE");
+    CHECK(seen[2].route == "/ping");
+    CHECK(seen[2].status == 405);
+    CHECK(seen[3].route.empty());
+    CHECK(seen[3].status == 431);
+    CHECK_FALSE(seen[3].routed);
 }
 
 TEST_CASE("Server: a malformed request answers 400 problem and closes", "[http][server]") {
