@@ -178,70 +178,89 @@ json::object to_json(const domain::review::WrittenReview& e) {
             {"contents", e.contents}, {"weather", e.weather},      {"status", e.status}};
 }
 
+// Designated initialisers (issue 12, item 7): a field added to an event cannot silently shift
+// the values of the others, and each JSON name sits next to the member it fills.
+
 template <>
 domain::booking::Booked from_json(const json::object& o) {
-    return {integer(o, "bookingId", true),
-            text(o, "customerId"),
-            text(o, "movieName"),
-            text(o, "seat"),
-            integer(o, "qty", false),
-            integer(o, "totalPrice", false),
-            integer(o, "paymentId", false),
-            text(o, "status"),
-            integer(o, "screeningId", false),
-            seats_of(o),
-            text(o, "screeningStartsAt")};
+    return {.booking_id = integer(o, "bookingId", true),
+            .customer_id = text(o, "customerId"),
+            .movie_name = text(o, "movieName"),
+            .seat = text(o, "seat"),
+            .qty = integer(o, "qty", false),
+            .total_price = integer(o, "totalPrice", false),
+            .payment_id = integer(o, "paymentId", false),
+            .status = text(o, "status"),
+            .screening_id = integer(o, "screeningId", false),
+            .seats = seats_of(o),
+            .screening_starts_at = text(o, "screeningStartsAt")};
 }
 
 template <>
 domain::booking::Canceled from_json(const json::object& o) {
-    return {integer(o, "bookingId", true),
-            text(o, "customerId"),
-            text(o, "movieName"),
-            text(o, "seat"),
-            integer(o, "qty", false),
-            integer(o, "totalPrice", false),
-            text(o, "status"),
-            integer(o, "screeningId", false),
-            seats_of(o)};
+    return {.booking_id = integer(o, "bookingId", true),
+            .customer_id = text(o, "customerId"),
+            .movie_name = text(o, "movieName"),
+            .seat = text(o, "seat"),
+            .qty = integer(o, "qty", false),
+            .total_price = integer(o, "totalPrice", false),
+            .status = text(o, "status"),
+            .screening_id = integer(o, "screeningId", false),
+            .seats = seats_of(o)};
 }
 
 template <>
 domain::payment::Paid from_json(const json::object& o) {
-    return {integer(o, "id", false), integer(o, "bookingId", true), text(o, "customerId"),
-            integer(o, "totalPrice", false), text(o, "status")};
+    return {.payment_id = integer(o, "id", false),
+            .booking_id = integer(o, "bookingId", true),
+            .customer_id = text(o, "customerId"),
+            .total_price = integer(o, "totalPrice", false),
+            .status = text(o, "status")};
 }
 
 template <>
 domain::payment::PaymentCanceled from_json(const json::object& o) {
-    return {integer(o, "id", false), integer(o, "bookingId", true), text(o, "customerId"),
-            integer(o, "totalPrice", false), text(o, "status")};
+    return {.payment_id = integer(o, "id", false),
+            .booking_id = integer(o, "bookingId", true),
+            .customer_id = text(o, "customerId"),
+            .total_price = integer(o, "totalPrice", false),
+            .status = text(o, "status")};
 }
 
 template <>
 domain::ticket::Created from_json(const json::object& o) {
-    return {integer(o, "id", false), integer(o, "bookingId", true),
-            text(o, "customerId"),   text(o, "movieName"),
-            text(o, "seat"),         integer(o, "qty", false),
-            text(o, "status")};
+    return {.ticket_id = integer(o, "id", false),
+            .booking_id = integer(o, "bookingId", true),
+            .customer_id = text(o, "customerId"),
+            .movie_name = text(o, "movieName"),
+            .seat = text(o, "seat"),
+            .qty = integer(o, "qty", false),
+            .status = text(o, "status")};
 }
 
 template <>
 domain::ticket::Printed from_json(const json::object& o) {
-    return {integer(o, "id", false), integer(o, "bookingId", true), text(o, "status")};
+    return {.ticket_id = integer(o, "id", false),
+            .booking_id = integer(o, "bookingId", true),
+            .status = text(o, "status")};
 }
 
 template <>
 domain::review::WaitedReview from_json(const json::object& o) {
-    return {integer(o, "id", false), integer(o, "bookingId", true), text(o, "weather"),
-            text(o, "status")};
+    return {.review_id = integer(o, "id", false),
+            .booking_id = integer(o, "bookingId", true),
+            .weather = text(o, "weather"),
+            .status = text(o, "status")};
 }
 
 template <>
 domain::review::WrittenReview from_json(const json::object& o) {
-    return {integer(o, "id", false),    integer(o, "bookingId", true),
-            integer(o, "score", false), text(o, "contents"),
-            text(o, "weather"),         text(o, "status")};
+    return {.review_id = integer(o, "id", false),
+            .booking_id = integer(o, "bookingId", true),
+            .score = integer(o, "score", false),
+            .contents = text(o, "contents"),
+            .weather = text(o, "weather"),
+            .status = text(o, "status")};
 }
 
 }  // namespace mb::adapters::bus

@@ -3,12 +3,12 @@
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 #include "adapters/persistence/sqlite_catalogue_repository.hpp"
+#include "adapters/persistence/unreadable_row.hpp"
 
 namespace mb::adapters::persistence {
 
 using domain::booking::Booking;
 using domain::booking::BookingRequest;
-using domain::booking::BookingStatus;
 
 namespace {
 constexpr const char* kColumns =
@@ -37,8 +37,7 @@ std::vector<Migration> booking_migrations() {
              "DROP INDEX movies_title;"
              "CREATE INDEX movies_title_nocase ON movies(title COLLATE NOCASE)"},
             // Collections are filtered to the caller (issue 9).
-            {8, "customer index",
-             "CREATE INDEX bookings_customer ON bookings(customer_id, id)"}};
+            {8, "customer index", "CREATE INDEX bookings_customer ON bookings(customer_id, id)"}};
 }
 
 SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)
@@ -80,12 +79,13 @@ void SqliteBookingRepository::bind(const Booking& b) {
 }
 
 Booking SqliteBookingRepository::restore(const Row& r) {
-    return Booking::restore(
-        r.id, BookingRequest{r.customer_id, r.movie_name, r.seat, r.qty, r.total_price,
-                             r.screening_id, true},
-        domain::booking::booking_status_from(r.status).value_or(BookingStatus::kPending),
-        r.payment_id, r.cancel_requested != 0, from_epoch_ms(r.created_at),
-        from_epoch_ms(r.updated_at));
+    return Booking::restore(r.id,
+                            BookingRequest{r.customer_id, r.movie_name, r.seat, r.qty,
+                                           r.total_price, r.screening_id, true},
+                            required(domain::booking::booking_status_from(r.status), "bookings",
+                                     r.id, "status", r.status),
+                            r.payment_id, r.cancel_requested != 0, from_epoch_ms(r.created_at),
+                            from_epoch_ms(r.updated_at));
 }
 
 void SqliteBookingRepository::add(Booking& booking) {
@@ -141,7 +141,7 @@ domain::Page<Booking> SqliteBookingRepository::list(const domain::PageRequest& p
 }
 
 domain::Page<Booking> SqliteBookingRepository::list_by_customer(const std::string& customer_id,
-                                                               const domain::PageRequest& page) {
+                                                                const domain::PageRequest& page) {
     domain::Page<Booking> out;
     Row r;
     std::string customer = customer_id;

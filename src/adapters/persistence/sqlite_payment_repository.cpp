@@ -3,11 +3,11 @@
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 #include "adapters/persistence/sqlite_paging.hpp"
+#include "adapters/persistence/unreadable_row.hpp"
 
 namespace mb::adapters::persistence {
 
 using domain::payment::Payment;
-using domain::payment::PaymentStatus;
 
 namespace {
 constexpr const char* kColumns =
@@ -60,10 +60,10 @@ void SqlitePaymentRepository::bind(const Payment& p) {
 }
 
 Payment SqlitePaymentRepository::to_payment(const Row& r) {
-    return Payment::restore(
-        r.id, r.booking_id, r.customer_id, r.amount, r.authorization,
-        domain::payment::payment_status_from(r.status).value_or(PaymentStatus::kPaid),
-        from_epoch_ms(r.created_at), from_epoch_ms(r.updated_at));
+    return Payment::restore(r.id, r.booking_id, r.customer_id, r.amount, r.authorization,
+                            required(domain::payment::payment_status_from(r.status), "payments",
+                                     r.id, "status", r.status),
+                            from_epoch_ms(r.created_at), from_epoch_ms(r.updated_at));
 }
 
 void SqlitePaymentRepository::add(Payment& payment) {
@@ -102,12 +102,12 @@ domain::Page<Payment> SqlitePaymentRepository::list(const domain::PageRequest& p
 }
 
 domain::Page<Payment> SqlitePaymentRepository::list_by_customer(const std::string& customer_id,
-                                                          const domain::PageRequest& page) {
+                                                                const domain::PageRequest& page) {
     return page_where(&customer_id, page);
 }
 
 domain::Page<Payment> SqlitePaymentRepository::page_where(const std::string* customer,
-                                                    const domain::PageRequest& page) {
+                                                          const domain::PageRequest& page) {
     auto bind = [](soci::statement& st, Row& r) {
         st.exchange(soci::into(r.id));
         st.exchange(soci::into(r.booking_id));
@@ -119,7 +119,7 @@ domain::Page<Payment> SqlitePaymentRepository::page_where(const std::string* cus
         st.exchange(soci::into(r.updated_at));
     };
     return page_by_customer<Payment, Row>(db_.session(), "payments", kColumns, customer, page, bind,
-                                      to_payment);
+                                          to_payment);
 }
 
 }  // namespace mb::adapters::persistence

@@ -3,11 +3,11 @@
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 #include "adapters/persistence/sqlite_paging.hpp"
+#include "adapters/persistence/unreadable_row.hpp"
 
 namespace mb::adapters::persistence {
 
 using domain::review::Review;
-using domain::review::ReviewStatus;
 
 namespace {
 constexpr const char* kColumns =
@@ -36,9 +36,9 @@ SqliteReviewRepository::SqliteReviewRepository(SqliteDatabase& db)
                    << "INSERT INTO reviews(booking_id, customer_id, score, contents, weather, "
                       "status, created_at, updated_at) VALUES(:b, :cu, :s, :c, :w, :st, :ca, :ua)",
                soci::use(row_.booking_id), soci::use(row_.customer_id),
-               soci::use(row_.score, row_.score_ind),
-               soci::use(row_.contents), soci::use(row_.weather), soci::use(row_.status),
-               soci::use(row_.created_at), soci::use(row_.updated_at))),
+               soci::use(row_.score, row_.score_ind), soci::use(row_.contents),
+               soci::use(row_.weather), soci::use(row_.status), soci::use(row_.created_at),
+               soci::use(row_.updated_at))),
       update_((db.session().prepare << "UPDATE reviews SET score = :s, contents = :c, "
                                        "status = :st, updated_at = :ua WHERE id = :id",
                soci::use(row_.score, row_.score_ind), soci::use(row_.contents),
@@ -51,9 +51,9 @@ SqliteReviewRepository::SqliteReviewRepository(SqliteDatabase& db)
       by_booking_(
           (db.session().prepare << "SELECT " << kColumns << " FROM reviews WHERE booking_id = :k",
            soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.customer_id),
-           soci::into(row_.score, row_.score_ind),
-           soci::into(row_.contents), soci::into(row_.weather), soci::into(row_.status),
-           soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))) {}
+           soci::into(row_.score, row_.score_ind), soci::into(row_.contents),
+           soci::into(row_.weather), soci::into(row_.status), soci::into(row_.created_at),
+           soci::into(row_.updated_at), soci::use(key_))) {}
 
 void SqliteReviewRepository::bind(const Review& r) {
     row_.id = r.id();
@@ -74,7 +74,7 @@ Review SqliteReviewRepository::to_review(const Row& r) {
         score = r.score;
     return Review::restore(
         r.id, r.booking_id, r.customer_id, score, r.contents, r.weather,
-        domain::review::review_status_from(r.status).value_or(ReviewStatus::kWaitingReview),
+        required(domain::review::review_status_from(r.status), "reviews", r.id, "status", r.status),
         from_epoch_ms(r.created_at), from_epoch_ms(r.updated_at));
 }
 
@@ -114,12 +114,12 @@ domain::Page<Review> SqliteReviewRepository::list(const domain::PageRequest& pag
 }
 
 domain::Page<Review> SqliteReviewRepository::list_by_customer(const std::string& customer_id,
-                                                          const domain::PageRequest& page) {
+                                                              const domain::PageRequest& page) {
     return page_where(&customer_id, page);
 }
 
 domain::Page<Review> SqliteReviewRepository::page_where(const std::string* customer,
-                                                    const domain::PageRequest& page) {
+                                                        const domain::PageRequest& page) {
     auto bind = [](soci::statement& st, Row& r) {
         st.exchange(soci::into(r.id));
         st.exchange(soci::into(r.booking_id));
@@ -132,7 +132,7 @@ domain::Page<Review> SqliteReviewRepository::page_where(const std::string* custo
         st.exchange(soci::into(r.updated_at));
     };
     return page_by_customer<Review, Row>(db_.session(), "reviews", kColumns, customer, page, bind,
-                                      to_review);
+                                         to_review);
 }
 
 }  // namespace mb::adapters::persistence

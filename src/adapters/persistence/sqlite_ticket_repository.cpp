@@ -3,12 +3,12 @@
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 #include "adapters/persistence/sqlite_paging.hpp"
+#include "adapters/persistence/unreadable_row.hpp"
 
 namespace mb::adapters::persistence {
 
 using domain::ticket::Ticket;
 using domain::ticket::TicketDetails;
-using domain::ticket::TicketStatus;
 
 namespace {
 constexpr const char* kColumns =
@@ -86,8 +86,8 @@ Ticket SqliteTicketRepository::to_ticket(const Row& r) {
         lease = from_epoch_ms(r.lease_until);
     return Ticket::restore(
         r.id, TicketDetails{r.booking_id, r.customer_id, r.movie_name, r.seat, r.qty},
-        domain::ticket::ticket_status_from(r.status).value_or(TicketStatus::kWaiting), lease,
-        from_epoch_ms(r.created_at), from_epoch_ms(r.updated_at));
+        required(domain::ticket::ticket_status_from(r.status), "tickets", r.id, "status", r.status),
+        lease, from_epoch_ms(r.created_at), from_epoch_ms(r.updated_at));
 }
 
 void SqliteTicketRepository::add(Ticket& ticket) {
@@ -126,12 +126,12 @@ domain::Page<Ticket> SqliteTicketRepository::list(const domain::PageRequest& pag
 }
 
 domain::Page<Ticket> SqliteTicketRepository::list_by_customer(const std::string& customer_id,
-                                                          const domain::PageRequest& page) {
+                                                              const domain::PageRequest& page) {
     return page_where(&customer_id, page);
 }
 
 domain::Page<Ticket> SqliteTicketRepository::page_where(const std::string* customer,
-                                                    const domain::PageRequest& page) {
+                                                        const domain::PageRequest& page) {
     auto bind = [](soci::statement& st, Row& r) {
         st.exchange(soci::into(r.id));
         st.exchange(soci::into(r.booking_id));
@@ -145,7 +145,7 @@ domain::Page<Ticket> SqliteTicketRepository::page_where(const std::string* custo
         st.exchange(soci::into(r.updated_at));
     };
     return page_by_customer<Ticket, Row>(db_.session(), "tickets", kColumns, customer, page, bind,
-                                      to_ticket);
+                                         to_ticket);
 }
 
 }  // namespace mb::adapters::persistence

@@ -11,6 +11,7 @@
 #include "adapters/persistence/sqlite_payment_repository.hpp"
 #include "adapters/persistence/sqlite_review_repository.hpp"
 #include "adapters/persistence/sqlite_ticket_repository.hpp"
+#include "adapters/persistence/unreadable_row.hpp"
 #include "fakes/fixed_clock.hpp"
 #include "persistence_test_support.hpp"
 
@@ -368,9 +369,10 @@ TEST_CASE("SqliteReviewRepository: one review per booking, list pages by id",
 
 // --- filtered to a customer (issue 9) ---------------------------------------------------
 
-TEST_CASE("list_by_customer: bookings, payments, tickets and reviews of one customer only, "
-          "paged by id with that customer's total",
-          "[persistence][security]") {
+TEST_CASE(
+    "list_by_customer: bookings, payments, tickets and reviews of one customer only, "
+    "paged by id with that customer's total",
+    "[persistence][security]") {
     TempDir dir;
     FixedClock clock;
     const std::vector<std::string> owners{"alice", "bob", "alice", "carol", "alice"};
@@ -536,4 +538,69 @@ TEST_CASE(
 }
 
 }  // namespace
+// --- rows this version cannot read (issue 12, item 7) ----------------------------------
+
+namespace {
+
+/// Overwrites one row's status with a name no version of the domain knows.
+void corrupt_status(SqliteDatabase& db, const std::string& table, std::int64_t id) {
+    db.session() << "UPDATE " + table + " SET status = 'Bogus' WHERE id = " + std::to_string(id);
+}
+
+/// `read` throws UnreadableRow naming table, id and column, and the process-wide count grows.
+template <class F>
+void check_unreadable(F read, const std::string& table, std::int64_t id) {
+    const auto before = unreadable_rows();
+    try {
+        read();
+        FAIL("expected UnreadableRow, got a row with a guessed status");
+    } catch (const UnreadableRow& e) {
+        CHECK(e.table() == table);
+        CHECK(e.id() == id);
+        CHECK(e.column() == "status");
+        CHECK(std::string(e.what()).find("Bogus") != std::string::npos);
+    }
+    CHECK(unreadable_rows() == before + 1);
+}
+
+}  // namespace
+
+TEST_CASE("Repositories: a stored status no version knows is an error, never a default",
+          "[persistence]") {
+    TempDir dir;
+    FixedClock clock;
+    SECTION("booking (a guessed Pending would be refunded and deleted by recovery)") {
+        SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+        SqliteBookingRepository repo(db);
+        auto b = new_booking(clock);
+        repo.add(b);
+        corrupt_status(db, "bookings", b.id());
+        check_unreadable([&] { (void)repo.find(b.id()); }, "bookings", b.id());
+    }
+    SECTION("payment") {
+        SqliteDatabase db(dir.file("payment.db"), payment_migrations());
+        SqlitePaymentRepository repo(db);
+        auto p = payment::Payment::approve(7, "customer-1", 10000, "auth-1", clock.now()).value();
+        repo.add(p);
+        corrupt_status(db, "payments", p.id());
+        check_unreadable([&] { (void)repo.find_by_booking(7); }, "payments", p.id());
+    }
+    SECTION("ticket") {
+        SqliteDatabase db(dir.file("ticket.db"), ticket_migrations());
+        SqliteTicketRepository repo(db);
+        auto t = ticket::Ticket::issue({7, "customer-1", "soul", "1A,2B", 2}, clock.now());
+        repo.add(t);
+        corrupt_status(db, "tickets", t.id());
+        check_unreadable([&] { (void)repo.find(t.id()); }, "tickets", t.id());
+    }
+    SECTION("review") {
+        SqliteDatabase db(dir.file("review.db"), review_migrations());
+        SqliteReviewRepository repo(db);
+        auto r = review::Review::open(7, "alice", "Sunny", clock.now());
+        repo.add(r);
+        corrupt_status(db, "reviews", r.id());
+        check_unreadable([&] { (void)repo.find_by_booking(7); }, "reviews", r.id());
+    }
+}
+
 }  // namespace mb::adapters::persistence::test
