@@ -28,6 +28,7 @@
 #include "adapters/inprocess/fault_injector.hpp"
 #include "adapters/inprocess/in_process_ports.hpp"
 #include "adapters/inprocess/sagas.hpp"
+#include "adapters/observability/observability.hpp"
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/module_executor.hpp"
 #include "adapters/persistence/sqlite_booking_repository.hpp"
@@ -178,6 +179,8 @@ struct Application::Impl {
           ticket_port(ticket_guard, ticket_storage.executor, tickets),
           booking_saga(booking_storage.executor, bookings, payment_port, ticket_port),
           print_saga(ticket_storage.executor, tickets, review_port),
+          observability(module_views(), {&payment_guard, &review_guard, &ticket_guard}, event_bus,
+                        kafka_bus, [this] { return ready.load(); }),
           signals(io) {
         configure_faults();
         subscribe_policies();
@@ -251,6 +254,13 @@ struct Application::Impl {
                 &mypage_storage};
     }
 
+    std::vector<adapters::observability::ModuleView> module_views() {
+        std::vector<adapters::observability::ModuleView> views;
+        for (auto* m : modules())
+            views.push_back({m->executor, m->relay, m->consumer});
+        return views;
+    }
+
     /// The policies of MISSION.md, "Events": who reacts to what. Consumer names are the seed
     /// services' consumer groups.
     void subscribe_policies() {
@@ -302,39 +312,6 @@ struct Application::Impl {
                     });
             }
         }
-    }
-
-    boost::json::object module_metrics(ModuleStorage& m) {
-        const auto e = m.executor.stats();
-        const auto r = m.relay.stats();
-        return {{"queued", e.queued},
-                {"batches", e.batches},
-                {"jobs", e.jobs},
-                {"failedJobs", e.failed_jobs},
-                {"failedBatches", e.failed_batches},
-                {"duplicatesSkipped", e.duplicates},
-                {"eventsPublished", r.published},
-                {"eventsDelivered", r.delivered},
-                {"eventsRepublished", r.republished},
-                {"outboxBacklog", r.in_flight},
-                {"paused", m.executor.paused()},
-                {"eventsParked", m.consumer.stats().parked}};
-    }
-
-    static boost::json::object kafka_metrics(const bus::kafka::KafkaEventBus& kafka) {
-        const auto st = kafka.stats();
-        boost::json::object consumers;
-        for (const auto& [name, c] : st.consumers) {
-            consumers[name] = {{"received", c.received},   {"ignored", c.ignored},
-                               {"malformed", c.malformed}, {"unacknowledged", c.outstanding},
-                               {"assigned", c.assigned},   {"rebalances", c.rebalances},
-                               {"joined", c.joined}};
-        }
-        return {{"produced", st.produced},
-                {"delivered", st.delivered},
-                {"failed", st.failed},
-                {"producerQueue", st.queued},
-                {"consumerGroups", std::move(consumers)}};
     }
 
     /// auth = off: every caller is the system principal (the local demo). auth = jwt: the
@@ -402,47 +379,12 @@ struct Application::Impl {
         routes::add_admin_routes(
             *r,
             {settings.admin, faults, consumers, {&payment_guard, &review_guard, &ticket_guard}});
-        routes::add_actuator_routes(
-            *r, {[this] {
-                     boost::json::object components;
-                     for (auto* m : modules()) {
-                         const auto st = m->executor.stats();
-                         const bool paused = m->executor.paused();
-                         components[m->executor.name()] = {
-                             {"status", paused ? "OUT_OF_SERVICE" : "UP"},
-                             {"details", {{"queued", st.queued}, {"paused", paused}}}};
-                     }
-                     for (auto* g : {&payment_guard, &review_guard, &ticket_guard}) {
-                         components["breaker." + g->callee()] = {
-                             {"status", "UP"},
-                             {"details", {{"state", inprocess::to_string(g->breaker().state())}}}};
-                     }
-                     const auto bus_health = event_bus.health();
-                     boost::json::object bus_details{{"type", bus_health.type}};
-                     for (const auto& [k, v] : bus_health.details)
-                         bus_details[k] = v;
-                     // A bus outage is reported but does not take the service down: bookings
-                     // go on and their events wait in the outboxes (issue 5).
-                     components["bus"] = {{"status", bus_health.up ? "UP" : "DOWN"},
-                                          {"details", std::move(bus_details)}};
-                     return boost::json::object{{"status", "UP"},
-                                                {"components", std::move(components)}};
-                 },
-                 [this] { return ready.load(); },
-                 [this] {
-                     boost::json::object modules_json;
-                     std::uint64_t backlog = 0;
-                     for (auto* m : modules()) {
-                         auto j = module_metrics(*m);
-                         backlog += j["outboxBacklog"].to_number<std::uint64_t>();
-                         modules_json[m->executor.name()] = std::move(j);
-                     }
-                     boost::json::object out{{"outboxBacklog", backlog},
-                                             {"modules", std::move(modules_json)}};
-                     if (kafka_bus != nullptr)
-                         out["kafka"] = kafka_metrics(*kafka_bus);
-                     return out;
-                 }});
+        routes::ActuatorRoutes actuator;
+        actuator.health = [this] { return observability.health(); };
+        actuator.liveness = [this] { return observability.liveness(); };
+        actuator.readiness = [this] { return observability.readiness(); };
+        actuator.metrics = [this] { return observability.metrics_json(); };
+        routes::add_actuator_routes(*r, std::move(actuator));
         router = std::move(r);
     }
 
@@ -606,6 +548,7 @@ struct Application::Impl {
     inprocess::InProcessTicketPort ticket_port;
     inprocess::BookingSaga booking_saga;
     inprocess::PrintSaga print_saga;
+    adapters::observability::Observability observability;
 
     std::shared_ptr<const adapters::http::Router> router;
     std::unique_ptr<adapters::http::Server> server;  ///< Mode::kServe only

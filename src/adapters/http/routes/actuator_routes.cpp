@@ -5,30 +5,49 @@ namespace mb::adapters::http::routes {
 namespace {
 using verb = beast::http::verb;
 using status = beast::http::status;
+
+/// Spring Boot Actuator's mapping: UP answers 200, DOWN and OUT_OF_SERVICE 503.
+status status_of(const boost::json::object& body) {
+    const auto* s = body.if_contains("status");
+    return s != nullptr && s->is_string() && s->get_string() == "UP" ? status::ok
+                                                                     : status::service_unavailable;
+}
+
 }  // namespace
 
 void add_actuator_routes(Router& router, ActuatorRoutes deps) {
     router.add(verb::get, "/actuator/health", [deps](Request request) -> asio::awaitable<Response> {
-        auto body = deps.health();
-        const bool up = body["status"] == "UP";
-        co_return json_response(request, up ? status::ok : status::service_unavailable, body,
-                                "application/json");
+        auto body = co_await deps.health();
+        co_return json_response(request, status_of(body), body, "application/json");
     }, Access::kPublic);
-    // Liveness: the process serves requests (the seed's deployments probed this path).
-    router.add(
-        verb::get, "/actuator/health/liveness", [](Request request) -> asio::awaitable<Response> {
-            co_return json_response(request, status::ok, {{"status", "UP"}}, "application/json");
-        },
-        Access::kPublic);
-    // Readiness: start-up recovery finished and every module is up.
-    router.add(verb::get, "/actuator/health/readiness",
+    // Liveness: the process is not wedged (restart it if this fails).
+    router.add(verb::get, "/actuator/health/liveness",
                [deps](Request request) -> asio::awaitable<Response> {
-                   const bool ready = deps.ready() && deps.health()["status"] == "UP";
-                   co_return json_response(
-                       request, ready ? status::ok : status::service_unavailable,
-                       {{"status", ready ? "UP" : "OUT_OF_SERVICE"}}, "application/json");
+                   auto body = co_await deps.liveness();
+                   co_return json_response(request, status_of(body), body, "application/json");
                },
                Access::kPublic);
+    // Readiness: send traffic here (start-up done, not draining, the bus delivers).
+    router.add(verb::get, "/actuator/health/readiness",
+               [deps](Request request) -> asio::awaitable<Response> {
+                   auto body = deps.readiness();
+                   co_return json_response(request, status_of(body), body, "application/json");
+               },
+               Access::kPublic);
+    if (deps.prometheus) {
+        router.add(verb::get, "/actuator/prometheus",
+                   [deps](Request request) -> asio::awaitable<Response> {
+                       Response response{status::ok, request.version()};
+                       response.keep_alive(request.keep_alive());
+                       response.set(beast::http::field::server, kServerName);
+                       response.set(beast::http::field::content_type,
+                                    "text/plain; version=0.0.4; charset=utf-8");
+                       response.body() = co_await deps.prometheus();
+                       response.prepare_payload();
+                       co_return response;
+                   },
+                   deps.prometheus_access);
+    }
     router.add(verb::get, "/actuator/metrics",
                [deps](Request request) -> asio::awaitable<Response> {
                    co_return json_response(request, status::ok, deps.metrics(), "application/json");

@@ -3,7 +3,9 @@
 // transport glue only: decode -> call a use case on the module's executor (or a saga) ->
 // encode (userver style). Error conditions become statuses in adapters/http/error_mapping.
 #include <functional>
+#include <string>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
 #include "adapters/bus/event_consumer.hpp"
@@ -82,16 +84,25 @@ struct MyPageRoutes {
 void add_mypage_routes(Router& router, MyPageRoutes deps);
 
 struct ActuatorRoutes {
-    /// {"status":"UP"|"DOWN", "components":{...}} and whether the server is ready (start-up
-    /// recovery finished). Called on a connection strand; must be thread-safe.
-    std::function<boost::json::object()> health;
-    std::function<bool()> ready;
-    /// Counters per module (queue, batches, outbox backlog ...). Thread-safe.
+    /// The health document in Spring Boot Actuator's shape ({"status":"UP"|"DOWN"|
+    /// "OUT_OF_SERVICE", "components":{...}}); answered 200 when "status" is "UP", else 503.
+    /// Each of these is called on a connection strand, concurrently: it must be thread-safe.
+    std::function<asio::awaitable<boost::json::object>()> health;
+    /// {"status":"UP"} while the process serves; anything else is answered 503.
+    std::function<asio::awaitable<boost::json::object>()> liveness;
+    /// {"status":"UP"} when the server should get traffic; anything else is answered 503.
+    std::function<boost::json::object()> readiness;
+    /// GET /actuator/metrics (JSON): counters per module (queue, batches, outbox backlog ...).
     std::function<boost::json::object()> metrics;
+    /// GET /actuator/prometheus: the text exposition format 0.0.4; empty function: no route.
+    std::function<asio::awaitable<std::string>()> prometheus;
+    /// Who may scrape /actuator/prometheus (--prometheus-access).
+    Access prometheus_access = Access::kAdmin;
 };
 /// GET /actuator/health, /actuator/health/liveness, /actuator/health/readiness (public),
-/// /actuator/metrics and /actuator/mappings (admin: the route table, {"routes":[{"method",
-/// "pattern","access"}]}). `router` must outlive the server.
+/// /actuator/prometheus (prometheus_access), /actuator/metrics and /actuator/mappings (admin:
+/// the route table, {"routes":[{"method","pattern","access"}]}). `router` must outlive the
+/// server.
 void add_actuator_routes(Router& router, ActuatorRoutes deps);
 
 struct AdminRoutes {
