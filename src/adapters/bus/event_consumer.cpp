@@ -12,6 +12,15 @@
 namespace mb::adapters::bus {
 namespace {
 
+void count(std::map<std::string, std::uint64_t, std::less<>>& by_type, const std::string& type) {
+    const auto it = by_type.find(type);
+    if (it != by_type.end()) {
+        ++it->second;
+    } else {
+        by_type.emplace(type, 1);
+    }
+}
+
 std::string describe(std::exception_ptr ep) {
     try {
         std::rethrow_exception(ep);
@@ -206,6 +215,7 @@ void EventConsumer::finished(Delivery delivery, std::exception_ptr error) {
         {
             std::lock_guard lock(mutex_);
             ++applied_;
+            count(consumed_by_type_, delivery.envelope->event_type);
             auto it = lanes_.find(lane_key);
             if (it != lanes_.end()) {
                 duplicates.swap(it->second.current_duplicates);
@@ -236,6 +246,7 @@ void EventConsumer::finished(Delivery delivery, std::exception_ptr error) {
     {
         std::lock_guard lock(mutex_);
         ++failures_;
+        count(failed_by_type_, delivery.envelope->event_type);
         if (delivery.attempts >= options_.max_attempts) {
             // Park it and everything of its booking waiting in any lane, in order; the
             // booking stays parked until an operator retries (or discards) its letters.
@@ -330,6 +341,8 @@ void EventConsumer::park(std::vector<Delivery> deliveries, std::string first_err
             }
             std::lock_guard lock(mutex_);
             parked_ += shared->size();
+            for (const auto& d : *shared)
+                count(parked_by_type_, d.envelope->event_type);
         });
 }
 
@@ -364,6 +377,7 @@ void EventConsumer::park_malformed(std::string event_id, std::string event_type,
             {
                 std::lock_guard lock(mutex_);
                 ++parked_;
+                count(parked_by_type_, shared->event_type);
             }
             if (ack)
                 ack();
@@ -400,7 +414,8 @@ EventConsumer::Stats EventConsumer::stats() const {
     std::size_t waiting = 0;
     for (const auto& [key, lane] : lanes_)
         waiting += lane.waiting.size();
-    return Stats{applied_, failures_, parked_, held_.size(), waiting, duplicates_};
+    return Stats{applied_,    failures_,        parked_,          held_.size(), waiting,
+                 duplicates_, consumed_by_type_, failed_by_type_, parked_by_type_};
 }
 
 boost::asio::awaitable<std::vector<persistence::DeadLetter>> EventConsumer::dead_letters(

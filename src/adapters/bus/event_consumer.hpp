@@ -51,6 +51,11 @@ public:
         std::size_t held_while_paused = 0;
         std::size_t waiting_behind_failures = 0;
         std::uint64_t duplicates_joined = 0;  ///< redeliveries of events still in progress
+        /// By event type: applied (committed, or skipped by the inbox as already applied),
+        /// failed attempts, and parked as dead letters.
+        std::map<std::string, std::uint64_t, std::less<>> consumed_by_type;
+        std::map<std::string, std::uint64_t, std::less<>> failed_by_type;
+        std::map<std::string, std::uint64_t, std::less<>> parked_by_type;
     };
     using Apply = std::function<void(const Envelope&)>;
 
@@ -134,6 +139,8 @@ private:
     std::map<Lane, LaneState> lanes_;
     std::set<std::int64_t> parked_bookings_;
     std::uint64_t applied_ = 0, failures_ = 0, parked_ = 0, duplicates_ = 0;
+    std::map<std::string, std::uint64_t, std::less<>> consumed_by_type_, failed_by_type_,
+        parked_by_type_;
 };
 
 }  // namespace mb::adapters::bus

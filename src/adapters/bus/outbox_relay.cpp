@@ -1,8 +1,45 @@
 #include "adapters/bus/outbox_relay.hpp"
 
+#include <charconv>
+
 #include <spdlog/spdlog.h>
 
 namespace mb::adapters::bus {
+namespace {
+
+void count(std::map<std::string, std::uint64_t, std::less<>>& by_type, const std::string& type) {
+    const auto it = by_type.find(type);
+    if (it != by_type.end()) {
+        ++it->second;
+    } else {
+        by_type.emplace(type, 1);
+    }
+}
+
+/// The envelope's yyyyMMddHHmmss (UTC) as a time point; nullopt when malformed.
+std::optional<std::chrono::system_clock::time_point> parse_wire_time(const std::string& text) {
+    if (text.size() != 14)
+        return std::nullopt;
+    int v[6] = {};
+    const int widths[6] = {4, 2, 2, 2, 2, 2};
+    std::size_t at = 0;
+    for (int i = 0; i < 6; ++i) {
+        const auto* first = text.data() + at;
+        const auto [end, ec] = std::from_chars(first, first + widths[i], v[i]);
+        if (ec != std::errc{} || end != first + widths[i])
+            return std::nullopt;
+        at += static_cast<std::size_t>(widths[i]);
+    }
+    const std::chrono::year_month_day day{std::chrono::year(v[0]),
+                                          std::chrono::month(static_cast<unsigned>(v[1])),
+                                          std::chrono::day(static_cast<unsigned>(v[2]))};
+    if (!day.ok())
+        return std::nullopt;
+    return std::chrono::sys_days(day) + std::chrono::hours(v[3]) + std::chrono::minutes(v[4]) +
+           std::chrono::seconds(v[5]);
+}
+
+}  // namespace
 
 OutboxRelay::OutboxRelay(persistence::ModuleExecutor& executor, persistence::OutboxStore& store,
                          EventBus& bus, Options options)
@@ -42,6 +79,7 @@ void OutboxRelay::publish(std::vector<persistence::OutboxRecord> records) {
         for (const auto& r : records) {
             in_flight_[r.seq] =
                 InFlight{r.envelope, now + options_.redelivery_after, options_.redelivery_after};
+            count(published_by_type_, r.envelope->event_type);
         }
         published_ += records.size();
     }
@@ -55,8 +93,11 @@ void OutboxRelay::delivered(std::int64_t seq) {
     bool flush = false;
     {
         std::lock_guard lock(mutex_);
-        if (in_flight_.erase(seq) == 0)
+        const auto it = in_flight_.find(seq);
+        if (it == in_flight_.end())
             return;  // a redelivery's second ack
+        count(delivered_by_type_, it->second.envelope->event_type);
+        in_flight_.erase(it);
         delivered_.push_back(seq);
         ++delivered_count_;
         flush = delivered_.size() >= options_.delete_batch;
@@ -124,7 +165,11 @@ void OutboxRelay::sweep() {
 
 OutboxRelay::Stats OutboxRelay::stats() const {
     std::lock_guard lock(mutex_);
-    return Stats{published_, delivered_count_, republished_, in_flight_.size()};
+    Stats s{published_, delivered_count_, republished_, in_flight_.size(), std::nullopt,
+            published_by_type_, delivered_by_type_};
+    if (!in_flight_.empty())
+        s.oldest_committed_at = parse_wire_time(in_flight_.begin()->second.envelope->timestamp);
+    return s;
 }
 
 }  // namespace mb::adapters::bus

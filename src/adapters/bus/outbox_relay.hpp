@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <boost/asio/steady_timer.hpp>
@@ -34,6 +36,12 @@ public:
         std::uint64_t delivered = 0;
         std::uint64_t republished = 0;
         std::size_t in_flight = 0;
+        /// When the oldest entry still in flight was committed (its envelope's timestamp,
+        /// second resolution, UTC); nullopt when nothing is in flight.
+        std::optional<std::chrono::system_clock::time_point> oldest_committed_at;
+        /// Entries published (first time) and delivered, by event type.
+        std::map<std::string, std::uint64_t, std::less<>> published_by_type;
+        std::map<std::string, std::uint64_t, std::less<>> delivered_by_type;
     };
 
     OutboxRelay(persistence::ModuleExecutor& executor, persistence::OutboxStore& store,
@@ -69,6 +77,7 @@ private:
     std::map<std::int64_t, InFlight> in_flight_;
     std::vector<std::int64_t> delivered_;
     std::uint64_t published_ = 0, delivered_count_ = 0, republished_ = 0;
+    std::map<std::string, std::uint64_t, std::less<>> published_by_type_, delivered_by_type_;
 };
 
 }  // namespace mb::adapters::bus

@@ -52,7 +52,11 @@ void PortGuard::call(
     const auto started = std::chrono::steady_clock::now();
     // The caller's answer also records the outcome (a deadline counts as a failure).
     auto answer = [this, started, done = std::move(done)](domain::Result<T> r) {
-        breaker_.on_result(!callee_failed(r), std::chrono::steady_clock::now() - started);
+        const auto duration = std::chrono::steady_clock::now() - started;
+        const bool failed = callee_failed(r);
+        breaker_.on_result(!failed, duration);
+        if (call_observer_)
+            call_observer_(CallRecord{duration, r ? nullptr : &r.error(), failed});
         done(std::move(r));
     };
     auto deadline = std::make_shared<DeadlineCall<T>>(io_, options_.deadline, std::move(answer),

@@ -7,8 +7,10 @@
 // 610 ms, the seed's Hystrix timeout). Thread-safe.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <system_error>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -44,6 +46,20 @@ public:
     [[nodiscard]] const Bulkhead& bulkhead() const noexcept { return bulkhead_; }
     [[nodiscard]] const std::string& callee() const noexcept { return callee_; }
 
+    /// One call that reached the callee (not refused by the breaker or the bulkhead): how long
+    /// until the caller got its answer, and the answer's error (null on success).
+    /// `callee_failed` is what the breaker counted as a failure (unavailable, deadline).
+    struct CallRecord {
+        std::chrono::nanoseconds duration{0};
+        const std::error_code* error = nullptr;
+        bool callee_failed = false;
+    };
+    /// Set once, before the first call: sees every answered call, on the answering thread.
+    /// Must be cheap and thread-safe.
+    void on_call(std::function<void(const CallRecord&)> observer) {
+        call_observer_ = std::move(observer);
+    }
+
     /// Runs `job(done)` on the callee under every guard. `job` must run the use case on the
     /// callee's executor and call `done` exactly once with its result; `expired()` tells the
     /// job whether the caller already gave up. `done` of the caller runs once: with the
@@ -64,6 +80,7 @@ private:
     PortOptions options_;
     CircuitBreaker breaker_;
     Bulkhead bulkhead_;
+    std::function<void(const CallRecord&)> call_observer_;
 };
 
 /// booking -> payment. `provider_latency` simulates the payment provider's round trip before

@@ -61,6 +61,7 @@ void ModuleExecutor::drain() {
 
     std::vector<std::exception_ptr> errors(batch.size());
     std::exception_ptr batch_error;
+    const auto started = std::chrono::steady_clock::now();
     try {
         db_.begin();
         for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -96,11 +97,19 @@ void ModuleExecutor::drain() {
 
     batches_.fetch_add(1, std::memory_order_relaxed);
     jobs_.fetch_add(batch.size(), std::memory_order_relaxed);
-    if (!batch_error) {
-        auto written = outbox_.take_written();
-        if (!written.empty() && hook_)
-            hook_(std::move(written));
+    const auto duration = std::chrono::steady_clock::now() - started;
+    std::vector<OutboxRecord> written;
+    if (!batch_error)
+        written = outbox_.take_written();
+    if (batch_observer_) {
+        try {
+            batch_observer_(BatchRecord{batch.size(), duration, !batch_error, written});
+        } catch (const std::exception& e) {
+            spdlog::error("{}: batch observer failed: {}", name_, e.what());
+        }
     }
+    if (!written.empty() && hook_)
+        hook_(std::move(written));
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (batch[i].complete)
             batch[i].complete(batch_error ? batch_error : errors[i]);

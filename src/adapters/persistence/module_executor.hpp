@@ -12,6 +12,7 @@
 //
 // Thread-safety: submit/execute/deliver may be called from any thread.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <exception>
@@ -72,6 +73,16 @@ public:
     using Body = std::function<bool()>;
     using Completion = std::function<void(std::exception_ptr)>;
     using CommitHook = std::function<void(std::vector<OutboxRecord>)>;
+    /// One transaction as an observer (metrics) sees it: how many jobs it ran, how long from
+    /// BEGIN to the end of COMMIT (or ROLLBACK), whether it committed, and the outbox entries
+    /// it committed (empty when it did not). Valid during the call only.
+    struct BatchRecord {
+        std::size_t jobs = 0;
+        std::chrono::nanoseconds duration{0};
+        bool committed = false;
+        const std::vector<OutboxRecord>& written;
+    };
+    using BatchObserver = std::function<void(const BatchRecord&)>;
 
     ModuleExecutor(boost::asio::any_io_executor io, std::string name, SqliteDatabase& db,
                    OutboxStore& outbox, InboxStore& inbox, Options options);
@@ -144,6 +155,9 @@ public:
 
     /// Set once, before any job: receives each committed batch's outbox entries on the strand.
     void on_commit(CommitHook hook) { hook_ = std::move(hook); }
+    /// Set once, before any job: sees every batch on the strand, before on_commit's hook. Must
+    /// be cheap and must not throw (an exception is logged and ignored).
+    void on_batch(BatchObserver observer) { batch_observer_ = std::move(observer); }
 
     [[nodiscard]] const std::string& name() const noexcept { return name_; }
     [[nodiscard]] Stats stats() const;
@@ -165,6 +179,7 @@ private:
     Options options_;
     boost::asio::strand<boost::asio::any_io_executor> strand_;
     CommitHook hook_;
+    BatchObserver batch_observer_;
 
     mutable std::mutex mutex_;
     std::deque<Job> queue_;
