@@ -179,8 +179,9 @@ struct Application::Impl {
           ticket_port(ticket_guard, ticket_storage.executor, tickets),
           booking_saga(booking_storage.executor, bookings, payment_port, ticket_port),
           print_saga(ticket_storage.executor, tickets, review_port),
-          observability(module_views(), {&payment_guard, &review_guard, &ticket_guard}, event_bus,
-                        kafka_bus, [this] { return ready.load(); }),
+          observability(io, module_views(), {&payment_guard, &review_guard, &ticket_guard},
+                        event_bus, kafka_bus, [this] { return ready.load(); },
+                        {milliseconds(settings.readiness_bus_down_ms), milliseconds(2000)}),
           signals(io) {
         configure_faults();
         subscribe_policies();
@@ -198,6 +199,7 @@ struct Application::Impl {
             }
             spdlog::warn("module {} starts paused (POST /admin/modules/{}/resume)", name, name);
         }
+        observability.attach();  // before the relays start: it sees every batch
         for (auto* m : modules())
             m->relay.start();
         build_router();
@@ -221,6 +223,7 @@ struct Application::Impl {
         options.max_connections = 10000;
         options.public_url = settings.public_url;
         options.cors_origins = settings.cors_origins;
+        options.observer = observability.request_observer();
         return options;
     }
 
@@ -257,7 +260,7 @@ struct Application::Impl {
     std::vector<adapters::observability::ModuleView> module_views() {
         std::vector<adapters::observability::ModuleView> views;
         for (auto* m : modules())
-            views.push_back({m->executor, m->relay, m->consumer});
+            views.push_back({m->executor, m->db, m->relay, m->consumer});
         return views;
     }
 
@@ -384,6 +387,10 @@ struct Application::Impl {
         actuator.liveness = [this] { return observability.liveness(); };
         actuator.readiness = [this] { return observability.readiness(); };
         actuator.metrics = [this] { return observability.metrics_json(); };
+        actuator.prometheus = [this] { return observability.prometheus(); };
+        actuator.prometheus_access = settings.prometheus_access == "public"
+                                         ? adapters::http::Access::kPublic
+                                         : adapters::http::Access::kAdmin;
         routes::add_actuator_routes(*r, std::move(actuator));
         router = std::move(r);
     }

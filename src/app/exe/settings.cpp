@@ -208,6 +208,13 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     opt("log-level", s.log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    opt("readiness-bus-down-ms", s.readiness_bus_down_ms,
+        "Readiness answers 503 once the bus has been unable to deliver for this long, ms")
+        ->check(CLI::Range(0, 86400000));
+    opt("prometheus-access", s.prometheus_access,
+        "Who may scrape GET /actuator/prometheus: admin (a bearer token with the admin role) or "
+        "public (no token; for a port only the monitoring network reaches)")
+        ->check(CLI::IsMember({"admin", "public"}));
     names.push_back("admin");
     app.add_flag("--admin", s.admin,
                  "Enable catalogue registration (POST /movies, /screens, /screenings) [env "

@@ -70,6 +70,9 @@ struct Settings {
     std::string weather;  ///< from WEATHER (the seed's ConfigMap demo)
     // logging
     std::string log_level = "info";
+    // observability (README "Operating")
+    std::int64_t readiness_bus_down_ms = 30000;  ///< readiness 503 once the bus is down this long
+    std::string prometheus_access = "admin";     ///< who may GET /actuator/prometheus: admin|public
     // security (README "Security"; issue 9)
     std::string auth = "jwt";  ///< "jwt" (bearer tokens) or "off" (local demo: loopback only)
     bool insecure = false;     ///< allow auth = off on a non-loopback address

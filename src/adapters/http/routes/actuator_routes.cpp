@@ -37,12 +37,15 @@ void add_actuator_routes(Router& router, ActuatorRoutes deps) {
     if (deps.prometheus) {
         router.add(verb::get, "/actuator/prometheus",
                    [deps](Request request) -> asio::awaitable<Response> {
+                       // Not `body() = co_await ...`: g++ 12 mis-destroys temporaries inside
+                       // co_await expressions (see ModuleExecutor::execute).
+                       std::string text = co_await deps.prometheus();
                        Response response{status::ok, request.version()};
                        response.keep_alive(request.keep_alive());
                        response.set(beast::http::field::server, kServerName);
                        response.set(beast::http::field::content_type,
                                     "text/plain; version=0.0.4; charset=utf-8");
-                       response.body() = co_await deps.prometheus();
+                       response.body() = std::move(text);
                        response.prepare_payload();
                        co_return response;
                    },
