@@ -334,6 +334,34 @@ inline constexpr std::string_view kThirdParty[] = {
     return out;
 }
 
+/// Observability (issue 11) is read by the composition root only, and prometheus-cpp stays
+/// inside it: why `inc` (of any file under src/) breaks that, or nullopt.
+///   <prometheus/...>                   only in adapters/observability/
+///   "adapters/observability/..."       only in adapters/observability/ and app/exe/
+[[nodiscard]] inline std::optional<std::string> check_observability(const Include& inc) {
+    const auto parts = components(inc.file);
+    const bool inside = parts.size() >= 2 && parts[0] == "adapters" && parts[1] == "observability";
+    const bool root = parts.size() >= 2 && parts[0] == "app" && parts[1] == "exe";
+    const auto target = components(inc.target);
+    if (inc.angle && !target.empty() && target[0] == "prometheus" && !inside)
+        return "prometheus-cpp outside adapters/observability";
+    if (!inc.angle && target.size() >= 2 && target[0] == "adapters" &&
+        target[1] == "observability" && !inside && !root) {
+        return "adapters/observability is wired by the composition root (app/exe) only";
+    }
+    return std::nullopt;
+}
+
+[[nodiscard]] inline std::vector<Violation> observability_violations(
+    const std::vector<Include>& includes) {
+    std::vector<Violation> out;
+    for (const auto& inc : includes) {
+        if (auto reason = check_observability(inc))
+            out.push_back({inc, *reason});
+    }
+    return out;
+}
+
 [[nodiscard]] inline std::string report(const std::vector<Violation>& found) {
     std::string out;
     for (const auto& v : found)

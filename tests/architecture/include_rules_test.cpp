@@ -154,6 +154,40 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "Architecture rule: prometheus-cpp only in adapters/observability, which only the "
+    "composition root includes",
+    "[architecture]") {
+    std::vector<Include> all;
+    for (const auto* dir : {"domain", "app", "adapters"}) {
+        auto found = scan(kSourceRoot, dir);
+        all.insert(all.end(), found.begin(), found.end());
+    }
+    const auto found = observability_violations(all);
+    INFO(report(found));
+    CHECK(found.empty());
+    const auto uses = [&](const std::string& file, const std::string& target) {
+        return std::any_of(all.begin(), all.end(),
+                           [&](const Include& i) { return i.file == file && i.target == target; });
+    };
+    CHECK(uses("app/exe/application.cpp", "adapters/observability/observability.hpp"));
+    CHECK(uses("adapters/observability/observability.cpp", "prometheus/registry.h"));
+}
+
+TEST_CASE("Architecture self-check: the observability rule refuses what it should",
+          "[architecture][self-check]") {
+    CHECK(check_observability(inc("adapters/http/server.cpp", "prometheus/counter.h", true)));
+    CHECK(check_observability(inc("app/exe/main.cpp", "prometheus/counter.h", true)));
+    CHECK(check_observability(
+        inc("adapters/http/routes/actuator_routes.cpp", "adapters/observability/observability.hpp",
+            false)));
+    CHECK_FALSE(check_observability(
+        inc("adapters/observability/observability.cpp", "prometheus/counter.h", true)));
+    CHECK_FALSE(check_observability(
+        inc("app/exe/application.cpp", "adapters/observability/observability.hpp", false)));
+    CHECK_FALSE(check_observability(inc("adapters/http/server.cpp", "boost/asio.hpp", true)));
+}
+
+TEST_CASE(
     "Architecture self-check: a forbidden include written to a file is reported with its "
     "file and line",
     "[architecture][self-check]") {

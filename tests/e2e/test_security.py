@@ -34,6 +34,7 @@ MATRIX = {
     ("GET", "/actuator/health/liveness"): PUBLIC,
     ("GET", "/actuator/health/readiness"): PUBLIC,
     ("GET", "/actuator/metrics"): ADMIN_ONLY,
+    ("GET", "/actuator/prometheus"): ADMIN_ONLY,  # --prometheus-access admin (the default)
     ("GET", "/actuator/mappings"): ADMIN_ONLY,
     ("GET", "/movies"): PUBLIC,
     ("GET", "/movies/{id}"): PUBLIC,
