@@ -552,6 +552,30 @@ class KafkaTest(E2ETestCase):
                               f"my page row of booking {bid} after the broker came up")
             self.assertEqual(row["status"], "PaidComplete", row)
 
+    def test_readiness_turns_503_when_the_bus_stays_down(self):
+        """--readiness-bus-down-ms (issue 11): once the bus has been unable to deliver for
+        longer, readiness answers 503 OUT_OF_SERVICE while health stays 200 (bookings go on);
+        readiness is 200 again once the broker is back."""
+        server = self.start_server(extra_args=["--readiness-bus-down-ms", "1000"])
+        c = server.client()
+
+        def readiness(status):
+            def check():
+                r = c.get("/actuator/health/readiness")
+                if r.status != status:
+                    raise AssertionError(r.describe())
+                return r
+            return check
+
+        server.kafka.broker_down()
+        wait_bus(c, "DOWN", 15, "components.bus DOWN while the broker is down")
+        r = poll(readiness(503), 15, "readiness 503 once the bus stayed down")
+        self.assertEqual(r.body["status"], "OUT_OF_SERVICE", r.describe())
+        self.assertStatus(c.get("/actuator/health"), 200)
+        book(c, customer="kafka-r")
+        server.kafka.broker_up()
+        poll(readiness(200), RECOVERY_DEADLINE_S, "readiness 200 once the broker is up")
+
 
 if __name__ == "__main__":
     unittest.main()
