@@ -19,7 +19,7 @@ import unittest
 import urllib.parse
 import urllib.request
 
-from harness import DEADLINE_SCALE, E2ETestCase, book, poll
+from harness import DEADLINE_SCALE, E2ETestCase, book, booking_payload, poll
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -96,6 +96,9 @@ class PrometheusTest(E2ETestCase):
         cls.server = cls.start_class_server(extra_args=["--admin"])
         c = cls.server.client()
         cls.booked = [book(c, qty=q, price=p) for q, p in ((1, 7000), (2, 15000), (3, 21000))]
+        # Above --payment-decline-above (1 000 000 KRW by default): the provider declines.
+        declined = c.post("/books", booking_payload(qty=1, price=2_000_000))
+        assert declined.status == 402, declined.describe()
 
     def scrape(self):
         r = self.server.client().get("/actuator/prometheus")
@@ -110,7 +113,8 @@ class PrometheusTest(E2ETestCase):
         return found[0]
 
     def test_business_counters_count_the_committed_events(self):
-        """Three bookings placed (1+2+3 seats, 43 000 KRW paid): the counters say so."""
+        """Three bookings placed (1+2+3 seats, 43 000 KRW paid) and one declined: the counters
+        say so."""
         def check():
             _, samples = parse_exposition(self.scrape())
             self.assertEqual(self.value(samples, "bookings_total", outcome="placed"), 3)
@@ -119,6 +123,7 @@ class PrometheusTest(E2ETestCase):
         self.assertEqual(self.value(samples, "seats_sold_total"), 6)
         self.assertEqual(self.value(samples, "revenue_krw_total"), 43000)
         self.assertEqual(self.value(samples, "bookings_total", outcome="cancelled"), 0)
+        self.assertEqual(self.value(samples, "bookings_total", outcome="declined"), 1)
         count = self.value(samples, "http_server_requests_seconds_count", method="POST",
                            route="/books", status="201")
         self.assertGreaterEqual(count, 3)
