@@ -34,6 +34,9 @@ public:
         std::uint64_t delivered = 0;
         std::uint64_t republished = 0;
         std::size_t in_flight = 0;
+        /// The longest redelivery back-off in force after the last sweep (0 before any
+        /// redelivery): at most Options::max_redelivery_after.
+        std::chrono::milliseconds longest_backoff{0};
     };
 
     OutboxRelay(persistence::ModuleExecutor& executor, persistence::OutboxStore& store,
@@ -69,6 +72,7 @@ private:
     std::map<std::int64_t, InFlight> in_flight_;
     std::vector<std::int64_t> delivered_;
     std::uint64_t published_ = 0, delivered_count_ = 0, republished_ = 0;
+    std::chrono::milliseconds longest_backoff_{0};
 };
 
 }  // namespace mb::adapters::bus
