@@ -24,11 +24,14 @@ import threading
 import time
 import unittest
 
-from harness import (AUTH_OFF_ARGS, DEADLINE_SCALE, E2ETestCase, binary_path, book, booking_payload,
-                     clean_env, find_by_booking, get_all, poll, print_ticket, total,
-                     totals, wait_booking_status, wait_mypage, wait_ticket)
+from harness import (AUTH_OFF_ARGS, DEADLINE_SCALE, KAFKA, E2ETestCase, binary_path, book,
+                     booking_payload, clean_env, find_by_booking, get_all, poll, print_ticket,
+                     total, totals, wait_booking_status, wait_mypage, wait_ticket)
 
-DEADLINE_MS = 610  # default --review-deadline-ms / --payment-deadline-ms
+# A port deadline far beyond the client's patience (harness Client: 15 s): a call that answers
+# at all did not wait for its deadline -- the check that a refusal is immediate, without timing
+# the request.
+NEVER_MS = "600000"
 HALF_OPEN = "half_open"  # breaker state wire name (issue 4: "closed|open|half_open")
 
 
@@ -61,10 +64,28 @@ def dead_letters(c, module=None, booking_id=None):
             and (booking_id is None or d["bookingId"] == booking_id)]
 
 
-def timed(fn, *args, **kw):
-    start = time.monotonic()
-    r = fn(*args, **kw)
-    return r, time.monotonic() - start
+def settled(c):
+    """Polls until nothing is on its way: every module's executor queue is empty and every
+    outbox entry was acknowledged -- on the in-memory bus that means every consumer committed
+    it; on Kafka also every consumer group has received all that was produced and committed
+    it. After this, state that could still change only through events is final: the fence
+    for "and nothing happens afterwards" checks."""
+    def quiet():
+        r = c.get("/actuator/metrics")
+        if r.status != 200:
+            raise AssertionError(f"GET /actuator/metrics: {r.describe()}")
+        m = r.body
+        busy = {name: (mod["queued"], mod["outboxBacklog"]) for name, mod in m["modules"].items()
+                if mod["queued"] or mod["outboxBacklog"]}
+        if KAFKA:
+            k = m["kafka"]
+            busy.update({f"kafka group {g}": (st["received"], k["produced"], st["unacknowledged"])
+                         for g, st in k["consumerGroups"].items()
+                         if st["received"] < k["produced"] or st["unacknowledged"]})
+        if busy:
+            raise AssertionError(f"still busy: {busy}")
+        return True
+    poll(quiet, 15, "every queue and outbox to be empty")
 
 
 class FaultsTest(E2ETestCase):
@@ -105,26 +126,32 @@ class FaultsTest(E2ETestCase):
         tickets = {b["id"]: wait_ticket(c, b["id"], "Waiting")["id"] for b in bookings}
         ids = list(tickets)
 
-        # 10 slow prints, one after another: each times out at the deadline.
-        for bid in ids[:10]:
-            r, took = timed(print_ticket, c, tickets[bid])
+        # 10 slow prints, one after another: each times out at the deadline. The review call
+        # itself succeeds (after 700 ms): a 503 is only possible if the deadline answered
+        # first, and the breaker counts each as a failed call.
+        for n, bid in enumerate(ids[:10], 1):
+            r = print_ticket(c, tickets[bid])
             self.assertRetryable(r)
-            self.assertLess(took, (DEADLINE_MS + 400) / 1000 * DEADLINE_SCALE,
-                            f"print must give up at the review deadline: {r.describe()}")
+            st = breaker(c, "review")
+            self.assertEqual((st["calls"], st["failures"]), (n, n),
+                             f"print {n} must fail by the review deadline: {st}")
         b = poll(lambda: breaker(c, "review")["state"] == "open" and breaker(c, "review"), 5,
                  "the review breaker to open")
         self.assertTrue(b["transitions"], f"an open breaker has transitions: {b}")
         self.assertEqual(b["transitions"][-1]["to"], "open", b)
 
-        # Open: refused fast, with the fallback.
+        # Open: refused without calling review (so without waiting for it), with the fallback.
         for bid in ids[10:15]:
-            r, took = timed(print_ticket, c, tickets[bid])
+            before = breaker(c, "review")
+            r = print_ticket(c, tickets[bid])
             self.assertRetryable(r)
-            self.assertLess(took, 0.1 * DEADLINE_SCALE,
-                            f"an open breaker must refuse fast ({took:.3f}s): {r.describe()}")
             self.assertIn("again", r.body["detail"].lower(),
                           f"the fallback asks to print again shortly: {r.describe()}")
-        self.assertGreater(breaker(c, "review")["rejected"], 0)
+            after = breaker(c, "review")
+            self.assertEqual((after["calls"], after["rejected"]),
+                             (before["calls"], before["rejected"] + 1),
+                             f"an open breaker refuses the call instead of making it: "
+                             f"{before} -> {after}")
         for bid in ids[:15]:
             t = find_by_booking(c, "tickets", bid)
             self.assertEqual([x["status"] for x in t], ["Waiting"], f"booking {bid}: {t}")
@@ -170,14 +197,14 @@ class FaultsTest(E2ETestCase):
         created" and "Fault isolation" (fallback: print again shortly). With --fault review:down
         a print answers 503 at once (no deadline to wait for) with Retry-After; the ticket stays
         Waiting, no review is opened, the booking stays PaidComplete."""
-        server, c = self.admin_server("--fault", "review:down")
+        server, c = self.admin_server("--fault", "review:down", "--review-deadline-ms", NEVER_MS)
         b = book(c)
         ticket = wait_ticket(c, b["id"], "Waiting")
-        r, took = timed(print_ticket, c, ticket["id"])
+        # With a deadline far beyond the client's timeout, any answer came from the refusal.
+        r = print_ticket(c, ticket["id"])
         self.assertRetryable(r)
         self.assertIn("again", r.body["detail"].lower(), r.describe())
-        self.assertLess(took, 0.3 * DEADLINE_SCALE, f"a down module fails fast: {r.describe()}")
-        time.sleep(0.5)
+        settled(c)
         self.assertEqual([t["status"] for t in find_by_booking(c, "tickets", b["id"])],
                          ["Waiting"])
         self.assertEqual(find_by_booking(c, "reviews", b["id"]), [])
@@ -223,11 +250,12 @@ class FaultsTest(E2ETestCase):
         """Issue 4 ("synchronous calls into a paused module fail fast") and MISSION.md
         "Transactions": while payment is paused, POST /books answers 503 with Retry-After at
         once and nothing is kept; /payments answers 503; after resume bookings succeed."""
-        server, c = self.admin_server("--pause", "payment")
+        server, c = self.admin_server("--pause", "payment", "--payment-deadline-ms", NEVER_MS)
         for _ in range(3):
-            r, took = timed(c.post, "/books", booking_payload(customer="paused-pay"))
+            # With a deadline far beyond the client's timeout, any answer came from the
+            # refusal, not from waiting for the paused module.
+            r = c.post("/books", booking_payload(customer="paused-pay"))
             self.assertRetryable(r)
-            self.assertLess(took, 0.3 * DEADLINE_SCALE, f"must fail fast: {r.describe()}")
         self.assertRetryable(c.get("/payments"))
         self.assertEqual(totals(c, ("books", "tickets", "mypages")),
                          {"books": 0, "tickets": 0, "mypages": 0})
@@ -250,7 +278,7 @@ class FaultsTest(E2ETestCase):
         for cancel in (lambda: c.delete(f"/books/{b['id']}"),
                        lambda: c.patch(f"/books/{b['id']}", {"status": "Canceled"})):
             self.assertRetryable(cancel())
-        time.sleep(1.0)
+        settled(c)
         self.assertEqual(c.get(f"/books/{b['id']}").body["status"], "PaidComplete")
         self.assertEqual([p["status"] for p in find_by_booking(c, "payments", b["id"])], ["Paid"])
         self.assertEqual([t["status"] for t in find_by_booking(c, "tickets", b["id"])],
@@ -289,20 +317,20 @@ class FaultsTest(E2ETestCase):
             cl = server.client()
             cl.get("/actuator/health/liveness")  # connect before the barrier
             barrier.wait(timeout=10)
-            return timed(cl.post, "/books", booking_payload(customer=f"bh{i}"))
+            return cl.post("/books", booking_payload(customer=f"bh{i}"))
         with concurrent.futures.ThreadPoolExecutor(n) as pool:
             results = list(pool.map(send, range(n)))
-        ok = [r for r, _ in results if r.status == 201]
-        refused = [(r, took) for r, took in results if r.status != 201]
-        self.assertTrue(ok, [r.describe() for r, _ in results])
+        ok = [r for r in results if r.status == 201]
+        refused = [r for r in results if r.status != 201]
+        self.assertTrue(ok, [r.describe() for r in results])
         self.assertTrue(refused, "10 concurrent calls through a bulkhead of 2 must refuse some: "
-                        + str([r.describe() for r, _ in results]))
-        for r, took in refused:
+                        + str([r.describe() for r in results]))
+        for r in refused:
             self.assertRetryable(r)
-            self.assertLess(took, 0.25 * DEADLINE_SCALE,
-                            f"a full bulkhead must refuse at once ({took:.3f}s): {r.describe()}")
-        self.assertGreater(breaker(c, "payment")["bulkheadRejected"], 0,
-                           breaker(c, "payment"))
+        # Every refusal is the bulkhead's, made before the call (not a deadline after it), and
+        # only the admitted bookings called payment.
+        st = breaker(c, "payment")
+        self.assertEqual((st["bulkheadRejected"], st["calls"]), (len(refused), len(ok)), st)
         ids = sorted(r.body["id"] for r in ok)
         for bid in ids:
             wait_mypage(c, bid, lambda m: (m.get("status"), m.get("paymentStatus"),
@@ -324,21 +352,26 @@ class FaultsTest(E2ETestCase):
         610 ms deadline) -> POST /books answers 503; the payment that completes late is
         refunded (Canceled) or never kept; no booking, ticket or My page row appears."""
         server, c = self.admin_server("--payment-latency-ms", "900")
-        r, took = timed(c.post, "/books", booking_payload(customer="late"))
-        sent_at = time.monotonic()
-        self.assertRetryable(r)
-        self.assertLess(took, (DEADLINE_MS + 400) / 1000 * DEADLINE_SCALE, r.describe())
 
-        def settled():
-            if time.monotonic() - sent_at < 2.0:  # the provider answers at 0.9 s
-                raise AssertionError("too early: the late payment may not be recorded yet")
-            pays = get_all(c, "payments")
-            charged = [p for p in pays if p.get("status") != "Canceled"]
+        def payment_jobs():
+            return c.get("/actuator/metrics").body["modules"]["payment"]["jobs"]
+        jobs_before = payment_jobs()
+        # The provider charges successfully after 900 ms: a 503 means the deadline answered
+        # before it (waiting for the charge would have given a 201).
+        r = c.post("/books", booking_payload(customer="late"))
+        self.assertRetryable(r)
+        # The late charge is a job on payment's executor (refused there as expired, or kept and
+        # then refunded): once it ran, what it did is visible.
+        poll(lambda: payment_jobs() > jobs_before, 15,
+             "the provider's late charge to reach the payment module")
+
+        def refunded():
+            charged = [p for p in get_all(c, "payments") if p.get("status") != "Canceled"]
             if charged:
                 raise AssertionError(f"payments still charged: {charged}")
-            return pays or [None]
-        poll(settled, 15, "the late payment to be refunded or absent")
-        time.sleep(0.5)
+            return True
+        poll(refunded, 15, "the late payment to be refunded or absent")
+        settled(c)
         self.assertNothingFor(c, "a timed-out booking")
         for p in get_all(c, "payments"):  # a refunded payment names its (never kept) booking
             self.assertEqual(find_by_booking(c, "mypages", p["bookingId"]), [])

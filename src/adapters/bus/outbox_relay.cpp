@@ -144,14 +144,18 @@ void OutboxRelay::sweep() {
     std::vector<persistence::OutboxRecord> again;
     {
         std::lock_guard lock(mutex_);
+        std::chrono::milliseconds longest{0};
         for (auto& [seq, f] : in_flight_) {
             if (now >= f.next_at) {
                 again.push_back({seq, f.envelope});
                 f.backoff = std::min(f.backoff * 2, options_.max_redelivery_after);
                 f.next_at = now + f.backoff;
             }
+            if (f.backoff > options_.redelivery_after)
+                longest = std::max(longest, f.backoff);
         }
         republished_ += again.size();
+        longest_backoff_ = longest;
     }
     if (!again.empty()) {
         spdlog::warn("{}: {} events not acknowledged within {} ms, publishing again",
@@ -165,8 +169,8 @@ void OutboxRelay::sweep() {
 
 OutboxRelay::Stats OutboxRelay::stats() const {
     std::lock_guard lock(mutex_);
-    Stats s{published_, delivered_count_, republished_, in_flight_.size(), std::nullopt,
-            published_by_type_, delivered_by_type_};
+    Stats s{published_,   delivered_count_,   republished_,       in_flight_.size(),
+            std::nullopt, published_by_type_, delivered_by_type_, longest_backoff_};
     if (!in_flight_.empty())
         s.oldest_committed_at = parse_wire_time(in_flight_.begin()->second.envelope->timestamp);
     return s;

@@ -42,6 +42,9 @@ public:
         /// Entries published (first time) and delivered, by event type.
         std::map<std::string, std::uint64_t, std::less<>> published_by_type;
         std::map<std::string, std::uint64_t, std::less<>> delivered_by_type;
+        /// The longest redelivery back-off in force after the last sweep (0 before any
+        /// redelivery): at most Options::max_redelivery_after.
+        std::chrono::milliseconds longest_backoff{0};
     };
 
     OutboxRelay(persistence::ModuleExecutor& executor, persistence::OutboxStore& store,
@@ -78,6 +81,7 @@ private:
     std::vector<std::int64_t> delivered_;
     std::uint64_t published_ = 0, delivered_count_ = 0, republished_ = 0;
     std::map<std::string, std::uint64_t, std::less<>> published_by_type_, delivered_by_type_;
+    std::chrono::milliseconds longest_backoff_{0};
 };
 
 }  // namespace mb::adapters::bus
