@@ -60,6 +60,8 @@ constexpr std::chrono::seconds kLingerTime{1};
 constexpr std::size_t kLingerBytes = std::size_t{1024} * 1024;
 /// Back-off after a failed accept (e.g. EMFILE), so a full descriptor table does not spin.
 constexpr std::chrono::milliseconds kAcceptBackoff{50};
+/// Retry-After of a request shed by the in-flight cap.
+constexpr std::chrono::seconds kShedRetryAfter{1};
 /// Longest Host / authority accepted (a DNS name is at most 253 characters).
 constexpr std::size_t kMaxAuthorityLength = 300;
 
@@ -207,12 +209,22 @@ namespace detail {
 /// base and the CORS origins (normalized).
 struct Policy {
     Policy(ServerOptions server_options, std::shared_ptr<const Router> shared_router)
-        : options(std::move(server_options)), router(std::move(shared_router)) {
+        : options(std::move(server_options)),
+          router(std::move(shared_router)),
+          proxies(options.trusted_proxies),
+          in_flight(options.max_in_flight) {
         if (!options.public_url.empty()) {
             public_base = normalize_origin(options.public_url, "public_url", true);
         }
         for (const auto& origin : options.cors_origins) {
             cors_origins.push_back(normalize_origin(origin, "cors_origin", false));
+        }
+        if (options.write_rate_limit.per_second < 0) {
+            throw std::invalid_argument("write_rate_limit: per_second must not be negative");
+        }
+        if (options.write_rate_limit.per_second > 0) {
+            rate_limiter =
+                std::make_unique<ClientRateLimiter>(options.write_rate_limit, options.clock);
         }
     }
 
@@ -220,6 +232,10 @@ struct Policy {
     std::shared_ptr<const Router> router;
     std::string public_base;                ///< "" when not configured
     std::vector<std::string> cors_origins;  ///< lower-cased "scheme://host[:port]"
+    TrustedProxies proxies;
+    /// Null when the rate limit is off. (The pointee is mutable through a const Policy.)
+    std::unique_ptr<ClientRateLimiter> rate_limiter;
+    mutable InFlightGate in_flight;
 };
 
 }  // namespace detail
@@ -626,6 +642,7 @@ void shutdown_send(MemoryStream& stream) {
 struct ConnectionHooks {
     bool* idle = nullptr;
     const std::atomic<bool>* stopping = nullptr;
+    const asio::ip::address* peer = nullptr;  ///< the TCP peer; null in memory (no rate limit)
 
     [[nodiscard]] bool is_stopping() const { return stopping != nullptr && stopping->load(); }
     void set_idle(bool value) const {
@@ -688,7 +705,7 @@ asio::awaitable<bool> read_request(Stream& stream, beast::flat_buffer& buffer,
         std::min<std::size_t>(options.header_limit, std::numeric_limits<std::uint32_t>::max())));
     parser.body_limit(static_cast<std::uint64_t>(options.body_limit));
     const auto started = std::chrono::steady_clock::now();
-    set_deadline(stream, options.read_timeout);
+    set_deadline(stream, std::min(options.header_timeout, options.read_timeout));
     auto [header_error, header_read] =
         co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
     (void)header_read;
@@ -696,6 +713,23 @@ asio::awaitable<bool> read_request(Stream& stream, beast::flat_buffer& buffer,
         if (auto rejection = problem_for_read_error(header_error, parser, options)) {
             co_await refuse(stream, options, parser, std::move(*rejection), started);
         }
+        co_return false;
+    }
+    // The rest of the request (its body) gets what is left of read_timeout.
+    set_deadline(stream, std::max<std::chrono::steady_clock::duration>(
+                             std::chrono::milliseconds(1),
+                             options.read_timeout - (std::chrono::steady_clock::now() - started)));
+    if (const auto& header = parser.get();
+        static_cast<std::size_t>(std::distance(header.begin(), header.end())) >
+        options.max_header_count) {
+        const auto detail =
+            fmt::format("request has more than {} header fields", options.max_header_count);
+        spdlog::debug("http: rejected request: {}", detail);
+        co_await refuse(stream, options, parser,
+                        problem(header.version(), false,
+                                bhttp::status::request_header_fields_too_large, detail,
+                                path_of_target(header.target())),
+                        started);
         co_return false;
     }
     // Judged on the header alone: a framing or Host the server does not trust must not let
@@ -722,6 +756,61 @@ asio::awaitable<bool> read_request(Stream& stream, beast::flat_buffer& buffer,
     co_return true;
 }
 
+bool is_write(bhttp::verb method) {
+    return method == bhttp::verb::post || method == bhttp::verb::put ||
+           method == bhttp::verb::patch || method == bhttp::verb::delete_;
+}
+
+/// Whether `path` is /actuator or below it: the probes and metrics, exempt from the in-flight
+/// cap so that an overloaded server still answers them.
+bool is_actuator(std::string_view path) {
+    constexpr std::string_view kActuator = "/actuator";
+    return path.substr(0, kActuator.size()) == kActuator &&
+           (path.size() == kActuator.size() || path[kActuator.size()] == '/');
+}
+
+/// A 429 or 503 problem with Retry-After, answered instead of routing; keep-alive kept.
+Response limit_problem(const Policy& policy, const StringRequest& raw, bhttp::status status,
+                       std::string_view detail, std::chrono::seconds retry_after) {
+    auto response =
+        problem(raw.version(), raw.keep_alive(), status, detail, path_of_target(raw.target()));
+    response.set(bhttp::field::retry_after, std::to_string(retry_after.count()));
+    if (const auto* origin = allowed_origin(policy, raw)) {
+        add_cors(response, raw, *origin);
+    }
+    finish(response, raw);
+    return response;
+}
+
+/// The limits judged once a request is read (README "Limits"): the client's write rate
+/// limit (429), then the in-flight cap (503; /actuator exempt). nullopt: admitted, with
+/// `ticket` holding an in-flight slot (when the cap applies) until the caller drops it.
+std::optional<Response> refuse_over_limit(const Policy& policy, const StringRequest& raw,
+                                          const ConnectionHooks& hooks,
+                                          InFlightGate::Ticket& ticket) {
+    if (policy.rate_limiter && hooks.peer != nullptr && is_write(raw.method())) {
+        const auto client = policy.proxies.client_of(*hooks.peer, raw);
+        if (const auto retry_after = policy.rate_limiter->admit(client_key(client))) {
+            spdlog::debug("http: rate limit: {} {} from {}", sv(raw.method_string()),
+                          sv(raw.target()), client.to_string());
+            return limit_problem(
+                policy, raw, bhttp::status::too_many_requests,
+                fmt::format("too many writes from this client: at most {} a second (burst {})",
+                            policy.options.write_rate_limit.per_second,
+                            policy.rate_limiter->burst()),
+                *retry_after);
+        }
+    }
+    if (policy.options.max_in_flight != 0 && !is_actuator(path_of_target(raw.target()))) {
+        ticket = policy.in_flight.try_enter();
+        if (!ticket) {
+            return limit_problem(policy, raw, bhttp::status::service_unavailable,
+                                 "the server is overloaded: try again shortly", kShedRetryAfter);
+        }
+    }
+    return std::nullopt;
+}
+
 /// One connection's exchange: read a request, answer it, repeat while keep-alive holds. The
 /// only request path of the server (sockets and Exchange alike).
 template <class Stream>
@@ -729,6 +818,9 @@ asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::ui
                                    ConnectionHooks hooks) {
     const ServerOptions& options = policy.options;
     beast::flat_buffer buffer;
+    // A new connection must start its first request within the header timeout (a client
+    // that opens connections and sends nothing holds them like a slow loris).
+    auto idle_timeout = std::min(options.idle_timeout, options.header_timeout);
     for (;;) {
         if (buffer.size() == 0) {
             // Idle: stop() may cancel this wait (it runs on this strand too).
@@ -736,7 +828,7 @@ asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::ui
             if (hooks.is_stopping()) {
                 break;
             }
-            set_deadline(stream, options.idle_timeout);
+            set_deadline(stream, idle_timeout);
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kIdleReadSize), kAsTuple);
             hooks.set_idle(false);
             if (ec) {
@@ -749,11 +841,22 @@ asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::ui
         if (!co_await read_request(stream, buffer, parser, options)) {
             break;
         }
+        idle_timeout = options.idle_timeout;
 
         const StringRequest& raw = parser.get();
         const auto started = std::chrono::steady_clock::now();
         std::string_view route;
-        Response response = co_await respond(policy, port, raw, route);
+        InFlightGate::Ticket ticket;
+        auto refused = refuse_over_limit(policy, raw, hooks, ticket);
+        const bool routed = !refused;
+        Response response;
+        // (Not a conditional expression: GCC 12 miscompiles co_await inside one.)
+        if (refused) {
+            response = std::move(*refused);
+        } else {
+            response = co_await respond(policy, port, raw, route);
+        }
+        ticket = {};  // the handler is done: the slot is free while the response is written
         if (hooks.is_stopping()) {
             response.keep_alive(false);
         }
@@ -763,7 +866,7 @@ asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::ui
         const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
             std::chrono::steady_clock::now() - started);
         observe(options, {sv(raw.method_string()), route, response.result_int(), micros,
-                          response.body().size(), true});
+                          response.body().size(), routed});
         if (spdlog::should_log(spdlog::level::debug)) {
             spdlog::debug("http: {} {} -> {} in {} us", sv(raw.method_string()), sv(raw.target()),
                           response.result_int(), micros.count());
@@ -856,16 +959,19 @@ asio::awaitable<void> session(ConnectionSlot slot, tcp::socket socket) {
     ServerState& state = slot.state();
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
+    const auto peer = socket.remote_endpoint(ignored).address();
     const auto connection = std::make_shared<Connection>(std::move(socket));
     const Registration registration(state, connection);
     beast::tcp_stream& stream = connection->stream;
     co_await run_exchange(stream, state.policy, state.port.load(std::memory_order_relaxed),
-                          ConnectionHooks{&connection->idle, &state.stopping});
+                          ConnectionHooks{&connection->idle, &state.stopping, &peer});
     stream.socket().close(ignored);
 }
 
 /// Accepts until the acceptor is closed; each connection on a strand of its own.
 asio::awaitable<void> accept_loop(std::shared_ptr<ServerState> state) {
+    std::size_t refused = 0;  ///< connections refused since the last warning
+    std::chrono::steady_clock::time_point last_warning{};
     for (;;) {
         tcp::socket socket(asio::make_strand(state->io_context));
         auto [ec] = co_await state->acceptor.async_accept(socket, kAsTuple);
@@ -882,8 +988,15 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerState> state) {
         if (state->stopping.load() ||
             state->active.load(std::memory_order_relaxed) >= state->options.max_connections) {
             if (!state->stopping.load()) {
-                spdlog::warn("http: refusing a connection: {} are open (max_connections)",
-                             state->active.load(std::memory_order_relaxed));
+                // At most one line a second: a flood must not become a log flood.
+                ++refused;
+                const auto now = std::chrono::steady_clock::now();
+                if (now - last_warning >= std::chrono::seconds(1)) {
+                    spdlog::warn("http: refused {} connection(s): {} are open (max_connections)",
+                                 refused, state->active.load(std::memory_order_relaxed));
+                    refused = 0;
+                    last_warning = now;
+                }
             }
             error_code ignored;
             socket.close(ignored);

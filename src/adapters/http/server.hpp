@@ -13,6 +13,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "adapters/http/limits.hpp"
 #include "adapters/http/router.hpp"
 
 namespace mb::adapters::http {
@@ -48,12 +49,35 @@ struct ServerOptions {
     std::size_t body_limit = std::size_t{64} * 1024;
     /// Max request line + headers, bytes; a larger one is answered 431 and the connection closed.
     std::size_t header_limit = std::size_t{8} * 1024;
+    /// Max header fields in a request; more are answered 431 and the connection closed.
+    std::size_t max_header_count = 100;
+    /// Max time from the first byte of a request to the end of its header, and for a new
+    /// connection to send its first byte: a client slower than that (slow loris) is closed
+    /// without an answer. Capped by read_timeout.
+    std::chrono::milliseconds header_timeout{10000};
     /// Max time from the first byte of a request to its last, and to write the response.
     std::chrono::milliseconds read_timeout{30000};
     /// Max time a kept-alive connection may wait for its next request before it is closed.
     std::chrono::milliseconds idle_timeout{60000};
-    /// Connections accepted beyond this many open ones are closed at once.
+    /// Connections accepted beyond this many open ones are closed at once, unanswered (the
+    /// cheapest refusal under a flood; a client or load balancer sees a reset and retries).
     std::size_t max_connections = 10000;
+    /// Requests handled at once, over all connections; one more is answered 503 problem with
+    /// `Retry-After: 1` before its handler runs (the connection stays open). 0 = no cap.
+    /// /actuator paths are exempt, so probes still answer under overload.
+    std::size_t max_in_flight = 1024;
+    /// Per-client token bucket on POST, PUT, PATCH and DELETE; beyond it a 429 problem with
+    /// `Retry-After` (whole seconds until the next token, rounded up). per_second 0 = off.
+    /// Keyed by the client address (IPv4, or the IPv6 /64): the TCP peer, or behind a
+    /// trusted proxy the address it forwarded (trusted_proxies). Not applied by Exchange,
+    /// which has no peer.
+    RateLimit write_rate_limit;
+    /// Addresses or networks ("10.0.0.0/8") of proxies whose X-Forwarded-For names the client
+    /// (TrustedProxies::client_of); empty = X-Forwarded-For is ignored. A malformed entry makes
+    /// the constructors throw std::invalid_argument.
+    std::vector<std::string> trusted_proxies;
+    /// The rate limiter's time source (empty: steady_clock::now); tests inject one.
+    SteadyClock clock;
     /// When not empty (e.g. "https://tickets.example.com"), the base of every link and
     /// Location instead of "http://" + the Host header: scheme http or https, a host
     /// (reg-name, IPv4 or [IPv6]), an optional port 0-65535, no userinfo, path (one trailing
@@ -76,7 +100,11 @@ struct ServerOptions {
 ///   keep-alive").
 /// - Errors answered before a handler runs, each followed by closing the connection: 400
 ///   problem for a malformed request or target, 413 when the body exceeds `body_limit`, 431
-///   when the header exceeds `header_limit`. A read or idle timeout closes silently.
+///   when the header exceeds `header_limit` or has more than `max_header_count` fields. A
+///   header, read or idle timeout closes silently.
+/// - Limits answered after the request was read, the connection kept: 429 problem with
+///   Retry-After for a write over the client's `write_rate_limit`, then 503 problem with
+///   `Retry-After: 1` when `max_in_flight` requests are being handled (not for /actuator).
 /// - The header is read and judged before any byte of the body (RFC 9112 §6.1, §6.3, §3.2):
 ///   400 + close for Transfer-Encoding in HTTP/1.0, Transfer-Encoding with Content-Length,
 ///   any Transfer-Encoding but exactly `chunked`; for HTTP/1.1 without Host, any request with
@@ -110,7 +138,8 @@ struct ServerOptions {
 /// still running keep the shared state (not the Server object) alive.
 class Server {
 public:
-    /// Takes the options by value and shares the (already fully built) router.
+    /// Takes the options by value and shares the (already fully built) router. Throws
+    /// std::invalid_argument as Exchange's constructor does.
     Server(asio::io_context& io_context, ServerOptions options,
            std::shared_ptr<const Router> router);
     ~Server();
@@ -148,7 +177,8 @@ private:
 /// may run concurrently.
 class Exchange {
 public:
-    /// Throws std::invalid_argument for a malformed public_url or cors_origins entry.
+    /// Throws std::invalid_argument for a malformed public_url, cors_origins or trusted_proxies
+    /// entry, or a negative rate limit.
     Exchange(ServerOptions options, std::shared_ptr<const Router> router);
 
     /// The serialized responses to the requests in `bytes`, in order, as a client that sent
