@@ -217,10 +217,16 @@ struct Application::Impl {
         options.address = settings.address;
         options.port = settings.port;
         options.body_limit = settings.body_limit;
-        options.header_limit = 8 * 1024;
+        options.header_limit = settings.header_limit;
+        options.max_header_count = settings.max_header_count;
+        options.header_timeout = milliseconds(settings.header_timeout_ms);
         options.read_timeout = milliseconds(settings.read_timeout_ms);
         options.idle_timeout = milliseconds(settings.idle_timeout_ms);
-        options.max_connections = 10000;
+        options.max_connections = settings.max_connections;
+        options.max_in_flight = settings.max_in_flight;
+        options.write_rate_limit = {settings.rate_limit_writes, settings.rate_limit_burst,
+                                    settings.rate_limit_clients};
+        options.trusted_proxies = settings.trusted_proxies;
         options.public_url = settings.public_url;
         options.cors_origins = settings.cors_origins;
         options.observer = observability.request_observer();

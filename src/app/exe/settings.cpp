@@ -115,6 +115,33 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
         ->check(CLI::Range(100, 600000));
     opt("idle-timeout-ms", s.idle_timeout_ms, "Keep-alive idle timeout, ms")
         ->check(CLI::Range(100, 3600000));
+    opt("header-limit", s.header_limit, "Largest request line + headers, bytes (more: 431)")
+        ->check(CLI::Range(1024, 1024 * 1024));
+    opt("max-header-count", s.max_header_count, "Most header fields in a request (more: 431)")
+        ->check(CLI::Range(1, 10000));
+    opt("header-timeout-ms", s.header_timeout_ms,
+        "Time to send a request header, and a new connection's first byte, ms (slower: closed)")
+        ->check(CLI::Range(100, 600000));
+    opt("max-connections", s.max_connections,
+        "Most open connections; one more is closed unanswered")
+        ->check(CLI::Range(1, 1000000));
+    opt("max-in-flight", s.max_in_flight,
+        "Most requests handled at once (more: 503 + Retry-After; /actuator exempt; 0 = no cap)")
+        ->check(CLI::Range(0, 1000000));
+    opt("rate-limit-writes", s.rate_limit_writes,
+        "Per-client POST/PUT/PATCH/DELETE per second (more: 429 + Retry-After; 0 = off)")
+        ->check(CLI::Range(0.0, 1e6));
+    opt("rate-limit-burst", s.rate_limit_burst,
+        "Writes a client may send at once before the rate applies (0 = the rate, at least 1)")
+        ->check(CLI::Range(0.0, 1e6));
+    opt("rate-limit-clients", s.rate_limit_clients,
+        "Clients the rate limiter remembers (least recently seen forgotten first)")
+        ->check(CLI::Range(1, 10000000));
+    opt("trusted-proxy", s.trusted_proxies,
+        "Proxy address or network (10.0.0.0/8) whose X-Forwarded-For names the client, "
+        "repeatable or comma-separated (default: none, X-Forwarded-For ignored)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->delimiter(',');
     opt("public-url", s.public_url,
         "Base URL of every link and Location, scheme://host[:port] (default: http:// + Host)");
     opt("cors-origin", s.cors_origins,

@@ -18,6 +18,16 @@ struct Settings {
     std::size_t body_limit = 64 * 1024;  ///< bytes
     std::int64_t read_timeout_ms = 30000;
     std::int64_t idle_timeout_ms = 60000;
+    // limits (README "Operating" > "Limits")
+    std::size_t header_limit = 8 * 1024;  ///< bytes of request line + headers
+    std::size_t max_header_count = 100;   ///< header fields per request
+    std::int64_t header_timeout_ms = 10000;
+    std::size_t max_connections = 10000;
+    std::size_t max_in_flight = 1024;       ///< requests handled at once; 0 = no cap
+    double rate_limit_writes = 0;           ///< writes per second per client; 0 = off
+    double rate_limit_burst = 0;            ///< bucket capacity; 0 = max(1, rate)
+    std::size_t rate_limit_clients = 100000;  ///< clients remembered (LRU)
+    std::vector<std::string> trusted_proxies;  ///< addresses / CIDRs whose X-Forwarded-For counts
     std::string public_url;                 ///< base of links and Location; empty: from Host
     std::vector<std::string> cors_origins;  ///< origins allowed cross-origin; empty: CORS off
     // storage
