@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP/1.1 server: one accept loop and one coroutine per connection (Boost.Beast 1.81,
-// C++20 coroutines), keep-alive, read/idle timeouts, header and body limits, graceful stop.
+// C++20 coroutines), keep-alive, header/read/idle timeouts, header and body limits, a write
+// rate limit per client and an in-flight cap (limits.hpp), graceful stop.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
