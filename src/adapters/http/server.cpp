@@ -42,7 +42,10 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/http/problem.hpp"
+#include "adapters/http/request_id.hpp"
 #include "adapters/http/response.hpp"
+#include "adapters/logging/log_context.hpp"
+#include "adapters/logging/logging.hpp"
 #include "domain/common/text.hpp"
 
 namespace mb::adapters::http {
@@ -66,11 +69,35 @@ constexpr std::size_t kMaxAuthorityLength = 300;
 constexpr std::string_view kContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
 constexpr std::string_view kCorsAllowHeaders =
     "Authorization, Content-Type, If-None-Match, X-Request-Id";
-constexpr std::string_view kCorsExposeHeaders = "Location, ETag, Retry-After";
+constexpr std::string_view kCorsExposeHeaders = "Location, ETag, Retry-After, X-Request-Id";
+constexpr std::string_view kRequestIdHeader = "X-Request-Id";
 constexpr std::string_view kCorsMaxAge = "600";
 
 std::string_view sv(beast::string_view text) {
     return {text.data(), text.size()};
+}
+
+/// The "http" module logger.
+spdlog::logger& log() {
+    static const auto logger = logging::module_logger("http");
+    return *logger;
+}
+
+/// The target without its query: what a log line may show (a query can carry a secret).
+std::string_view path_only(const StringRequest& raw) {
+    const auto target = sv(raw.target());
+    return target.substr(0, target.find('?'));
+}
+
+/// The request id of the request in `parser`: its valid X-Request-Id, else a fresh one (also
+/// when the header could not be parsed).
+std::string request_id_of(const bhttp::request_parser<bhttp::string_body>& parser) {
+    if (!parser.is_header_done()) {
+        return new_request_id();
+    }
+    const auto& header = parser.get();
+    const auto it = header.find(kRequestIdHeader);
+    return accept_request_id(it == header.end() ? std::string_view{} : sv(it->value()));
 }
 
 char ascii_lower(char c) {
@@ -181,9 +208,9 @@ void log_exception(std::string_view where, const std::exception_ptr& error) {
     try {
         std::rethrow_exception(error);
     } catch (const std::exception& e) {
-        spdlog::error("http: {} failed: {}", where, e.what());
+        log().error("{} failed: {}", where, e.what());
     } catch (...) {
-        spdlog::error("http: {} failed with a non-standard exception", where);
+        log().error("{} failed with a non-standard exception", where);
     }
 }
 
@@ -401,7 +428,7 @@ std::optional<Response> problem_for_read_error(
     } else {
         detail = "malformed request: " + ec.message();
     }
-    spdlog::debug("http: rejected request: {}", detail);
+    log().debug("rejected request: {}", detail);
     const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
     // The request line is known even when the body limit tripped on Content-Length (before
     // the parser counts the header as done).
@@ -509,8 +536,12 @@ void add_cors(Response& response, const StringRequest& raw, const std::string& o
 /// Routes one request and turns a handler's exception into a 500 problem. (Awaited by its
 /// exchange, never spawned: the references point into the exchange's frame.)
 asio::awaitable<Response> respond(const Policy& policy, std::uint16_t port,
-                                  const StringRequest& raw, std::string_view& route) {
+                                  const StringRequest& raw, const std::string& request_id,
+                                  std::string_view& route) {
     auto request = make_request(raw, policy, port);
+    if (request) {
+        request->request_id = request_id;
+    }
     if (!request) {
         // Malformed input closes the connection, like a request the parser refused.
         auto response =
@@ -526,7 +557,8 @@ asio::awaitable<Response> respond(const Policy& policy, std::uint16_t port,
         failure = std::current_exception();
     }
     if (!response) {
-        log_exception(fmt::format("handler of {} {}", sv(raw.method_string()), sv(raw.target())),
+        const logging::ScopedLogContext context({request_id, 0, {}});
+        log_exception(fmt::format("handler of {} {}", sv(raw.method_string()), path_only(raw)),
                       failure);
         auto fresh = make_request(raw, policy, port);  // the first one was moved into the router
         response.emplace(problem(*fresh, bhttp::status::internal_server_error, "internal error"));
@@ -671,6 +703,9 @@ asio::awaitable<void> refuse(Stream& stream, const ServerOptions& options,
     record.method = parser.is_header_done() ? sv(parser.get().method_string()) : std::string_view{};
     record.status = response.result_int();
     record.body_bytes = response.body().size();
+    const std::string request_id = request_id_of(parser);
+    record.request_id = request_id;
+    response.set(kRequestIdHeader, request_id);
     co_await answer_and_close(stream, options, std::move(response));
     record.duration = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
@@ -701,7 +736,7 @@ asio::awaitable<bool> read_request(Stream& stream, beast::flat_buffer& buffer,
     // Judged on the header alone: a framing or Host the server does not trust must not let
     // the body be parsed as the next request.
     if (const auto refusal = refuse_header(parser.get())) {
-        spdlog::debug("http: rejected request: {}", *refusal);
+        log().debug("rejected request: {}", *refusal);
         co_await refuse(stream, options, parser,
                         problem(parser.get().version(), false, bhttp::status::bad_request, *refusal,
                                 path_of_target(parser.get().target())),
@@ -752,8 +787,10 @@ asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::ui
 
         const StringRequest& raw = parser.get();
         const auto started = std::chrono::steady_clock::now();
+        const std::string request_id = request_id_of(parser);
         std::string_view route;
-        Response response = co_await respond(policy, port, raw, route);
+        Response response = co_await respond(policy, port, raw, request_id, route);
+        response.set(kRequestIdHeader, request_id);
         if (hooks.is_stopping()) {
             response.keep_alive(false);
         }
@@ -763,9 +800,10 @@ asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::ui
         const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
             std::chrono::steady_clock::now() - started);
         observe(options, {sv(raw.method_string()), route, response.result_int(), micros,
-                          response.body().size(), true});
-        if (spdlog::should_log(spdlog::level::debug)) {
-            spdlog::debug("http: {} {} -> {} in {} us", sv(raw.method_string()), sv(raw.target()),
+                          response.body().size(), true, request_id});
+        if (log().should_log(spdlog::level::debug)) {
+            const logging::ScopedLogContext context({request_id, 0, {}});
+            log().debug("{} {} -> {} in {} us", sv(raw.method_string()), path_only(raw),
                           response.result_int(), micros.count());
         }
         if (write_error || !response.keep_alive()) {
@@ -873,7 +911,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerState> state) {
             if (ec == asio::error::operation_aborted || !state->acceptor.is_open()) {
                 co_return;
             }
-            spdlog::warn("http: accept failed: {}", ec.message());
+            log().warn("accept failed: {}", ec.message());
             asio::steady_timer timer(co_await asio::this_coro::executor, kAcceptBackoff);
             auto [timer_error] = co_await timer.async_wait(kAsTuple);
             (void)timer_error;
@@ -882,7 +920,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerState> state) {
         if (state->stopping.load() ||
             state->active.load(std::memory_order_relaxed) >= state->options.max_connections) {
             if (!state->stopping.load()) {
-                spdlog::warn("http: refusing a connection: {} are open (max_connections)",
+                log().warn("refusing a connection: {} are open (max_connections)",
                              state->active.load(std::memory_order_relaxed));
             }
             error_code ignored;
@@ -906,7 +944,7 @@ Server::~Server() {
     try {
         stop();
     } catch (const std::exception& e) {  // only allocation can fail here
-        spdlog::error("http: stopping the server failed: {}", e.what());
+        log().error("stopping the server failed: {}", e.what());
     }
 }
 
@@ -943,7 +981,7 @@ void Server::start() {
         fail(ec);
     }
     state.port.store(state.acceptor.local_endpoint().port());
-    spdlog::info("http: listening on {}:{}", state.options.address, state.port.load());
+    log().info("listening on {}:{}", state.options.address, state.port.load());
     asio::co_spawn(state.strand, accept_loop(state_),
                    [](const std::exception_ptr& error) { log_exception("accept loop", error); });
 }
