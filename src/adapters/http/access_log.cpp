@@ -67,7 +67,9 @@ void AccessLog::observe(const RequestRecord& record) {
 }
 
 RequestObserver AccessLog::observer(std::shared_ptr<AccessLog> log) {
-    return [log = std::move(log)](const RequestRecord& record) { log->observe(record); };
+    return [log = std::move(log)](const RequestRecord& record) {
+        log->observe(record);
+    };
 }
 
 }  // namespace mb::adapters::http

@@ -241,7 +241,6 @@ void add_settings(CLI::App& app, Settings& s, std::vector<std::string>& names) {
     app.add_flag("--review-down", s.review_down,
                  "Fault injection: the review module refuses to open reviews [env "
                  "MOVIE_REVIEW_DOWN]");
-
 }
 
 }  // namespace

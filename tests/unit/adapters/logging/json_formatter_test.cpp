@@ -24,9 +24,8 @@ namespace {
 
 /// A logger called `name` writing `formatter`'s lines into a string.
 struct Captured {
-    explicit Captured(const std::string& name,
-                      std::unique_ptr<spdlog::formatter> formatter =
-                          std::make_unique<JsonFormatter>()) {
+    explicit Captured(const std::string& name, std::unique_ptr<spdlog::formatter> formatter =
+                                                   std::make_unique<JsonFormatter>()) {
         auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
         sink->set_formatter(std::move(formatter));
         logger = std::make_shared<spdlog::logger>(name, sink);
@@ -84,8 +83,14 @@ TEST_CASE("JSON lines: time, level, module, thread and message", "[logging]") {
 TEST_CASE("JSON lines: any message stays one valid JSON line", "[logging]") {
     // Quotes, backslashes, newlines (log forging), control bytes, braces, ill-formed UTF-8.
     const std::vector<std::string> messages = {
-        R"(say "hi" \ bye)", "two\nlines\r\n{\"forged\":1}", std::string("nul\0byte", 8),
-        "\x01\x1f\x7f", "{}", "caf\xc3\xa9 \xe2\x82", "\xff\xfe", std::string(10000, 'x'),
+        R"(say "hi" \ bye)",
+        "two\nlines\r\n{\"forged\":1}",
+        std::string("nul\0byte", 8),
+        "\x01\x1f\x7f",
+        "{}",
+        "caf\xc3\xa9 \xe2\x82",
+        "\xff\xfe",
+        std::string(10000, 'x'),
     };
     for (const auto& message : messages) {
         INFO(message);
