@@ -145,7 +145,7 @@ TEST_CASE("OutboxStore: entries survive closing and reopening the file", "[persi
     CHECK(ids_of(outbox.undelivered(0, 100)) == Ids{"e1", "e2"});
 }
 
-TEST_CASE("OutboxStore: the request id is kept with the entry; rows from before it read as ''",
+TEST_CASE("OutboxStore: the request id is kept with the entry, rows from before it read as empty",
           "[persistence][outbox]") {
     // README "Logs": the request id is envelope metadata in an outbox column, added by a
     // migration: a file written by the previous version (no column) still opens and its

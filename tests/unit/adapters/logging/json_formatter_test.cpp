@@ -164,7 +164,7 @@ TEST_CASE("text lines: today's prefix, the module, the message, then the context
     CHECK(other[0].ends_with("] ready"));
 }
 
-TEST_CASE("--log-format: json, text, or auto by whether stdout is a terminal", "[logging]") {
+TEST_CASE("log format: json, text, or auto by whether stdout is a terminal", "[logging]") {
     CHECK(resolve_log_format("json", true) == LogFormat::kJson);
     CHECK(resolve_log_format("text", false) == LogFormat::kText);
     CHECK(resolve_log_format("auto", true) == LogFormat::kText);
