@@ -19,8 +19,11 @@ JSON_ARGS = ["--log-format", "json", "--log-level", "debug"]
 
 
 def server_lines(server):
-    """The server's own output lines (the harness adds '=== ...' lines of its own)."""
-    return [line for line in server.log() if not line.startswith("===")]
+    """The server's own output lines: the harness adds '=== ...' lines of its own and, in Kafka
+    mode, the mock cluster's lines prefixed '[<server>-kafka]'."""
+    kafka = f"[{server.name}-kafka]"
+    return [line for line in server.log()
+            if not line.startswith("===") and not line.startswith(kafka)]
 
 
 class LoggingTest(E2ETestCase):
