@@ -364,7 +364,7 @@ class Server:
     """One movie-booking process on a private data directory.
 
     ``extra_args`` are appended to ``--port 0 --address 127.0.0.1 --data-dir <tmp>
-    --log-level info``; ``env`` adds variables to a clean environment. ``port_flag=False`` leaves
+    --log-level info --log-format text``; ``env`` adds variables to a clean environment. ``port_flag=False`` leaves
     out ``--port 0`` (to test MOVIE_PORT). ``auth_off=False`` leaves out ``AUTH_OFF_ARGS``
     (the server then runs its default, auth = jwt, and needs a key in ``extra_args``/``env``).
 
@@ -403,7 +403,10 @@ class Server:
         args = [self.binary]
         if self.port_flag:
             args += ["--port", "0"]
-        args += ["--address", "127.0.0.1", "--data-dir", self.data_dir, "--log-level", "info"]
+        # Text lines keep the failure dumps readable; test_logging asks for json (a later
+        # --log-format in extra_args wins).
+        args += ["--address", "127.0.0.1", "--data-dir", self.data_dir, "--log-level", "info",
+                 "--log-format", "text"]
         # The flow suites run the local-demo mode: no tokens, and the seed's legacy bookings of
         # uncatalogued movies at the client's price. test_security runs auth = jwt (its own
         # extra_args come later and win).

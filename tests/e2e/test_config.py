@@ -120,6 +120,82 @@ class ConfigTest(E2ETestCase):
                                 "--data-dir", self.data_dir])
         self.assertNotEqual(code, 0, out)
 
+    def write_toml(self, text):
+        path = os.path.join(self.tmp.name, "strict.toml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def assert_refused(self, args, env, *names):
+        """README "Configuration": exit code 2 and a message naming each of `names`."""
+        code, out = run_binary(list(args) + ["--data-dir", self.data_dir], env)
+        self.assertEqual(code, 2, out)
+        for name in names:
+            self.assertIn(name, out)
+        self.assertNotIn("listening on", out)
+        return out
+
+    def test_unknown_toml_key_stops_start_up(self):
+        """Issue 11: an unknown key in the TOML file is refused, not ignored."""
+        path = self.write_toml("port = 0\nbody-limt = 4096\n")
+        out = self.assert_refused(["--config", path], None, "body-limt", path)
+        self.assertIn("unknown key", out)
+
+    def test_unknown_movie_variable_stops_start_up(self):
+        """Issue 11: a MOVIE_* variable that names no setting is a typo, refused with its name;
+        MOVIE_JWT_SECRET (no flag, on purpose) is known."""
+        out = self.assert_refused([], {"MOVIE_PROT": "8080"}, "MOVIE_PROT", "environment")
+        self.assertIn("unknown variable", out)
+        code, out = run_binary(["--print-config"], {"MOVIE_JWT_SECRET": "x" * 40})
+        self.assertEqual(code, 0, out)
+
+    def test_bad_values_name_the_key_and_its_source(self):
+        """Issue 11: out of range, wrong type, bad enum -> exit 2 naming the key and where it
+        came from (command line, environment, file)."""
+        self.assert_refused([], {"MOVIE_PORT": "70000"}, "MOVIE_PORT", "environment")
+        self.assert_refused([], {"MOVIE_THREADS": "many"}, "MOVIE_THREADS", "environment")
+        self.assert_refused([], {"MOVIE_LOG_FORMAT": "xml"}, "MOVIE_LOG_FORMAT")
+        self.assert_refused(["--access-log", "sample:0"], None, "--access-log", "command line")
+        self.assert_refused(["--bus", "carrier-pigeon"], None, "--bus")
+        for line, key in (("port = 70000", "port"), ('log-format = "xml"', "log-format"),
+                          ('threads = "many"', "threads"), ("breaker-failure-rate = 2.5",
+                                                            "breaker-failure-rate")):
+            path = self.write_toml(line + "\n")
+            self.assert_refused(["--config", path], None, key, "config file " + path)
+
+    def test_check_config(self):
+        """`movie-booking check-config --config FILE`: 0 + "ok" for a good configuration
+        (file and environment), 2 + the messages for a bad one; never starts a server."""
+        good = self.write_toml('port = 0\nauth = "off"\naddress = "127.0.0.1"\n')
+        code, out = run_binary(["check-config", "--config", good])
+        self.assertEqual((code, out.strip()), (0, "ok"))
+        code, out = run_binary(["check-config", "--config", good], {"MOVIE_PORTT": "1"})
+        self.assertEqual(code, 2, out)
+        self.assertIn("MOVIE_PORTT", out)
+        bad = self.write_toml("port = 0\nmax-bach = 10\n")
+        code, out = run_binary(["check-config", "--config", bad])
+        self.assertEqual(code, 2, out)
+        self.assertIn("max-bach", out)
+        # Settings that are fine alone but not together (auth = jwt without a key).
+        keyless = self.write_toml('auth = "jwt"\n')
+        code, out = run_binary(["check-config", "--config", keyless])
+        self.assertEqual(code, 2, out)
+        self.assertIn("needs a key", out)
+
+    def test_print_config_redacts_the_secret(self):
+        """Issue 11: --print-config never prints the HS256 secret (only that one is set)."""
+        secret = "s3cr3t-" + "z" * 40
+        out = self.print_config(env={"MOVIE_JWT_SECRET": secret})
+        self.assertNotIn(secret, out)
+        self.assertIn("MOVIE_JWT_SECRET=<redacted>", out)
+        path = os.path.join(self.tmp.name, "secret")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(secret)
+        os.chmod(path, 0o600)
+        out = self.print_config(["--jwt-secret-file", path])
+        self.assertNotIn(secret, out)
+        self.assertIn(path, out)
+
     def test_sigterm_stops_cleanly(self):
         """ARCHITECTURE.md "Threads" / seed zero-downtime redeploys: SIGTERM ends the server
         promptly (within 10 s, no SIGKILL needed) with exit code 0."""

@@ -20,6 +20,10 @@ struct Envelope {
     /// The payload already parsed, when the publisher built it (encode) or a reader parsed it
     /// once: every consumer decodes from it instead of parsing the text again. May be null.
     std::shared_ptr<const boost::json::object> object = nullptr;
+    /// The X-Request-Id of the request that caused the event ("" when unknown: an event of an
+    /// older version, or one caused by recovery). Metadata beside the payload, which stays the
+    /// seed's wire form: an outbox column, a Kafka header (`requestId`).
+    std::string request_id{};
 };
 
 }  // namespace mb::adapters::bus

@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/bus/event_codec.hpp"
+#include "adapters/logging/log_context.hpp"
+#include "adapters/logging/logging.hpp"
 #include "domain/common/error_category.hpp"
 #include "domain/common/text.hpp"
 
@@ -105,7 +107,11 @@ std::error_code make_error_code(DeadLetterError e) {
 
 EventConsumer::EventConsumer(persistence::ModuleExecutor& executor, persistence::InboxStore& inbox,
                              persistence::DeadLetterStore& dead_letters, Options options)
-    : executor_(executor), inbox_(inbox), store_(dead_letters), options_(options) {}
+    : executor_(executor),
+      log_(logging::module_logger(executor.name())),
+      inbox_(inbox),
+      store_(dead_letters),
+      options_(options) {}
 
 void EventConsumer::register_type(const std::string& event_type, const std::string& publisher,
                                   Apply apply) {
@@ -116,6 +122,10 @@ void EventConsumer::register_type(const std::string& event_type, const std::stri
                                                  ":error-rate)");
                     }
                     apply(e);
+                    // On the module strand, in the event's log context (request id, booking:
+                    // ModuleExecutor::deliver): one id follows a booking to each consumer.
+                    if (log_->should_log(spdlog::level::debug))
+                        log_->debug("applied {} {}", e.event_type, e.event_id);
                 },
                 publisher};
 }
@@ -238,10 +248,15 @@ void EventConsumer::finished(Delivery delivery, std::exception_ptr error) {
     if (is_decode_error(error))
         delivery.attempts = std::max(delivery.attempts, options_.max_attempts);
     delivery.last_error = describe(error);
-    spdlog::warn("{}: {} {} (booking {}) failed, attempt {} of {}: {}", executor_.name(),
-                 delivery.envelope->event_type, delivery.envelope->event_id,
-                 delivery.envelope->booking_id, delivery.attempts, options_.max_attempts,
-                 delivery.last_error);
+    {
+        const logging::ScopedLogContext context({delivery.envelope->request_id,
+                                                 delivery.envelope->booking_id,
+                                                 delivery.last_error});
+        log_->warn("{} {} (booking {}) failed, attempt {} of {}: {}",
+                   delivery.envelope->event_type, delivery.envelope->event_id,
+                   delivery.envelope->booking_id, delivery.attempts, options_.max_attempts,
+                   delivery.last_error);
+    }
     std::vector<Delivery> to_park;
     {
         std::lock_guard lock(mutex_);

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
+#include <spdlog/logger.h>
 
 #include "adapters/bus/envelope.hpp"
 #include "adapters/bus/event_bus.hpp"
@@ -109,6 +110,7 @@ private:
     std::chrono::milliseconds backoff(int attempts) const;
 
     persistence::ModuleExecutor& executor_;
+    std::shared_ptr<spdlog::logger> log_;  ///< the module's logger (its executor's name)
     persistence::InboxStore& inbox_;
     persistence::DeadLetterStore& store_;
     Options options_;

@@ -42,6 +42,10 @@ struct Request {
     /// route that needs one, Principal::system() when auth = off, anonymous() on a public
     /// route. Handlers pass it to every use case (issue 9).
     domain::Principal principal = domain::Principal::anonymous();
+    /// The request id (the client's valid X-Request-Id, else a generated one; request_id.hpp),
+    /// echoed on the response. Handlers pass it on to what the request causes (log lines,
+    /// events) — see adapters/logging/log_context.hpp.
+    std::string request_id;
 
     /// The value of the first query parameter called `name` ("+" and %XX already decoded), or
     /// nullopt when absent. A parameter given without '=' has an empty value. The view points

@@ -42,7 +42,10 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/http/problem.hpp"
+#include "adapters/http/request_id.hpp"
 #include "adapters/http/response.hpp"
+#include "adapters/logging/log_context.hpp"
+#include "adapters/logging/logging.hpp"
 #include "domain/common/text.hpp"
 
 namespace mb::adapters::http {
@@ -68,11 +71,35 @@ constexpr std::size_t kMaxAuthorityLength = 300;
 constexpr std::string_view kContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
 constexpr std::string_view kCorsAllowHeaders =
     "Authorization, Content-Type, If-None-Match, X-Request-Id";
-constexpr std::string_view kCorsExposeHeaders = "Location, ETag, Retry-After";
+constexpr std::string_view kCorsExposeHeaders = "Location, ETag, Retry-After, X-Request-Id";
+constexpr std::string_view kRequestIdHeader = "X-Request-Id";
 constexpr std::string_view kCorsMaxAge = "600";
 
 std::string_view sv(beast::string_view text) {
     return {text.data(), text.size()};
+}
+
+/// The "http" module logger.
+spdlog::logger& log() {
+    static const auto logger = logging::module_logger("http");
+    return *logger;
+}
+
+/// The target without its query: what a log line may show (a query can carry a secret).
+std::string_view path_only(const StringRequest& raw) {
+    const auto target = sv(raw.target());
+    return target.substr(0, target.find('?'));
+}
+
+/// The request id of the request in `parser`: its valid X-Request-Id, else a fresh one (also
+/// when the header could not be parsed).
+std::string request_id_of(const bhttp::request_parser<bhttp::string_body>& parser) {
+    if (!parser.is_header_done()) {
+        return new_request_id();
+    }
+    const auto& header = parser.get();
+    const auto it = header.find(kRequestIdHeader);
+    return accept_request_id(it == header.end() ? std::string_view{} : sv(it->value()));
 }
 
 char ascii_lower(char c) {
@@ -183,9 +210,9 @@ void log_exception(std::string_view where, const std::exception_ptr& error) {
     try {
         std::rethrow_exception(error);
     } catch (const std::exception& e) {
-        spdlog::error("http: {} failed: {}", where, e.what());
+        log().error("{} failed: {}", where, e.what());
     } catch (...) {
-        spdlog::error("http: {} failed with a non-standard exception", where);
+        log().error("{} failed with a non-standard exception", where);
     }
 }
 
@@ -417,7 +444,7 @@ std::optional<Response> problem_for_read_error(
     } else {
         detail = "malformed request: " + ec.message();
     }
-    spdlog::debug("http: rejected request: {}", detail);
+    log().debug("rejected request: {}", detail);
     const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
     // The request line is known even when the body limit tripped on Content-Length (before
     // the parser counts the header as done).
@@ -525,8 +552,12 @@ void add_cors(Response& response, const StringRequest& raw, const std::string& o
 /// Routes one request and turns a handler's exception into a 500 problem. (Awaited by its
 /// exchange, never spawned: the references point into the exchange's frame.)
 asio::awaitable<Response> respond(const Policy& policy, std::uint16_t port,
-                                  const StringRequest& raw, std::string_view& route) {
+                                  const StringRequest& raw, const std::string& request_id,
+                                  std::string_view& route) {
     auto request = make_request(raw, policy, port);
+    if (request) {
+        request->request_id = request_id;
+    }
     if (!request) {
         // Malformed input closes the connection, like a request the parser refused.
         auto response =
@@ -542,7 +573,8 @@ asio::awaitable<Response> respond(const Policy& policy, std::uint16_t port,
         failure = std::current_exception();
     }
     if (!response) {
-        log_exception(fmt::format("handler of {} {}", sv(raw.method_string()), sv(raw.target())),
+        const logging::ScopedLogContext context({request_id, 0, {}});
+        log_exception(fmt::format("handler of {} {}", sv(raw.method_string()), path_only(raw)),
                       failure);
         auto fresh = make_request(raw, policy, port);  // the first one was moved into the router
         response.emplace(problem(*fresh, bhttp::status::internal_server_error, "internal error"));
@@ -688,6 +720,9 @@ asio::awaitable<void> refuse(Stream& stream, const ServerOptions& options,
     record.method = parser.is_header_done() ? sv(parser.get().method_string()) : std::string_view{};
     record.status = response.result_int();
     record.body_bytes = response.body().size();
+    const std::string request_id = request_id_of(parser);
+    record.request_id = request_id;
+    response.set(kRequestIdHeader, request_id);
     co_await answer_and_close(stream, options, std::move(response));
     record.duration = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
@@ -724,18 +759,18 @@ asio::awaitable<bool> read_request(Stream& stream, beast::flat_buffer& buffer,
         options.max_header_count) {
         const auto detail =
             fmt::format("request has more than {} header fields", options.max_header_count);
-        spdlog::debug("http: rejected request: {}", detail);
-        co_await refuse(stream, options, parser,
-                        problem(header.version(), false,
-                                bhttp::status::request_header_fields_too_large, detail,
-                                path_of_target(header.target())),
-                        started);
+        log().debug("rejected request: {}", detail);
+        co_await refuse(
+            stream, options, parser,
+            problem(header.version(), false, bhttp::status::request_header_fields_too_large, detail,
+                    path_of_target(header.target())),
+            started);
         co_return false;
     }
     // Judged on the header alone: a framing or Host the server does not trust must not let
     // the body be parsed as the next request.
     if (const auto refusal = refuse_header(parser.get())) {
-        spdlog::debug("http: rejected request: {}", *refusal);
+        log().debug("rejected request: {}", *refusal);
         co_await refuse(stream, options, parser,
                         problem(parser.get().version(), false, bhttp::status::bad_request, *refusal,
                                 path_of_target(parser.get().target())),
@@ -791,8 +826,8 @@ std::optional<Response> refuse_over_limit(const Policy& policy, const StringRequ
     if (policy.rate_limiter && hooks.peer != nullptr && is_write(raw.method())) {
         const auto client = policy.proxies.client_of(*hooks.peer, raw);
         if (const auto retry_after = policy.rate_limiter->admit(client_key(client))) {
-            spdlog::debug("http: rate limit: {} {} from {}", sv(raw.method_string()),
-                          sv(raw.target()), client.to_string());
+            log().debug("rate limit: {} {} from {}", sv(raw.method_string()),
+                        path_of_target(raw.target()), client.to_string());
             return limit_problem(
                 policy, raw, bhttp::status::too_many_requests,
                 fmt::format("too many writes from this client: at most {} a second (burst {})",
@@ -845,6 +880,7 @@ asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::ui
 
         const StringRequest& raw = parser.get();
         const auto started = std::chrono::steady_clock::now();
+        const std::string request_id = request_id_of(parser);
         std::string_view route;
         InFlightGate::Ticket ticket;
         auto refused = refuse_over_limit(policy, raw, hooks, ticket);
@@ -854,9 +890,10 @@ asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::ui
         if (refused) {
             response = std::move(*refused);
         } else {
-            response = co_await respond(policy, port, raw, route);
+            response = co_await respond(policy, port, raw, request_id, route);
         }
         ticket = {};  // the handler is done: the slot is free while the response is written
+        response.set(kRequestIdHeader, request_id);
         if (hooks.is_stopping()) {
             response.keep_alive(false);
         }
@@ -866,10 +903,11 @@ asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::ui
         const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
             std::chrono::steady_clock::now() - started);
         observe(options, {sv(raw.method_string()), route, response.result_int(), micros,
-                          response.body().size(), routed});
-        if (spdlog::should_log(spdlog::level::debug)) {
-            spdlog::debug("http: {} {} -> {} in {} us", sv(raw.method_string()), sv(raw.target()),
-                          response.result_int(), micros.count());
+                          response.body().size(), routed, request_id});
+        if (log().should_log(spdlog::level::debug)) {
+            const logging::ScopedLogContext context({request_id, 0, {}});
+            log().debug("{} {} -> {} in {} us", sv(raw.method_string()), path_only(raw),
+                        response.result_int(), micros.count());
         }
         if (write_error || !response.keep_alive()) {
             break;
@@ -979,7 +1017,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerState> state) {
             if (ec == asio::error::operation_aborted || !state->acceptor.is_open()) {
                 co_return;
             }
-            spdlog::warn("http: accept failed: {}", ec.message());
+            log().warn("accept failed: {}", ec.message());
             asio::steady_timer timer(co_await asio::this_coro::executor, kAcceptBackoff);
             auto [timer_error] = co_await timer.async_wait(kAsTuple);
             (void)timer_error;
@@ -992,8 +1030,8 @@ asio::awaitable<void> accept_loop(std::shared_ptr<ServerState> state) {
                 ++refused;
                 const auto now = std::chrono::steady_clock::now();
                 if (now - last_warning >= std::chrono::seconds(1)) {
-                    spdlog::warn("http: refused {} connection(s): {} are open (max_connections)",
-                                 refused, state->active.load(std::memory_order_relaxed));
+                    log().warn("refused {} connection(s): {} are open (max_connections)", refused,
+                               state->active.load(std::memory_order_relaxed));
                     refused = 0;
                     last_warning = now;
                 }
@@ -1019,7 +1057,7 @@ Server::~Server() {
     try {
         stop();
     } catch (const std::exception& e) {  // only allocation can fail here
-        spdlog::error("http: stopping the server failed: {}", e.what());
+        log().error("stopping the server failed: {}", e.what());
     }
 }
 
@@ -1056,7 +1094,7 @@ void Server::start() {
         fail(ec);
     }
     state.port.store(state.acceptor.local_endpoint().port());
-    spdlog::info("http: listening on {}:{}", state.options.address, state.port.load());
+    log().info("listening on {}:{}", state.options.address, state.port.load());
     asio::co_spawn(state.strand, accept_loop(state_),
                    [](const std::exception_ptr& error) { log_exception("accept loop", error); });
 }

@@ -35,6 +35,8 @@ struct RequestRecord {
     std::chrono::microseconds duration{0};  ///< from the parsed header to the response written
     std::size_t body_bytes = 0;         ///< response body bytes
     bool routed = false;                ///< false: refused before any handler ran
+    /// The request's id (accepted X-Request-Id or generated; see request_id.hpp), as echoed.
+    std::string_view request_id;
 };
 
 /// Called once per answered request, on the strand of its connection, after the response was
@@ -125,15 +127,18 @@ struct ServerOptions {
 ///   that If-None-Match revalidation still works.
 /// - CORS (only with ServerOptions::cors_origins): for a request whose `Origin` is listed,
 ///   `Access-Control-Allow-Origin: <origin>`, `Vary: Origin` and
-///   `Access-Control-Expose-Headers: Location, ETag, Retry-After`; a preflight (OPTIONS with
+///   `Access-Control-Expose-Headers: Location, ETag, Retry-After, X-Request-Id`; a preflight (OPTIONS with
 ///   Access-Control-Request-Method) answered 2xx with Allow also gets
 ///   `Access-Control-Allow-Methods: <Allow>`, `Access-Control-Allow-Headers: Authorization,
 ///   Content-Type, If-None-Match, X-Request-Id` and `Access-Control-Max-Age: 600`. Any other
 ///   origin gets no CORS header at all.
 /// - An exception escaping a handler is logged (spdlog error) and answered with a 500 problem
 ///   (detail "internal error"); the connection stays usable.
+/// - Request ids: a valid `X-Request-Id` (request_id.hpp) is kept, else one is generated; it is
+///   echoed as `X-Request-Id` on every response (refusals before routing too), given to the
+///   handler as Request::request_id and to the observer as RequestRecord::request_id.
 /// - Every response carries `Server: movie-booking`; each request is logged at debug level
-///   with method, target, status and duration in microseconds.
+///   with method, path (never the query), status and duration in microseconds.
 ///
 /// Lifetime: the io_context must outlive the Server. The destructor calls stop(); coroutines
 /// still running keep the shared state (not the Server object) alive.

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -41,22 +42,26 @@ public:
     /// kOtherCustomer (403), kInvalidBooking (400), kUnlistedMovie (404), seat and price
     /// conflicts (409; `details` says which seats / what amount), payment declined (402), port
     /// errors (503: nothing kept). Rethrows infrastructure failures after compensating.
+    /// `request_id` (X-Request-Id) goes into the saga's log lines and every event it causes.
     boost::asio::awaitable<domain::Result<domain::booking::Booking>> place(
         domain::Principal caller, domain::booking::BookingRequest request,
-        std::shared_ptr<app::booking::PlaceDetails> details = nullptr);
+        std::shared_ptr<app::booking::PlaceDetails> details = nullptr,
+        std::string request_id = {});
     /// Cancels for `caller`. Errors: kNotFound (also: not visible to the caller), kForbidden,
     /// kAlreadyCanceled, kAlreadyPrinted, kPrintInProgress, port errors.
     boost::asio::awaitable<domain::Result<domain::booking::Booking>> cancel(
-        domain::Principal caller, std::int64_t booking_id);
+        domain::Principal caller, std::int64_t booking_id, std::string request_id = {});
     /// Settles bookings left Pending and cancels left half-done whose last change is at least
     /// `min_age` old (0 at start-up; longer than any live saga when periodic). Returns how many
     /// bookings it settled.
     boost::asio::awaitable<std::size_t> recover(std::chrono::milliseconds min_age);
 
 private:
-    boost::asio::awaitable<void> compensate(std::int64_t booking_id);
+    // `request_id` by reference: both are awaited at once by the caller, which owns it ("" for
+    // recovery, which no request caused).
+    boost::asio::awaitable<void> compensate(std::int64_t booking_id, const std::string& request_id);
     boost::asio::awaitable<domain::Result<domain::booking::Booking>> finish_cancel(
-        std::int64_t booking_id);
+        std::int64_t booking_id, const std::string& request_id);
 
     persistence::ModuleExecutor& executor_;
     app::booking::BookingService& bookings_;

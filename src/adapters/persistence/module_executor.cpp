@@ -18,7 +18,7 @@ void ModuleExecutor::submit(Body body, Completion complete) {
     bool schedule = false;
     {
         std::lock_guard lock(mutex_);
-        queue_.push_back(Job{std::move(body), std::move(complete)});
+        queue_.push_back(Job{std::move(body), std::move(complete), logging::current_log_context()});
         if (!scheduled_) {
             scheduled_ = true;
             schedule = true;
@@ -37,6 +37,9 @@ void ModuleExecutor::deliver(std::shared_ptr<const bus::Envelope> envelope,
                 duplicates_.fetch_add(1, std::memory_order_relaxed);
                 return true;
             }
+            // The event's request id follows what it causes: log lines and new events.
+            const logging::ScopedLogContext context(
+                {envelope->request_id, envelope->booking_id, {}});
             apply(*envelope);
             return true;
         },
@@ -69,6 +72,7 @@ void ModuleExecutor::drain() {
             db_.savepoint();
             bool keep = false;
             try {
+                const logging::ScopedLogContext context(std::move(batch[i].context));
                 keep = batch[i].body();
             } catch (...) {
                 errors[i] = std::current_exception();

@@ -33,6 +33,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "adapters/bus/envelope.hpp"
+#include "adapters/logging/log_context.hpp"
 #include "adapters/persistence/inbox_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 #include "adapters/persistence/sqlite_database.hpp"
@@ -91,7 +92,9 @@ public:
 
     /// Low-level: `body` runs in the next batch (returns false to roll back its savepoint);
     /// `complete` runs on the module strand after the commit (or with the error that failed
-    /// the job or the commit). `complete` must not block.
+    /// the job or the commit). `complete` must not block. The calling thread's log context
+    /// (request id, booking id) is restored while `body` runs, so the log lines and the
+    /// outbox entries of the job carry them (SqliteOutbox).
     void submit(Body body, Completion complete);
 
     /// Runs `f()` in the module's unit of work and resumes the awaiting coroutine, on its own
@@ -169,6 +172,7 @@ private:
     struct Job {
         Body body;
         Completion complete;
+        logging::LogContext context;  ///< the submitter's, restored while `body` runs
     };
     void drain();
 

@@ -17,13 +17,20 @@ Migration inbox_retention_migration(std::int64_t version) {
     return {version, "inbox retention index", "CREATE INDEX inbox_applied_at ON inbox(applied_at)"};
 }
 
+Migration outbox_request_id_migration(std::int64_t version) {
+    return {version, "outbox request id",
+            "ALTER TABLE outbox ADD COLUMN request_id TEXT NOT NULL DEFAULT ''"};
+}
+
 OutboxStore::OutboxStore(SqliteDatabase& db)
     : db_(db),
-      insert_((db.session().prepare << "INSERT INTO outbox(event_id, event_type, booking_id, "
-                                       "timestamp, payload, created_at) "
-                                       "VALUES(:id, :type, :booking, :ts, :payload, :created)",
+      insert_((db.session().prepare
+                   << "INSERT INTO outbox(event_id, event_type, booking_id, timestamp, payload, "
+                      "created_at, request_id) "
+                      "VALUES(:id, :type, :booking, :ts, :payload, :created, :request)",
                soci::use(event_id_), soci::use(event_type_), soci::use(booking_id_),
-               soci::use(timestamp_), soci::use(payload_), soci::use(created_at_))),
+               soci::use(timestamp_), soci::use(payload_), soci::use(created_at_),
+               soci::use(request_id_))),
       delete_((db.session().prepare << "DELETE FROM outbox WHERE seq = :seq", soci::use(seq_))) {}
 
 void OutboxStore::append(bus::Envelope envelope) {
@@ -32,6 +39,7 @@ void OutboxStore::append(bus::Envelope envelope) {
     booking_id_ = envelope.booking_id;
     timestamp_ = envelope.timestamp;
     payload_ = envelope.payload;
+    request_id_ = envelope.request_id;
     created_at_ = to_epoch_ms(std::chrono::system_clock::now());
     insert_.execute(true);
     long long id = 0;
@@ -54,16 +62,18 @@ void OutboxStore::truncate_written(std::size_t mark) {
 std::vector<OutboxRecord> OutboxStore::undelivered(std::int64_t after, std::int64_t limit) {
     std::vector<OutboxRecord> out;
     std::int64_t seq = 0, booking = 0;
-    std::string id, type, ts, payload;
+    std::string id, type, ts, payload, request_id;
     soci::statement st =
         (db_.session().prepare << "SELECT seq, event_id, event_type, booking_id, timestamp, "
-                                  "payload FROM outbox WHERE seq > :after ORDER BY seq LIMIT :lim",
+                                  "payload, request_id FROM outbox WHERE seq > :after ORDER BY "
+                                  "seq LIMIT :lim",
          soci::into(seq), soci::into(id), soci::into(type), soci::into(booking), soci::into(ts),
-         soci::into(payload), soci::use(after), soci::use(limit));
+         soci::into(payload), soci::into(request_id), soci::use(after), soci::use(limit));
     st.execute();
     while (st.fetch()) {
-        out.push_back({seq, std::make_shared<const bus::Envelope>(
-                                bus::Envelope{id, type, booking, ts, payload})});
+        bus::Envelope envelope{id, type, booking, ts, payload};
+        envelope.request_id = request_id;
+        out.push_back({seq, std::make_shared<const bus::Envelope>(std::move(envelope))});
     }
     return out;
 }

@@ -45,7 +45,7 @@ private:
     SqliteDatabase& db_;
     std::vector<OutboxRecord> written_;
     // Bound buffers of the prepared insert.
-    std::string event_id_, event_type_, timestamp_, payload_;
+    std::string event_id_, event_type_, timestamp_, payload_, request_id_;
     std::int64_t booking_id_ = 0, created_at_ = 0, seq_ = 0;
     soci::statement insert_;
     soci::statement delete_;
@@ -55,5 +55,7 @@ private:
 [[nodiscard]] Migration outbox_and_inbox_migration(std::int64_t version);
 /// Index for InboxStore::prune (every module includes it after the outbox migration).
 [[nodiscard]] Migration inbox_retention_migration(std::int64_t version);
+/// outbox.request_id (Envelope::request_id; '' for the rows written before it).
+[[nodiscard]] Migration outbox_request_id_migration(std::int64_t version);
 
 }  // namespace mb::adapters::persistence

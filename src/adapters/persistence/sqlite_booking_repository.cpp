@@ -37,7 +37,9 @@ std::vector<Migration> booking_migrations() {
              "DROP INDEX movies_title;"
              "CREATE INDEX movies_title_nocase ON movies(title COLLATE NOCASE)"},
             // Collections are filtered to the caller (issue 9).
-            {8, "customer index", "CREATE INDEX bookings_customer ON bookings(customer_id, id)"}};
+            {8, "customer index",
+             "CREATE INDEX bookings_customer ON bookings(customer_id, id)"},
+            outbox_request_id_migration(9)};
 }
 
 SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)

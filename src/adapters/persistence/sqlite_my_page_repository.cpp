@@ -87,7 +87,8 @@ std::vector<Migration> mypage_migrations() {
             {4, "screening of a booking",
              "ALTER TABLE mypages ADD COLUMN screening_id BIGINT NOT NULL DEFAULT 0;"
              "ALTER TABLE mypages ADD COLUMN screening_starts_at TEXT NOT NULL DEFAULT ''"},
-            dead_letter_migration(5)};
+            dead_letter_migration(5),
+            outbox_request_id_migration(6)};
 }
 
 SqliteMyPageRepository::SqliteMyPageRepository(SqliteDatabase& db)

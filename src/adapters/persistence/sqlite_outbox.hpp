@@ -1,9 +1,11 @@
 #pragma once
 // SqliteOutbox<Event>: the app::Outbox port of one context, writing encoded envelopes into its
-// module's outbox table inside the current unit of work. Not thread-safe (module strand).
+// module's outbox table inside the current unit of work, with the request id of the thread's
+// log context (ModuleExecutor restores the submitter's). Not thread-safe (module strand).
 #include <variant>
 
 #include "adapters/bus/event_codec.hpp"
+#include "adapters/logging/log_context.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 #include "adapters/system/ids.hpp"
 #include "app/common/outbox.hpp"
@@ -19,7 +21,9 @@ public:
     void append(const EventVariant& event) override {
         std::visit(
             [this](const auto& e) {
-                store_.append(bus::encode(e, system::new_uuid(), clock_.now()));
+                auto envelope = bus::encode(e, system::new_uuid(), clock_.now());
+                envelope.request_id = logging::current_log_context().request_id;
+                store_.append(std::move(envelope));
             },
             event);
     }

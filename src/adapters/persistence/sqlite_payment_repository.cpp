@@ -24,7 +24,8 @@ std::vector<Migration> payment_migrations() {
             inbox_retention_migration(3),
             dead_letter_migration(4),
             // Collections are filtered to the caller (issue 9).
-            {5, "customer index", "CREATE INDEX payments_customer ON payments(customer_id, id)"}};
+            {5, "customer index", "CREATE INDEX payments_customer ON payments(customer_id, id)"},
+            outbox_request_id_migration(6)};
 }
 
 SqlitePaymentRepository::SqlitePaymentRepository(SqliteDatabase& db)

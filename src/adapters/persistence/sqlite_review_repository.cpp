@@ -27,7 +27,8 @@ std::vector<Migration> review_migrations() {
             // and are visible to admin only.
             {5, "review owner",
              "ALTER TABLE reviews ADD COLUMN customer_id TEXT NOT NULL DEFAULT '';"
-             "CREATE INDEX reviews_customer ON reviews(customer_id, id)"}};
+             "CREATE INDEX reviews_customer ON reviews(customer_id, id)"},
+            outbox_request_id_migration(6)};
 }
 
 SqliteReviewRepository::SqliteReviewRepository(SqliteDatabase& db)

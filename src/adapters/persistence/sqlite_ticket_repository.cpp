@@ -27,7 +27,8 @@ std::vector<Migration> ticket_migrations() {
             inbox_retention_migration(3),
             dead_letter_migration(4),
             // Collections are filtered to the caller (issue 9).
-            {5, "customer index", "CREATE INDEX tickets_customer ON tickets(customer_id, id)"}};
+            {5, "customer index", "CREATE INDEX tickets_customer ON tickets(customer_id, id)"},
+            outbox_request_id_migration(6)};
 }
 
 SqliteTicketRepository::SqliteTicketRepository(SqliteDatabase& db)

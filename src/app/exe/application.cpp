@@ -23,6 +23,8 @@
 #include "adapters/bus/kafka/mock_cluster.hpp"
 #include "adapters/bus/outbox_relay.hpp"
 #include "adapters/bus/subscribe.hpp"
+#include "adapters/http/access_log.hpp"
+#include "adapters/http/request_observers.hpp"
 #include "adapters/http/routes/routes.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/inprocess/fault_injector.hpp"
@@ -229,7 +231,13 @@ struct Application::Impl {
         options.trusted_proxies = settings.trusted_proxies;
         options.public_url = settings.public_url;
         options.cors_origins = settings.cors_origins;
-        options.observer = observability.request_observer();
+        // The request metrics and the access log share the one observer slot.
+        options.observer = adapters::http::fan_out(
+            {observability.request_observer(),
+             adapters::http::AccessLog::observer(std::make_shared<adapters::http::AccessLog>(
+                 adapters::http::AccessLogPolicy::parse(settings.access_log)
+                     .value_or(adapters::http::AccessLogPolicy{}),
+                 milliseconds(settings.access_log_slow_ms)))});
         return options;
     }
 

@@ -1,13 +1,15 @@
-// movie-booking: entry point. Parses the configuration, sets up logging and runs the
-// Application (or the `token` subcommand); the one place that catches everything
+// movie-booking: entry point. Parses the configuration, sets up logging (adapters/logging) and
+// runs the Application (or the `token` / `check-config` subcommand); the one place that catches everything
 // (CONVENTIONS.md, "Errors"). Exit codes: 0 done, 1 failed while running, 2 bad configuration.
 #include <chrono>
 #include <exception>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "adapters/auth/token_verifier.hpp"
+#include "adapters/logging/logging.hpp"
 #include "app/exe/application.hpp"
 #include "app/exe/settings.hpp"
 
@@ -46,8 +48,11 @@ int main(int argc, char** argv) {
         return *exit_code;
     if (token)
         return mint_token(settings, *token);
-    spdlog::set_level(spdlog::level::from_str(settings.log_level));
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ [%t] %v");
+    // --log-format was validated by parse_settings: auto, json or text.
+    mb::adapters::logging::setup_logging(
+        mb::adapters::logging::resolve_log_format(settings.log_format, isatty(STDOUT_FILENO) != 0)
+            .value_or(mb::adapters::logging::LogFormat::kJson),
+        settings.log_level);
     if (const auto refusal = mb::app::exe::check_security(settings); !refusal.empty()) {
         spdlog::critical("movie-booking cannot start: {}", refusal);
         return 2;

@@ -1,12 +1,18 @@
 // The only translation unit that includes CLI11 (expensive to compile: CONVENTIONS.md).
 #include "app/exe/settings.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 #include <vector>
 
+#include <unistd.h>  // environ
+
 #include <CLI/CLI.hpp>
+
+#include "adapters/http/access_log.hpp"
 
 #include "adapters/auth/token_verifier.hpp"
 
@@ -47,6 +53,17 @@ std::optional<std::int64_t> parse_duration_s(const std::string& text) {
     return n * unit;
 }
 
+constexpr std::string_view kEnvPrefix = "MOVIE_";
+/// The one MOVIE_* variable that is not a flag (a secret never goes on a command line).
+constexpr std::string_view kSecretVariable = "MOVIE_JWT_SECRET";
+
+/// Prints each problem on stderr and returns the exit code of a bad configuration (2).
+int report(const std::vector<std::string>& problems) {
+    for (const auto& problem : problems)
+        std::cerr << "movie-booking: bad configuration: " << problem << "\n";
+    return 2;
+}
+
 /// "--payment-latency-ms" -> "MOVIE_PAYMENT_LATENCY_MS".
 std::string env_name(const std::string& long_name) {
     std::string out = "MOVIE_";
@@ -55,53 +72,9 @@ std::string env_name(const std::string& long_name) {
     return out;
 }
 
-}  // namespace
-
-bool is_loopback(const std::string& address) {
-    if (address == "localhost" || address == "::1")
-        return true;
-    return address.rfind("127.", 0) == 0;
-}
-
-std::string check_security(const Settings& s) {
-    if (s.auth == "off") {
-        if (!is_loopback(s.address) && !s.insecure) {
-            return "--auth off would let anyone who reaches " + s.address +
-                   " read, cancel and print every customer's bookings; listen on 127.0.0.1, "
-                   "use --auth jwt, or add --insecure";
-        }
-        return {};
-    }
-    if (s.accept_unlisted_movies) {
-        return "--accept-unlisted-movies takes the client's price for movies the catalogue does "
-               "not list; it is for the local demo only and refused with --auth jwt";
-    }
-    if (s.jwt_secret.empty() && s.jwt_public_key_file.empty() && s.jwt_jwks_file.empty()) {
-        return "--auth jwt needs a key: MOVIE_JWT_SECRET or --jwt-secret-file (HS256), or "
-               "--jwt-public-key-file / --jwt-jwks-file (RS256, ES256); for a local demo use "
-               "--auth off on 127.0.0.1";
-    }
-    return {};
-}
-
-std::optional<int> parse_settings(int argc, char** argv, Settings& s,
-                                  std::optional<TokenCommand>* token) {
-    CLI::App app{
-        "movie-booking: a movie-booking backend (booking, payment, ticket, review, "
-        "mypage) in one process.",
-        "movie-booking"};
-    app.option_defaults()->always_capture_default()->multi_option_policy(
-        CLI::MultiOptionPolicy::TakeLast);
-    const std::string default_config =
-        std::filesystem::exists("config/movie-booking.toml") ? "config/movie-booking.toml" : "";
-    app.set_config("--config", default_config,
-                   "TOML file; keys are the long flag names (port = 8088)", false);
-
-    bool print_config = false;
-    app.add_flag("--print-config", print_config, "Print the effective configuration and exit")
-        ->configurable(false);
-
-    std::vector<std::string> names;
+/// Every setting as a long flag of `app` bound to `s`; `names` gets each long name (its
+/// MOVIE_* variable and TOML key are derived from it).
+void add_settings(CLI::App& app, Settings& s, std::vector<std::string>& names) {
     auto opt = [&](const std::string& name, auto& value, const std::string& help) {
         names.push_back(name);
         return app.add_option("--" + name, value, help + " [env " + env_name(name) + "]");
@@ -242,6 +215,22 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
         "Who may scrape GET /actuator/prometheus: admin (a bearer token with the admin role) or "
         "public (no token; for a port only the monitoring network reaches)")
         ->check(CLI::IsMember({"admin", "public"}));
+    opt("log-format", s.log_format,
+        "Log lines: json (one object per line), text, or auto (text on a terminal, else json)")
+        ->check(CLI::IsMember({"auto", "json", "text"}));
+    opt("access-log", s.access_log,
+        "Access log (one info line per request): all, errors (status >= 400 and slow ones), "
+        "sample:N (every N-th request, plus errors and slow ones), or off")
+        ->check(CLI::Validator(
+            [](std::string& value) -> std::string {
+                return adapters::http::AccessLogPolicy::parse(value)
+                           ? std::string{}
+                           : "expected all, errors, off or sample:N with N in 1..1000000";
+            },
+            "all|errors|sample:N|off"));
+    opt("access-log-slow-ms", s.access_log_slow_ms,
+        "A request at least this slow is always in the access log, ms")
+        ->check(CLI::Range(1, 3600000));
     names.push_back("admin");
     app.add_flag("--admin", s.admin,
                  "Enable catalogue registration (POST /movies, /screens, /screenings) [env "
@@ -279,6 +268,56 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
     app.add_flag("--review-down", s.review_down,
                  "Fault injection: the review module refuses to open reviews [env "
                  "MOVIE_REVIEW_DOWN]");
+}
+
+}  // namespace
+
+bool is_loopback(const std::string& address) {
+    if (address == "localhost" || address == "::1")
+        return true;
+    return address.rfind("127.", 0) == 0;
+}
+
+std::string check_security(const Settings& s) {
+    if (s.auth == "off") {
+        if (!is_loopback(s.address) && !s.insecure) {
+            return "--auth off would let anyone who reaches " + s.address +
+                   " read, cancel and print every customer's bookings; listen on 127.0.0.1, "
+                   "use --auth jwt, or add --insecure";
+        }
+        return {};
+    }
+    if (s.accept_unlisted_movies) {
+        return "--accept-unlisted-movies takes the client's price for movies the catalogue does "
+               "not list; it is for the local demo only and refused with --auth jwt";
+    }
+    if (s.jwt_secret.empty() && s.jwt_public_key_file.empty() && s.jwt_jwks_file.empty()) {
+        return "--auth jwt needs a key: MOVIE_JWT_SECRET or --jwt-secret-file (HS256), or "
+               "--jwt-public-key-file / --jwt-jwks-file (RS256, ES256); for a local demo use "
+               "--auth off on 127.0.0.1";
+    }
+    return {};
+}
+
+std::optional<int> parse_settings(int argc, char** argv, Settings& s,
+                                  std::optional<TokenCommand>* token) {
+    CLI::App app{
+        "movie-booking: a movie-booking backend (booking, payment, ticket, review, "
+        "mypage) in one process.",
+        "movie-booking"};
+    app.option_defaults()->always_capture_default()->multi_option_policy(
+        CLI::MultiOptionPolicy::TakeLast);
+    const std::string default_config =
+        std::filesystem::exists("config/movie-booking.toml") ? "config/movie-booking.toml" : "";
+    app.set_config("--config", default_config,
+                   "TOML file; keys are the long flag names (port = 8088)", false);
+
+    bool print_config = false;
+    app.add_flag("--print-config", print_config, "Print the effective configuration and exit")
+        ->configurable(false);
+
+    std::vector<std::string> names;
+    add_settings(app, s, names);
 
     // `movie-booking token --sub alice --role customer --ttl 1h`: mint a local token.
     TokenCommand command;
@@ -293,23 +332,92 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
     token_app->fallthrough();  // --jwt-secret-file etc. may follow the subcommand
     token_app->configurable(false);
 
+    // `movie-booking check-config --config FILE`: validate file + environment, do not start.
+    auto* check_app = app.add_subcommand(
+        "check-config",
+        "Validate the configuration (file, environment, flags) without starting: prints ok "
+        "(exit 0) or what is wrong (exit 2)");
+    check_app->fallthrough();
+    check_app->configurable(false);
+
+    // An unknown TOML key is refused, not ignored (README "Configuration").
+    app.allow_config_extras(CLI::config_extras_mode::error);
+
+    // Strictness (README "Configuration"): a MOVIE_* variable that names no setting is a typo
+    // that would otherwise be silently ignored.
+    std::vector<std::string> problems;
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string_view entry(*e);
+        if (entry.rfind(kEnvPrefix, 0) != 0)
+            continue;
+        const auto variable = std::string(entry.substr(0, entry.find('=')));
+        if (variable == kSecretVariable)
+            continue;
+        if (std::none_of(names.begin(), names.end(),
+                         [&](const std::string& n) { return env_name(n) == variable; })) {
+            problems.push_back("environment: unknown variable " + variable +
+                               " (no such setting; see --help)");
+        }
+    }
+
     // Precedence flags > environment > file: CLI11 lets the file fill only what the command
     // line did not set, so environment values are passed as leading arguments and real flags
     // after them win (TakeLast).
-    std::vector<std::string> args;
+    std::vector<std::string> env_args;
     for (const auto& name : names) {
         if (const char* v = std::getenv(env_name(name).c_str()); v != nullptr && *v != '\0') {
-            args.push_back("--" + name + "=" + v);
+            env_args.push_back("--" + name + "=" + v);
         }
     }
+    // The environment alone first, on a scratch copy, so that a bad value is reported with
+    // the variable it came from rather than as if it were a flag.
+    {
+        CLI::App scratch_app;
+        scratch_app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+        Settings scratch;
+        std::vector<std::string> scratch_names;
+        add_settings(scratch_app, scratch, scratch_names);
+        for (const auto& arg : env_args) {
+            try {
+                scratch_app.parse(std::vector<std::string>{arg});
+            } catch (const CLI::ParseError& e) {
+                const auto name = arg.substr(2, arg.find('=') - 2);
+                problems.push_back("environment: " + env_name(name) + ": " + e.what());
+            }
+            scratch_app.clear();
+        }
+    }
+    if (!problems.empty())
+        return report(problems);
+
+    std::vector<std::string> args = env_args;
     for (int i = 1; i < argc; ++i)
         args.emplace_back(argv[i]);
     std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
 
     try {
         app.parse(args);
-    } catch (const CLI::ParseError& e) {
+    } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        // The environment was checked above: the value came from a flag or from the file.
+        const std::string what = e.what();
+        const auto config = app.get_config_ptr()->as<std::string>();
+        const bool from_flag = std::any_of(argv + 1, argv + argc, [&](const char* arg) {
+            const std::string_view a(arg);
+            return a.size() > 2 && a.rfind("--", 0) == 0 &&
+                   what.find(std::string(a.substr(0, a.find('=')))) != std::string::npos;
+        });
+        if (from_flag || config.empty() || dynamic_cast<const CLI::FileError*>(&e) != nullptr)
+            return report({"command line: " + what});
+        constexpr std::string_view kExtra = "INI was not able to parse ";
+        if (what.rfind(kExtra, 0) == 0) {
+            return report({"config file " + config + ": unknown key '" +
+                           what.substr(kExtra.size()) + "' (no such setting; see --help)"});
+        }
+        return report({"config file " + config + ": " + what});
     }
     if (const char* secret = std::getenv("MOVIE_JWT_SECRET"); secret != nullptr && *secret != 0) {
         if (!s.jwt_secret_file.empty()) {
@@ -355,6 +463,12 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
     }
     if (const char* weather = std::getenv("WEATHER"))
         s.weather = weather;
+    if (*check_app) {
+        if (auto refusal = check_security(s); !refusal.empty())
+            return report({refusal});
+        std::cout << "ok\n";
+        return 0;
+    }
     if (print_config) {
         // CLI11 prints an empty list's captured default as the string "[]", which it cannot
         // read back (nor an empty TOML array): comment such lines out, so the output stays a

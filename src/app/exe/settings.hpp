@@ -83,6 +83,9 @@ struct Settings {
     // observability (README "Operating")
     std::int64_t readiness_bus_down_ms = 30000;  ///< readiness 503 once the bus is down this long
     std::string prometheus_access = "admin";     ///< who may GET /actuator/prometheus: admin|public
+    std::string log_format = "auto";   ///< "json", "text", "auto" (text on a terminal)
+    std::string access_log = "all";    ///< AccessLogPolicy::parse syntax
+    std::int64_t access_log_slow_ms = 1000;  ///< slower requests are always logged
     // security (README "Security"; issue 9)
     std::string auth = "jwt";  ///< "jwt" (bearer tokens) or "off" (local demo: loopback only)
     bool insecure = false;     ///< allow auth = off on a non-loopback address

@@ -46,7 +46,8 @@ using std::chrono::milliseconds;
 constexpr const char* kType = "Test";
 
 std::vector<persistence::Migration> consumer_migrations() {
-    return {persistence::outbox_and_inbox_migration(1), persistence::dead_letter_migration(2)};
+    return {persistence::outbox_and_inbox_migration(1), persistence::dead_letter_migration(2),
+            persistence::outbox_request_id_migration(3)};
 }
 
 /// Small backoff so that parking after 3 attempts takes ~15 ms.

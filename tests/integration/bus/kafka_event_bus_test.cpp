@@ -319,7 +319,8 @@ TEST_CASE(
     TempDir dir;
     persistence::test::Module module(
         dir.file("mypage.db"),
-        {persistence::outbox_and_inbox_migration(1), persistence::dead_letter_migration(2)});
+        {persistence::outbox_and_inbox_migration(1), persistence::dead_letter_migration(2),
+         persistence::outbox_request_id_migration(3)});
     persistence::DeadLetterStore letters(module.db);
     EventConsumer consumer(module.executor, module.inbox, letters, {});
     std::mutex mutex;

@@ -1,8 +1,10 @@
 // Server behaviour over a real socket: keep-alive, limits, malformed input, failures inside
 // handlers, timeouts, and stop().
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <mutex>
+#include <regex>
 #include <stdexcept>
 #include <system_error>
 
@@ -14,6 +16,7 @@
 #include <catch2/catch.hpp>
 
 #include "adapters/http/problem.hpp"
+#include "adapters/http/request_id.hpp"
 #include "domain/common/text.hpp"
 #include "http_test_support.hpp"
 
@@ -123,6 +126,103 @@ TEST_CASE("Server: a header over header_limit answers 431 problem and closes", "
     REQUIRE_FALSE(client.error());
     check_problem(response, bhttp::status::request_header_fields_too_large);
     CHECK(client.closed_by_peer());
+}
+
+TEST_CASE("Server: a valid X-Request-Id is echoed and handed on, any other is replaced",
+          "[http][server][request-id]") {
+    // README "Logs": 1-128 visible ASCII characters are kept; otherwise a fresh id is used (not
+    // a 400: a tracing header never makes a request fail). Refusals carry one too.
+    std::mutex mutex;
+    std::vector<std::string> observed;
+    auto router = basic_router();
+    router->add(bhttp::verb::get, "/id", [](Request request) -> asio::awaitable<Response> {
+        Response response{bhttp::status::ok, request.version()};
+        response.keep_alive(request.keep_alive());
+        response.body() = request.request_id;
+        co_return response;
+    });
+    ServerOptions options;
+    options.header_limit = 2048;
+    options.observer = [&](const RequestRecord& r) {
+        const std::lock_guard lock(mutex);
+        observed.emplace_back(r.request_id);
+    };
+    TestServer server(router, options);
+    Client client(server.port());
+
+    auto with_id = [](std::string_view target, std::string_view id) {
+        auto request = make_request(bhttp::verb::get, target);
+        request.set("X-Request-Id", id);
+        return request;
+    };
+    const std::string longest(kMaxRequestIdLength, 'a');
+    for (const std::string& id : {std::string("abc-123"), longest, std::string("{\"x\":\\}")}) {
+        INFO(id);
+        const auto response = client.send(with_id("/id", id));
+        CHECK(std::string(response["X-Request-Id"]) == id);
+        CHECK(response.body() == id);  // Request::request_id
+    }
+    std::vector<std::string> generated;
+    for (const std::string& bad : {longest + "a", std::string("two words"),
+                                   std::string("caf\xc3\xa9"), std::string("\t")}) {
+        INFO(bad);
+        const auto response = client.send(with_id("/id", bad));
+        const std::string id(response["X-Request-Id"]);
+        CHECK(id != bad);
+        CHECK(is_valid_request_id(id));
+        CHECK(response.body() == id);
+        generated.push_back(id);
+    }
+    const auto plain = client.send(make_request(bhttp::verb::get, "/ping"));
+    generated.emplace_back(plain["X-Request-Id"]);
+    CHECK(is_valid_request_id(generated.back()));
+    std::sort(generated.begin(), generated.end());
+    CHECK(std::adjacent_find(generated.begin(), generated.end()) == generated.end());
+
+    // Problems and refusals before routing carry it as well.
+    CHECK(std::string(client.send(with_id("/nowhere", "r-404"))["X-Request-Id"]) == "r-404");
+    CHECK(std::string(client.send(with_id("/boom", "r-500"))["X-Request-Id"]) == "r-500");
+    auto big = with_id("/ping", "r-431");
+    big.set("X-Padding", std::string(4096, 'p'));
+    const auto refused = client.send(big);
+    CHECK(refused.result() == bhttp::status::request_header_fields_too_large);
+    CHECK(is_valid_request_id(std::string(refused["X-Request-Id"])));
+    Client other(server.port());
+    auto framed = with_id("/upload", "r-400");
+    framed.set(bhttp::field::transfer_encoding, "gzip");
+    const auto bad_framing = other.send(framed);
+    CHECK(bad_framing.result() == bhttp::status::bad_request);
+    CHECK(std::string(bad_framing["X-Request-Id"]) == "r-400");
+
+    REQUIRE(eventually([&] {
+        const std::lock_guard lock(mutex);
+        return observed.size() >= 12;
+    }));
+    const std::lock_guard lock(mutex);
+    CHECK(observed[0] == "abc-123");
+    CHECK(std::count(observed.begin(), observed.end(), "r-400") == 1);
+}
+
+TEST_CASE("request ids: the validation rule and the generator", "[http][request-id]") {
+    CHECK(is_valid_request_id("a"));
+    CHECK(is_valid_request_id(std::string(kMaxRequestIdLength, '~')));
+    CHECK_FALSE(is_valid_request_id(""));
+    CHECK_FALSE(is_valid_request_id(std::string(kMaxRequestIdLength + 1, 'a')));
+    CHECK_FALSE(is_valid_request_id("a b"));
+    CHECK_FALSE(is_valid_request_id("a\nb"));
+    CHECK_FALSE(is_valid_request_id(std::string_view("a\0b", 3)));
+    CHECK_FALSE(is_valid_request_id("\x7f"));
+    CHECK_FALSE(is_valid_request_id("\xc3\xa9"));
+    CHECK(accept_request_id("kept") == "kept");
+    const auto fresh = accept_request_id("not valid");
+    CHECK(is_valid_request_id(fresh));
+    CHECK(fresh != accept_request_id("not valid"));
+    // One prefix per process, then a counter: same prefix, different ids.
+    const auto a = new_request_id();
+    const auto b = new_request_id();
+    CHECK(a != b);
+    CHECK(a.substr(0, 17) == b.substr(0, 17));
+    CHECK(a.size() <= kMaxRequestIdLength);
 }
 
 TEST_CASE("Server: the observer sees each request once with its route template, not its path",
@@ -560,6 +660,9 @@ TEST_CASE("Server: CORS is off by default and answers only the configured origin
     CHECK(response[bhttp::field::access_control_allow_origin] == "http://localhost:3000");
     CHECK(response[bhttp::field::vary] == "Origin");
     CHECK(response.find(bhttp::field::access_control_allow_methods) == response.end());
+    // A browser script may read the request id (to quote it in a support ticket).
+    CHECK(response[bhttp::field::access_control_expose_headers] ==
+          "Location, ETag, Retry-After, X-Request-Id");
 
     for (const auto* other : {"https://evil.example.com", "https://app.example.com.evil.com",
                               "http://app.example.com", "null"}) {
@@ -611,7 +714,14 @@ TEST_CASE("Exchange: the same bytes get the same answers as over a real socket",
                 }
             }
         }
-        CHECK(in_memory == over_socket);
+        // Every response has a request id; the generated ones differ between the two runs.
+        static const std::regex kRequestId("X-Request-Id: [!-~]{1,128}\r\n");
+        CHECK(std::distance(std::sregex_iterator(in_memory.begin(), in_memory.end(), kRequestId),
+                            std::sregex_iterator()) ==
+              std::distance(std::sregex_iterator(over_socket.begin(), over_socket.end(), kRequestId),
+                            std::sregex_iterator()));
+        CHECK(std::regex_replace(in_memory, kRequestId, "") ==
+              std::regex_replace(over_socket, kRequestId, ""));
     }
     // answer_bytes borrows the router and gives the same answer.
     const std::string ping = "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -620,7 +730,9 @@ TEST_CASE("Exchange: the same bytes get the same answers as over a real socket",
         asio::co_spawn(io_context, answer_bytes(options, *router, ping), asio::use_future);
     io_context.run();
     const auto text = answered.get();
-    CHECK(text == exchange.answer_now(ping));
+    static const std::regex kRequestId("X-Request-Id: [^\r]*\r\n");
+    CHECK(std::regex_replace(text, kRequestId, "") ==
+          std::regex_replace(exchange.answer_now(ping), kRequestId, ""));
     CHECK(text.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
 }
 

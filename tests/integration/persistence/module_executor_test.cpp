@@ -7,6 +7,9 @@
 #include "adapters/persistence/module_executor.hpp"
 
 #include <atomic>
+#include <future>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -15,6 +18,7 @@
 #include <boost/asio/detached.hpp>
 #include <catch2/catch.hpp>
 
+#include "adapters/logging/log_context.hpp"
 #include "persistence_test_support.hpp"
 
 namespace mb::adapters::persistence::test {
@@ -62,6 +66,45 @@ TEST_CASE("ModuleExecutor: submitted jobs run on the module strand and commit",
     // Committed means durable: a new connection on the file sees every row.
     SqliteDatabase reopened(file, item_migrations());
     CHECK(item_names(reopened) == Names{"a", "b", "c"});
+}
+
+TEST_CASE("ModuleExecutor: a job runs in its submitter's log context, an event in its own",
+          "[persistence][executor]") {
+    // README "Logs": the request id of the thread that submits a job (a saga step) is the
+    // job's log context, so its lines and outbox entries carry it; an event delivered to the
+    // module is applied in the context of the event's request id and booking.
+    TempDir dir;
+    Module m(dir.file("m.db"));
+    m.start();
+    Completions done;
+    std::mutex mutex;
+    std::vector<logging::LogContext> seen;
+    auto record = [&] {
+        const std::lock_guard lock(mutex);
+        seen.push_back(logging::current_log_context());
+    };
+    {
+        const logging::ScopedLogContext context({"req-job", 5, {}});
+        m.executor.submit([&] { record(); return true; }, done.slot("job"));
+    }
+    m.executor.submit([&] { record(); return true; }, done.slot("plain"));
+    REQUIRE(done.wait(2));
+    auto event = envelope("ev-1", 9);
+    event.request_id = "req-event";
+    std::promise<void> applied;
+    m.executor.deliver(std::make_shared<const bus::Envelope>(event),
+                       [&](const bus::Envelope&) { record(); },
+                       [&](std::exception_ptr) { applied.set_value(); });
+    REQUIRE(applied.get_future().wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+    const std::lock_guard lock(mutex);
+    REQUIRE(seen.size() == 3);
+    CHECK(seen[0].request_id == "req-job");
+    CHECK(seen[0].booking_id == 5);
+    CHECK(seen[1].request_id.empty());
+    CHECK(seen[1].booking_id == 0);
+    CHECK(seen[2].request_id == "req-event");
+    CHECK(seen[2].booking_id == 9);
+    CHECK(logging::current_log_context().request_id.empty());
 }
 
 TEST_CASE("ModuleExecutor: jobs queued while a batch runs commit together as the next batch",

@@ -78,7 +78,7 @@ inline std::vector<Migration> item_migrations() {
     return {{1, "items",
              "CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT, "
              "name TEXT NOT NULL UNIQUE)"},
-            outbox_and_inbox_migration(2)};
+            outbox_and_inbox_migration(2), outbox_request_id_migration(3)};
 }
 
 inline void insert_item(SqliteDatabase& db, const std::string& name) {

@@ -45,8 +45,8 @@ TEST_CASE("SqliteDatabase: a new file gets every migration, each recorded once",
     const auto file = dir.file("items.db");
     SqliteDatabase db(file, item_migrations());
     CHECK(std::filesystem::exists(file));
-    CHECK(db.schema_version() == 2);
-    CHECK(count(db, "schema_migrations") == 2);
+    CHECK(db.schema_version() == 3);
+    CHECK(count(db, "schema_migrations") == 3);
     CHECK(has_table(db, "items"));
     CHECK(has_table(db, "outbox"));
     CHECK(has_table(db, "inbox"));
@@ -92,8 +92,8 @@ TEST_CASE("SqliteDatabase: reopening applies nothing again and keeps the data",
     }
     for (int reopen = 0; reopen < 2; ++reopen) {
         SqliteDatabase db(file, item_migrations());  // would throw "table exists" if re-run
-        CHECK(db.schema_version() == 2);
-        CHECK(count(db, "schema_migrations") == 2);
+        CHECK(db.schema_version() == 3);
+        CHECK(count(db, "schema_migrations") == 3);
         CHECK(item_names(db) == std::vector<std::string>{"kept"});
     }
 }
@@ -104,10 +104,10 @@ TEST_CASE("SqliteDatabase: a later binary applies only the migrations that are n
     const auto file = dir.file("items.db");
     { SqliteDatabase db(file, item_migrations()); }
     auto newer = item_migrations();
-    newer.push_back({3, "item colour", "ALTER TABLE items ADD COLUMN colour TEXT"});
+    newer.push_back({4, "item colour", "ALTER TABLE items ADD COLUMN colour TEXT"});
     SqliteDatabase db(file, newer);
-    CHECK(db.schema_version() == 3);
-    CHECK(count(db, "schema_migrations") == 3);
+    CHECK(db.schema_version() == 4);
+    CHECK(count(db, "schema_migrations") == 4);
     db.session() << "INSERT INTO items(name, colour) VALUES('a', 'red')";
 }
 
@@ -118,14 +118,14 @@ TEST_CASE("SqliteDatabase: a database with a newer schema version than the binar
     {
         SqliteDatabase db(file, item_migrations());
         db.session() << "INSERT INTO schema_migrations(version, description, applied_at) "
-                        "VALUES(3, 'from the future', 0)";
+                        "VALUES(4, 'from the future', 0)";
     }
     try {
         SqliteDatabase db(file, item_migrations());
         FAIL("opening a newer database must throw");
     } catch (const std::runtime_error& e) {
         const std::string what = e.what();
-        CHECK(what.find("schema version 3") != std::string::npos);
+        CHECK(what.find("schema version 4") != std::string::npos);
     }
 }
 
@@ -134,10 +134,10 @@ TEST_CASE("SqliteDatabase: a failing migration throws and leaves its step unappl
     TempDir dir;
     const auto file = dir.file("items.db");
     auto broken = item_migrations();
-    broken.push_back({3, "broken", "CREATE TABLE extra (x BIGINT); THIS IS NOT SQL"});
+    broken.push_back({4, "broken", "CREATE TABLE extra (x BIGINT); THIS IS NOT SQL"});
     CHECK_THROWS(SqliteDatabase(file, broken));
     SqliteDatabase db(file, item_migrations());
-    CHECK(db.schema_version() == 2);
+    CHECK(db.schema_version() == 3);
     CHECK_FALSE(has_table(db, "extra"));  // the step's transaction was rolled back
 }
 

@@ -145,6 +145,39 @@ TEST_CASE("OutboxStore: entries survive closing and reopening the file", "[persi
     CHECK(ids_of(outbox.undelivered(0, 100)) == Ids{"e1", "e2"});
 }
 
+TEST_CASE("OutboxStore: the request id is kept with the entry, rows from before it read as empty",
+          "[persistence][outbox]") {
+    // README "Logs": the request id is envelope metadata in an outbox column, added by a
+    // migration: a file written by the previous version (no column) still opens and its
+    // entries are published with no request id.
+    TempDir dir;
+    const auto file = dir.file("m.db");
+    std::vector<Migration> before = item_migrations();
+    before.pop_back();  // the outbox request id migration
+    {
+        SqliteDatabase db(file, before);
+        db.begin();
+        db.session() << "INSERT INTO outbox(event_id, event_type, booking_id, timestamp, "
+                        "payload, created_at) VALUES('old', 'Test', 7, '20210223233224', '{}', 0)";
+        db.commit();
+    }
+    SqliteDatabase db(file, item_migrations());
+    OutboxStore outbox(db);
+    auto with_id = envelope("new");
+    with_id.request_id = "req-1";
+    db.begin();
+    outbox.append(with_id);
+    db.commit();
+    const auto written = outbox.take_written();
+    REQUIRE(written.size() == 1);
+    CHECK(written[0].envelope->request_id == "req-1");
+    const auto stored = outbox.undelivered(0, 10);
+    REQUIRE(stored.size() == 2);
+    CHECK(stored[0].envelope->event_id == "old");
+    CHECK(stored[0].envelope->request_id.empty());
+    CHECK(stored[1].envelope->request_id == "req-1");
+}
+
 TEST_CASE(
     "InboxStore: record is true the first time an event id is seen, false for a "
     "duplicate",

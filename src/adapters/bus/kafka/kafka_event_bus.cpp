@@ -1,5 +1,6 @@
 #include "adapters/bus/kafka/kafka_event_bus.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -75,6 +76,17 @@ std::string_view header(const rd_kafka_message_t* m, const char* name) {
         return {};
     }
     return {static_cast<const char*>(value), size};
+}
+
+/// The requestId header when it is 1..128 visible ASCII characters (as the HTTP adapter
+/// accepts it), else "": a foreign producer's header must not forge log lines.
+std::string request_id_header(const rd_kafka_message_t* m) {
+    constexpr std::size_t kMaxLength = 128;
+    const auto value = header(m, "requestId");
+    const bool valid =
+        !value.empty() && value.size() <= kMaxLength &&
+        std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
+    return valid ? std::string(value) : std::string();
 }
 
 /// The stable id of a message that carries no eventId: "kafka:<topic>:<partition>:<offset>@<ms>".
@@ -192,9 +204,10 @@ struct KafkaEventBus::Impl {
         produced.fetch_add(1);
     }
 
-    /// One message: key, value, headers eventType and eventId, `id` as the report's opaque.
+    /// One message: key, value, headers eventType, eventId and (when known) requestId, `id`
+    /// as the report's opaque.
     rd_kafka_resp_err_t produce(std::string& key, const Envelope& env, std::string* id) {
-        rd_kafka_vu_t v[7] = {};
+        rd_kafka_vu_t v[8] = {};
         v[0].vtype = RD_KAFKA_VTYPE_TOPIC;
         v[0].u.cstr = options.topic.c_str();
         v[1].vtype = RD_KAFKA_VTYPE_KEY;
@@ -210,7 +223,14 @@ struct KafkaEventBus::Impl {
         v[5].u.header = {"eventId", env.event_id.data(), static_cast<ssize_t>(env.event_id.size())};
         v[6].vtype = RD_KAFKA_VTYPE_OPAQUE;
         v[6].u.ptr = id;
-        rd_kafka_error_t* error = rd_kafka_produceva(producer, v, 7);
+        std::size_t count = 7;
+        if (!env.request_id.empty()) {
+            v[7].vtype = RD_KAFKA_VTYPE_HEADER;
+            v[7].u.header = {"requestId", env.request_id.data(),
+                             static_cast<ssize_t>(env.request_id.size())};
+            count = 8;
+        }
+        rd_kafka_error_t* error = rd_kafka_produceva(producer, v, count);
         if (error == nullptr)
             return RD_KAFKA_RESP_ERR_NO_ERROR;
         const auto code = rd_kafka_error_code(error);
@@ -481,6 +501,8 @@ struct KafkaEventBus::Impl {
         Envelope env;
         try {
             env = read_envelope(value, header_type, header_id.empty() ? position : header_id);
+            // Messages of older versions and other producers have no requestId header: "".
+            env.request_id = request_id_header(m);
         } catch (const DecodeError& e) {
             g.malformed_count.fetch_add(1);
             if (position.empty())

@@ -145,7 +145,8 @@ asio::awaitable<Response> create(BookingRoutes deps, Request request) {
         }
     }
     auto details = std::make_shared<app::booking::PlaceDetails>();
-    auto placed = co_await deps.saga.place(request.principal, std::move(booking), details);
+    auto placed = co_await deps.saga.place(request.principal, std::move(booking), details,
+                                           request.request_id);
     if (!placed)
         co_return place_problem(request, placed.error(), *details);
     auto response = json_response(request, status::created, encode(request, *placed));
@@ -159,7 +160,8 @@ asio::awaitable<Response> cancel(BookingRoutes deps, Request request, bool with_
     auto id = path_id(request);
     if (auto* p = std::get_if<Response>(&id))
         co_return std::move(*p);
-    auto canceled = co_await deps.saga.cancel(request.principal, std::get<std::int64_t>(id));
+    auto canceled = co_await deps.saga.cancel(request.principal, std::get<std::int64_t>(id),
+                                              request.request_id);
     if (!canceled)
         co_return problem_for(request, canceled.error());
     if (!with_body)
