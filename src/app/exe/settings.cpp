@@ -122,6 +122,13 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
         "none, CORS off)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->delimiter(',');
+    opt("shutdown-grace-ms", s.shutdown_grace_ms,
+        "On SIGTERM/SIGINT: in-flight requests and queued jobs may finish this long, ms")
+        ->check(CLI::Range(0, 3600000));
+    opt("shutdown-delay-ms", s.shutdown_delay_ms,
+        "On SIGTERM/SIGINT: readiness 503 but still serving this long before the listener "
+        "closes (a load balancer stops sending first), ms")
+        ->check(CLI::Range(0, 3600000));
     opt("data-dir", s.data_dir, "Directory of the modules' SQLite files");
     opt("max-batch", s.max_batch, "Jobs per group commit")->check(CLI::Range(1, 10000));
     opt("payment-decline-above", s.payment_decline_above,
@@ -180,6 +187,9 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
     opt("inbox-retention-h", s.inbox_retention_h,
         "How long each module remembers applied event ids (duplicate detection), hours")
         ->check(CLI::Range(1, 87600));
+    opt("inbox-prune-interval-s", s.inbox_prune_interval_s,
+        "Period of forgetting inbox entries older than the retention, s")
+        ->check(CLI::Range(1, 86400));
     opt("bus", s.bus, "Event bus: memory (in-process) or kafka")
         ->check(CLI::IsMember({"memory", "kafka"}));
     opt("kafka-brokers", s.kafka_brokers, "Kafka bootstrap servers host:port,... (--bus kafka)");
