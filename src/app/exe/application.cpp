@@ -1,5 +1,6 @@
 #include "app/exe/application.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -16,6 +17,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "adapters/auth/token_verifier.hpp"
 #include "adapters/bus/event_consumer.hpp"
@@ -59,11 +64,82 @@ using std::chrono::milliseconds;
 
 namespace {
 
+/// The module's database, waiting up to --data-lock-timeout-ms while another process (the
+/// previous one, draining during a rolling restart) still holds the file: each file is opened
+/// in exclusive locking mode, so SQLite answers SQLITE_BUSY until that process closes it.
+/// Throws what SqliteDatabase throws, or the last SQLITE_BUSY error once the time is up.
+persistence::SqliteDatabase open_database(const std::filesystem::path& file,
+                                          const std::vector<persistence::Migration>& migrations,
+                                          milliseconds lock_timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + lock_timeout;
+    bool waited = false;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        try {
+            // Each attempt lets SQLite's busy handler wait (at most 5 s, at least 1 ms).
+            return persistence::SqliteDatabase(
+                file, migrations, std::clamp(left, milliseconds(1), milliseconds(5000)));
+        } catch (const soci::soci_error& e) {
+            if (persistence::sqlite_result_code(e) != 5 /* SQLITE_BUSY */ ||
+                std::chrono::steady_clock::now() >= deadline)
+                throw;
+            if (!waited)
+                spdlog::warn("{}: held by another process; waiting up to {} ms "
+                             "(--data-lock-timeout-ms)",
+                             file.string(), lock_timeout.count());
+            waited = true;
+        }
+    }
+}
+
+/// A listening socket not yet handed to the Server; closed if start-up fails first.
+struct ListenSocket {
+    int fd = -1;
+    ListenSocket() = default;
+    explicit ListenSocket(int f) : fd(f) {}
+    ListenSocket(const ListenSocket&) = delete;
+    ListenSocket& operator=(const ListenSocket&) = delete;
+    ~ListenSocket() {
+        if (fd >= 0)
+            ::close(fd);
+    }
+    int release() { return std::exchange(fd, -1); }
+};
+
+/// kServe: the socket inherited from systemd (LISTEN_FDS, socket activation), else one bound
+/// now on --address/--port (SO_REUSEPORT with --reuse-port) — before any database is opened,
+/// so that while this process waits for a predecessor's files, connections wait in the
+/// kernel's accept queue instead of being refused. Throws std::system_error (port taken) or
+/// std::invalid_argument (an inherited descriptor that is not a listening TCP socket).
+int listen_socket(const Settings& s) {
+    const int n = sd_listen_fds(1);
+    if (n > 0) {
+        if (n != 1 || sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
+            throw std::invalid_argument("LISTEN_FDS: expected exactly one listening TCP socket");
+        spdlog::info("socket activation: serving the inherited socket (--address/--port unused)");
+        return SD_LISTEN_FDS_START;
+    }
+    const int fd = adapters::http::open_listener(s.address, s.port, s.reuse_port);
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    std::uint16_t port = s.port;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0)
+        port = ntohs(local.ss_family == AF_INET6
+                         ? reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port
+                         : reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
+    // Not "listening on": that line (and readiness) comes once the databases are open.
+    spdlog::info("socket bound to {}:{}{}; opening the databases", s.address, port,
+                 s.reuse_port ? " (SO_REUSEPORT)" : "");
+    return fd;
+}
+
 /// What every module owns: its database file, outbox, inbox, executor and relay.
 struct ModuleStorage {
     ModuleStorage(asio::any_io_executor io, const std::string& name, const Settings& s,
                   const std::vector<persistence::Migration>& migrations, bus::EventBus& event_bus)
-        : db(s.data_dir / (name + ".db"), migrations),
+        : db(open_database(s.data_dir / (name + ".db"), migrations,
+                           milliseconds(s.data_lock_timeout_ms))),
           outbox(db),
           inbox(db),
           executor(std::move(io), name, db, outbox, inbox, {static_cast<std::size_t>(s.max_batch)}),
@@ -137,6 +213,7 @@ std::unique_ptr<bus::EventBus> make_bus(const Settings& s,
 struct Application::Impl {
     Impl(Settings s, Mode mode)
         : settings(std::move(s)),
+          listener(mode == Mode::kServe ? listen_socket(settings) : -1),
           io(static_cast<int>(settings.threads)),
           event_bus_owner(make_bus(settings, mock_cluster)),
           event_bus(*event_bus_owner),
@@ -208,7 +285,9 @@ struct Application::Impl {
             m->relay.start();
         build_router();
         if (mode == Mode::kServe) {
-            server = std::make_unique<adapters::http::Server>(io, server_options(), router);
+            auto options = server_options();
+            options.listen_fd = listener.release();
+            server = std::make_unique<adapters::http::Server>(io, std::move(options), router);
         } else {
             spawn_start_up();
         }
@@ -434,6 +513,7 @@ struct Application::Impl {
             spdlog::info("signal {} received: draining (grace {} ms; a second signal exits at "
                          "once)",
                          signal, settings.shutdown_grace_ms);
+            sd_notify(0, "STOPPING=1");
             shutdown();
             wait_for_signal();
         });
@@ -454,8 +534,10 @@ struct Application::Impl {
                 const auto settled = co_await booking_saga.recover(milliseconds(0));
                 if (settled > 0)
                     spdlog::info("recovery settled {} bookings", settled);
-                if (lifecycle.mark_ready())
+                if (lifecycle.mark_ready()) {
                     spdlog::info("ready");
+                    sd_notify(0, "READY=1");
+                }
                 start_background_jobs();
             },
             [](std::exception_ptr ep) {
@@ -531,6 +613,7 @@ struct Application::Impl {
     }
 
     Settings settings;
+    ListenSocket listener;  ///< kServe: bound (or inherited) first, then given to the server
     asio::io_context io;
     adapters::system::SystemClock clock;
     std::unique_ptr<bus::kafka::MockCluster> mock_cluster;  ///< --kafka-mock only

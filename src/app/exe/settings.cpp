@@ -129,7 +129,15 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
         "On SIGTERM/SIGINT: readiness 503 but still serving this long before the listener "
         "closes (a load balancer stops sending first), ms")
         ->check(CLI::Range(0, 3600000));
+    names.push_back("reuse-port");
+    app.add_flag("--reuse-port", s.reuse_port,
+                 "Listen with SO_REUSEPORT, so the next process can bind the port while this one "
+                 "drains (rolling restart) [env MOVIE_REUSE_PORT]");
     opt("data-dir", s.data_dir, "Directory of the modules' SQLite files");
+    opt("data-lock-timeout-ms", s.data_lock_timeout_ms,
+        "Wait this long for database files another process still holds (rolling restart), "
+        "then fail, ms")
+        ->check(CLI::Range(0, 3600000));
     opt("max-batch", s.max_batch, "Jobs per group commit")->check(CLI::Range(1, 10000));
     opt("payment-decline-above", s.payment_decline_above,
         "Simulated provider declines charges above this amount, KRW")

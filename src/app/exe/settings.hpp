@@ -23,6 +23,8 @@ struct Settings {
     // lifecycle (README "Signals and graceful shutdown", "Rolling restart")
     std::int64_t shutdown_grace_ms = 10000;  ///< in-flight requests may finish this long
     std::int64_t shutdown_delay_ms = 0;      ///< readiness 503 but still serving, before closing
+    bool reuse_port = false;                 ///< SO_REUSEPORT: the next process may bind too
+    std::int64_t data_lock_timeout_ms = 60000;  ///< wait this long for another process's files
     // storage
     std::filesystem::path data_dir = "./var";
     std::int64_t max_batch = 256;  ///< jobs per group commit
