@@ -5,7 +5,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <catch2/catch_test_macros.hpp>
+#include <catch2/catch.hpp>
 
 #include "app/exe/lifecycle.hpp"
 

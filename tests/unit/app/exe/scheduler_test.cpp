@@ -7,10 +7,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <catch2/catch_test_macros.hpp>
+#include <catch2/catch.hpp>
 
 #include "app/exe/scheduler.hpp"
-#include "fixed_clock.hpp"
+#include "fakes/fixed_clock.hpp"
 
 namespace {
 
@@ -156,7 +156,7 @@ TEST_CASE("nothing starts after stop(), however much time passes") {
     settle(io);
     CHECK(ran == 1);
     io.restart();
-    CHECK(io.run_for(milliseconds(200)) >= 0);  // the loop has ended: run() returns
+    io.run_for(milliseconds(200));  // returns at once when the loop has ended (no work left)
     CHECK(io.stopped());
 }
 
