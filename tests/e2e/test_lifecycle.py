@@ -214,7 +214,8 @@ class HandoverTest(E2ETestCase):
         self.addCleanup(shutil.rmtree, other_dir, True)
         taken, taken_lines = self.spawn(other_dir, port)
         self.assertEqual(taken.wait(timeout=20), 1)
-        self.assertTrue(any("cannot listen" in line for line in taken_lines), taken_lines)
+        self.wait_log(taken_lines, r"cannot listen on 127\.0\.0\.1:%d" % port,
+                      "a second process without --reuse-port: port taken")
 
         new, new_lines = self.spawn(data_dir, port, ["--reuse-port"])
         self.wait_log(new_lines, r"socket bound to 127\.0\.0\.1:%d" % port, "new: bound")
