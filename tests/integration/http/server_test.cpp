@@ -313,7 +313,7 @@ TEST_CASE(
 
 TEST_CASE(
     "Server: after stop() a kept-alive connection may still send its next request within "
-    "drain_idle; it is answered with Connection: close, not reset",
+    "drain_idle and is answered with Connection: close, not reset",
     "[http][server][drain]") {
     ServerOptions options;
     options.drain_idle = std::chrono::milliseconds(30000);  // the test sends well within it
@@ -331,7 +331,7 @@ TEST_CASE(
     CHECK(eventually([&] { return server.server().active_connections() == 0; }));
 }
 
-TEST_CASE("Server: open_listener with reuse_port lets two sockets share a port; without, the "
+TEST_CASE("Server: open_listener with reuse_port lets two sockets share a port, without it the "
           "second bind fails",
           "[http][server][listen]") {
     const int first = open_listener("127.0.0.1", 0, true);

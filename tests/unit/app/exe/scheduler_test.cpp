@@ -98,7 +98,7 @@ TEST_CASE("the next run is due a period after the previous run ended, not began"
     CHECK(ran == 2);
 }
 
-TEST_CASE("a job that throws is counted and keeps its schedule; other jobs still run") {
+TEST_CASE("a job that throws is counted and keeps its schedule, and other jobs still run") {
     asio::io_context io;
     mb::test::FixedClock clock;
     Scheduler scheduler(io.get_executor(), clock);
