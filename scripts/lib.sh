@@ -31,7 +31,12 @@ MB_BUILD_PACKAGES=(
     librdkafka-dev kcat libgoogle-perftools-dev
     libcpp-jwt-dev nlohmann-json3-dev libssl-dev openssl
     prometheus-cpp-dev prometheus
+    libsystemd-dev
 )
+
+# What the tests need on top of the build: wrk (the rolling-restart load, scripts/rolling-restart)
+# and systemd (systemd-analyze verify of config/systemd/movie-booking.service).
+MB_TEST_PACKAGES=(wrk systemd)
 
 # What scripts/fuzz needs on top: clang 14 with libFuzzer and the sanitizer runtimes, and llvm's
 # symbolizer for readable stack traces.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <exception>
 #include <limits>
@@ -40,6 +41,8 @@
 #include <boost/url/parse.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "adapters/http/problem.hpp"
 #include "adapters/http/request_id.hpp"
@@ -675,6 +678,7 @@ struct ConnectionHooks {
     bool* idle = nullptr;
     const std::atomic<bool>* stopping = nullptr;
     const asio::ip::address* peer = nullptr;  ///< the TCP peer; null in memory (no rate limit)
+    std::chrono::milliseconds drain_idle{0};
 
     [[nodiscard]] bool is_stopping() const { return stopping != nullptr && stopping->load(); }
     void set_idle(bool value) const {
@@ -860,10 +864,12 @@ asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::ui
         if (buffer.size() == 0) {
             // Idle: stop() may cancel this wait (it runs on this strand too).
             hooks.set_idle(true);
-            if (hooks.is_stopping()) {
-                break;
-            }
-            set_deadline(stream, idle_timeout);
+            // Stopping: the last response may have promised keep-alive; closing now would
+            // race the client's next request, so give it drain_idle to send one.
+            set_deadline(stream, hooks.is_stopping()
+                                     ? std::min<std::chrono::steady_clock::duration>(
+                                           hooks.drain_idle, idle_timeout)
+                                     : std::chrono::steady_clock::duration(idle_timeout));
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kIdleReadSize), kAsTuple);
             hooks.set_idle(false);
             if (ec) {
@@ -1001,8 +1007,9 @@ asio::awaitable<void> session(ConnectionSlot slot, tcp::socket socket) {
     const auto connection = std::make_shared<Connection>(std::move(socket));
     const Registration registration(state, connection);
     beast::tcp_stream& stream = connection->stream;
-    co_await run_exchange(stream, state.policy, state.port.load(std::memory_order_relaxed),
-                          ConnectionHooks{&connection->idle, &state.stopping, &peer});
+    co_await run_exchange(
+        stream, state.policy, state.port.load(std::memory_order_relaxed),
+        ConnectionHooks{&connection->idle, &state.stopping, &peer, state.options.drain_idle});
     stream.socket().close(ignored);
 }
 
@@ -1061,40 +1068,57 @@ Server::~Server() {
     }
 }
 
+int open_listener(const std::string& address, std::uint16_t port, bool reuse_port) {
+    error_code ec;
+    const auto ip = asio::ip::make_address(address, ec);
+    if (ec) {
+        throw std::system_error(ec, fmt::format("http: invalid listen address '{}'", address));
+    }
+    const tcp::endpoint endpoint(ip, port);
+    asio::io_context scratch;  // the socket only borrows it until release()
+    tcp::acceptor acceptor(scratch);
+    const auto check = [&endpoint](const error_code& error) {
+        if (error) {
+            throw std::system_error(
+                error, fmt::format("http: cannot listen on {}:{}", endpoint.address().to_string(),
+                                   endpoint.port()));
+        }
+    };
+    check(acceptor.open(endpoint.protocol(), ec));
+    check(acceptor.set_option(asio::socket_base::reuse_address(true), ec));
+    if (reuse_port) {
+        using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+        check(acceptor.set_option(ReusePort(true), ec));
+    }
+    check(acceptor.bind(endpoint, ec));
+    check(acceptor.listen(asio::socket_base::max_listen_connections, ec));
+    return acceptor.release();
+}
+
 void Server::start() {
     auto& state = *state_;
+    int fd = state.options.listen_fd;
+    if (fd < 0) {
+        fd = open_listener(state.options.address, state.options.port, state.options.reuse_port);
+    }
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
     error_code ec;
-    const auto address = asio::ip::make_address(state.options.address, ec);
-    if (ec) {
-        throw std::system_error(
-            ec, fmt::format("http: invalid listen address '{}'", state.options.address));
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) {
+        ec.assign(errno, boost::system::system_category());
+    } else {
+        state.acceptor.assign(local.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd, ec);
     }
-    const tcp::endpoint endpoint(address, state.options.port);
-    const auto fail = [&state, &endpoint](const error_code& error) {
-        error_code ignored;
-        state.acceptor.close(ignored);
-        throw std::system_error(
-            error, fmt::format("http: cannot listen on {}:{}", endpoint.address().to_string(),
-                               endpoint.port()));
-    };
-    state.acceptor.open(endpoint.protocol(), ec);
     if (ec) {
-        fail(ec);
-    }
-    state.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (ec) {
-        fail(ec);
-    }
-    state.acceptor.bind(endpoint, ec);
-    if (ec) {
-        fail(ec);
-    }
-    state.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-        fail(ec);
+        ::close(fd);
+        throw std::system_error(ec, "http: cannot use the listening socket");
     }
     state.port.store(state.acceptor.local_endpoint().port());
-    log().info("listening on {}:{}", state.options.address, state.port.load());
+    log().info("listening on {}:{}{}", state.acceptor.local_endpoint().address().to_string(),
+               state.port.load(),
+               state.options.listen_fd >= 0 ? " (inherited socket)"
+               : state.options.reuse_port   ? " (SO_REUSEPORT)"
+                                            : "");
     asio::co_spawn(state.strand, accept_loop(state_),
                    [](const std::exception_ptr& error) { log_exception("accept loop", error); });
 }
@@ -1121,12 +1145,22 @@ void Server::stop() {
             }
         }
     }
+    // A connection waiting for its next request gets drain_idle to send it (its own wait
+    // already runs with that deadline if it began after stopping was set).
+    const auto drain_idle = state_->options.drain_idle;
     for (auto& connection : open) {
         auto executor = connection->stream.get_executor();
-        asio::post(executor, [connection = std::move(connection)] {
-            if (connection->idle) {
-                connection->stream.cancel();
+        asio::post(executor, [connection = std::move(connection), drain_idle] {
+            if (!connection->idle) {
+                return;  // reading or handling a request: its response closes it
             }
+            auto timer =
+                std::make_shared<asio::steady_timer>(connection->stream.get_executor(), drain_idle);
+            timer->async_wait([connection, timer](error_code) {
+                if (connection->idle) {
+                    connection->stream.cancel();
+                }
+            });
         });
     }
 }

@@ -31,10 +31,10 @@ struct RequestRecord {
     /// The matched route template ("/books/{id}", Router::dispatch), or "" when no resource
     /// matched (404) or the request was refused before routing (400 / 413 / 431).
     std::string_view route;
-    unsigned status = 0;                ///< the status code sent
+    unsigned status = 0;                    ///< the status code sent
     std::chrono::microseconds duration{0};  ///< from the parsed header to the response written
-    std::size_t body_bytes = 0;         ///< response body bytes
-    bool routed = false;                ///< false: refused before any handler ran
+    std::size_t body_bytes = 0;             ///< response body bytes
+    bool routed = false;                    ///< false: refused before any handler ran
     /// The request's id (accepted X-Request-Id or generated; see request_id.hpp), as echoed.
     std::string_view request_id;
 };
@@ -81,6 +81,17 @@ struct ServerOptions {
     std::vector<std::string> trusted_proxies;
     /// The rate limiter's time source (empty: steady_clock::now); tests inject one.
     SteadyClock clock;
+    /// Bind with SO_REUSEPORT, so that another process (the next version, during a rolling
+    /// restart) may listen on the same port at the same time (README "Rolling restart").
+    bool reuse_port = false;
+    /// When >= 0: an already listening TCP socket to serve (systemd socket activation, or
+    /// open_listener() called early); the Server takes ownership and ignores address, port
+    /// and reuse_port.
+    int listen_fd = -1;
+    /// After stop(): how long a kept-alive connection that waits for its next request is
+    /// given to send it (answered with "Connection: close") before it is closed. A client
+    /// under load sends within microseconds, so closing at once would race its next request.
+    std::chrono::milliseconds drain_idle{1000};
     /// When not empty (e.g. "https://tickets.example.com"), the base of every link and
     /// Location instead of "http://" + the Host header: scheme http or https, a host
     /// (reg-name, IPv4 or [IPv6]), an optional port 0-65535, no userinfo, path (one trailing
@@ -94,6 +105,12 @@ struct ServerOptions {
     /// Sees every answered request (empty: none). Several consumers compose outside.
     RequestObserver observer;
 };
+
+/// A TCP socket bound to address:port (SO_REUSEADDR; SO_REUSEPORT when `reuse_port`) and
+/// listening, for ServerOptions::listen_fd: bound before the rest of the application starts,
+/// connections wait in the kernel's accept queue (backlog SOMAXCONN) until a Server accepts
+/// them. Throws std::system_error naming the address and port (invalid address, port taken).
+[[nodiscard]] int open_listener(const std::string& address, std::uint16_t port, bool reuse_port);
 
 /// Serves a Router over HTTP/1.0 and HTTP/1.1 on one port.
 ///
@@ -127,8 +144,8 @@ struct ServerOptions {
 ///   that If-None-Match revalidation still works.
 /// - CORS (only with ServerOptions::cors_origins): for a request whose `Origin` is listed,
 ///   `Access-Control-Allow-Origin: <origin>`, `Vary: Origin` and
-///   `Access-Control-Expose-Headers: Location, ETag, Retry-After, X-Request-Id`; a preflight (OPTIONS with
-///   Access-Control-Request-Method) answered 2xx with Allow also gets
+///   `Access-Control-Expose-Headers: Location, ETag, Retry-After, X-Request-Id`; a preflight
+///   (OPTIONS with Access-Control-Request-Method) answered 2xx with Allow also gets
 ///   `Access-Control-Allow-Methods: <Allow>`, `Access-Control-Allow-Headers: Authorization,
 ///   Content-Type, If-None-Match, X-Request-Id` and `Access-Control-Max-Age: 600`. Any other
 ///   origin gets no CORS header at all.
@@ -164,10 +181,12 @@ public:
     /// Thread-safe.
     [[nodiscard]] std::uint16_t port() const;
 
-    /// Stops accepting and closes connections that wait for their next request; requests
-    /// being read or handled finish, their responses carry "Connection: close", then their
-    /// connections close. Idempotent; thread-safe (posts to the server's executors); returns
-    /// at once — poll active_connections() to see the drain end.
+    /// Stops accepting (closes its listening socket: with socket activation the socket lives
+    /// on in the process that passed it); requests being read or handled finish, their
+    /// responses carry "Connection: close", then their connections close; a connection that
+    /// waits for its next request gets ServerOptions::drain_idle to send it, then is closed.
+    /// Idempotent; thread-safe (posts to the server's executors); returns at once — poll
+    /// active_connections() to see the drain end.
     void stop();
 
     /// Connections currently open. Thread-safe.

@@ -1,6 +1,8 @@
 #include "app/exe/application.hpp"
 
-#include <atomic>
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -15,6 +17,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "adapters/auth/token_verifier.hpp"
 #include "adapters/bus/event_consumer.hpp"
@@ -47,6 +53,8 @@
 #include "app/mypage/my_page_projection.hpp"
 #include "app/payment/payment_service.hpp"
 #include "app/review/review_service.hpp"
+#include "app/exe/lifecycle.hpp"
+#include "app/exe/scheduler.hpp"
 #include "app/ticket/ticket_service.hpp"
 
 namespace mb::app::exe {
@@ -58,11 +66,82 @@ using std::chrono::milliseconds;
 
 namespace {
 
+/// The module's database, waiting up to --data-lock-timeout-ms while another process (the
+/// previous one, draining during a rolling restart) still holds the file: each file is opened
+/// in exclusive locking mode, so SQLite answers SQLITE_BUSY until that process closes it.
+/// Throws what SqliteDatabase throws, or the last SQLITE_BUSY error once the time is up.
+persistence::SqliteDatabase open_database(const std::filesystem::path& file,
+                                          const std::vector<persistence::Migration>& migrations,
+                                          milliseconds lock_timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + lock_timeout;
+    bool waited = false;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        try {
+            // Each attempt lets SQLite's busy handler wait (at most 5 s, at least 1 ms).
+            return persistence::SqliteDatabase(
+                file, migrations, std::clamp(left, milliseconds(1), milliseconds(5000)));
+        } catch (const soci::soci_error& e) {
+            if (persistence::sqlite_result_code(e) != 5 /* SQLITE_BUSY */ ||
+                std::chrono::steady_clock::now() >= deadline)
+                throw;
+            if (!waited)
+                spdlog::warn("{}: held by another process; waiting up to {} ms "
+                             "(--data-lock-timeout-ms)",
+                             file.string(), lock_timeout.count());
+            waited = true;
+        }
+    }
+}
+
+/// A listening socket not yet handed to the Server; closed if start-up fails first.
+struct ListenSocket {
+    int fd = -1;
+    ListenSocket() = default;
+    explicit ListenSocket(int f) : fd(f) {}
+    ListenSocket(const ListenSocket&) = delete;
+    ListenSocket& operator=(const ListenSocket&) = delete;
+    ~ListenSocket() {
+        if (fd >= 0)
+            ::close(fd);
+    }
+    int release() { return std::exchange(fd, -1); }
+};
+
+/// kServe: the socket inherited from systemd (LISTEN_FDS, socket activation), else one bound
+/// now on --address/--port (SO_REUSEPORT with --reuse-port) — before any database is opened,
+/// so that while this process waits for a predecessor's files, connections wait in the
+/// kernel's accept queue instead of being refused. Throws std::system_error (port taken) or
+/// std::invalid_argument (an inherited descriptor that is not a listening TCP socket).
+int listen_socket(const Settings& s) {
+    const int n = sd_listen_fds(1);
+    if (n > 0) {
+        if (n != 1 || sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
+            throw std::invalid_argument("LISTEN_FDS: expected exactly one listening TCP socket");
+        spdlog::info("socket activation: serving the inherited socket (--address/--port unused)");
+        return SD_LISTEN_FDS_START;
+    }
+    const int fd = adapters::http::open_listener(s.address, s.port, s.reuse_port);
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    std::uint16_t port = s.port;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0)
+        port = ntohs(local.ss_family == AF_INET6
+                         ? reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port
+                         : reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
+    // Not "listening on": that line (and readiness) comes once the databases are open.
+    spdlog::info("socket bound to {}:{}{}; opening the databases", s.address, port,
+                 s.reuse_port ? " (SO_REUSEPORT)" : "");
+    return fd;
+}
+
 /// What every module owns: its database file, outbox, inbox, executor and relay.
 struct ModuleStorage {
     ModuleStorage(asio::any_io_executor io, const std::string& name, const Settings& s,
                   const std::vector<persistence::Migration>& migrations, bus::EventBus& event_bus)
-        : db(s.data_dir / (name + ".db"), migrations),
+        : db(open_database(s.data_dir / (name + ".db"), migrations,
+                           milliseconds(s.data_lock_timeout_ms))),
           outbox(db),
           inbox(db),
           executor(std::move(io), name, db, outbox, inbox, {static_cast<std::size_t>(s.max_batch)}),
@@ -136,6 +215,7 @@ std::unique_ptr<bus::EventBus> make_bus(const Settings& s,
 struct Application::Impl {
     Impl(Settings s, Mode mode)
         : settings(std::move(s)),
+          listener(mode == Mode::kServe ? listen_socket(settings) : -1),
           io(static_cast<int>(settings.threads)),
           event_bus_owner(make_bus(settings, mock_cluster)),
           event_bus(*event_bus_owner),
@@ -182,8 +262,9 @@ struct Application::Impl {
           booking_saga(booking_storage.executor, bookings, payment_port, ticket_port),
           print_saga(ticket_storage.executor, tickets, review_port),
           observability(io, module_views(), {&payment_guard, &review_guard, &ticket_guard},
-                        event_bus, kafka_bus, [this] { return ready.load(); },
+                        event_bus, kafka_bus, [this] { return lifecycle.ready(); },
                         {milliseconds(settings.readiness_bus_down_ms), milliseconds(2000)}),
+          scheduler(io.get_executor(), clock),
           signals(io) {
         configure_faults();
         subscribe_policies();
@@ -206,7 +287,9 @@ struct Application::Impl {
             m->relay.start();
         build_router();
         if (mode == Mode::kServe) {
-            server = std::make_unique<adapters::http::Server>(io, server_options(), router);
+            auto options = server_options();
+            options.listen_fd = listener.release();
+            server = std::make_unique<adapters::http::Server>(io, std::move(options), router);
         } else {
             spawn_start_up();
         }
@@ -418,23 +501,39 @@ struct Application::Impl {
         spawn_start_up();
         signals.add(SIGINT);
         signals.add(SIGTERM);
-        signals.async_wait([this](boost::system::error_code ec, int signal) {
-            if (ec)
-                return;
-            spdlog::info("signal {} received: shutting down", signal);
-            shutdown();
-        });
+        wait_for_signal();
         std::vector<std::thread> threads;
         for (unsigned i = 1; i < settings.threads; ++i)
             threads.emplace_back([this] { io.run(); });
         io.run();
         for (auto& t : threads)
             t.join();
+        lifecycle.mark_stopped();
         spdlog::info("stopped");
         return 0;
     }
 
-    /// The demo catalogue, recovery, then ready; periodic recovery and inbox pruning.
+    /// The first SIGTERM/SIGINT drains; a second one ends the process at once (exit code
+    /// 128 + signal, as a shell reports a killed process), without closing anything.
+    void wait_for_signal() {
+        signals.async_wait([this](boost::system::error_code ec, int signal) {
+            if (ec)
+                return;
+            if (!lifecycle.begin_drain()) {
+                spdlog::critical("signal {} received while draining: exiting at once", signal);
+                spdlog::default_logger()->flush();
+                std::_Exit(128 + signal);
+            }
+            spdlog::info("signal {} received: draining (grace {} ms; a second signal exits at "
+                         "once)",
+                         signal, settings.shutdown_grace_ms);
+            sd_notify(0, "STOPPING=1");
+            shutdown();
+            wait_for_signal();
+        });
+    }
+
+    /// The demo catalogue and start-up recovery, then ready; then the periodic jobs.
     void spawn_start_up() {
         asio::co_spawn(
             io,
@@ -449,19 +548,11 @@ struct Application::Impl {
                 const auto settled = co_await booking_saga.recover(milliseconds(0));
                 if (settled > 0)
                     spdlog::info("recovery settled {} bookings", settled);
-                ready = true;
-                spdlog::info("ready");
-                // Then periodically, for sagas interrupted without a crash (a lost port answer):
-                // only bookings untouched for longer than any live saga can take.
-                asio::steady_timer timer(io);
-                while (!stopping) {
-                    timer.expires_after(std::chrono::seconds(settings.recovery_interval_s));
-                    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-                    if (ec || stopping)
-                        break;
-                    co_await booking_saga.recover(
-                        std::chrono::seconds(settings.recovery_min_age_s));
+                if (lifecycle.mark_ready()) {
+                    spdlog::info("ready");
+                    sd_notify(0, "READY=1");
                 }
+                start_background_jobs();
             },
             [](std::exception_ptr ep) {
                 if (!ep)
@@ -472,67 +563,71 @@ struct Application::Impl {
                     spdlog::error("start-up recovery failed: {}", e.what());
                 }
             });
-        asio::co_spawn(io, maintain(), asio::detached);
     }
 
-    /// Every 10 minutes each module forgets inbox entries older than the retention.
-    asio::awaitable<void> maintain() {
-        asio::steady_timer timer(io);
-        while (!stopping) {
-            timer.expires_after(std::chrono::minutes(10));
-            auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-            if (ec || stopping)
-                co_return;
-            const auto cutoff =
-                std::chrono::system_clock::now() - std::chrono::hours(settings.inbox_retention_h);
-            for (auto* m : modules()) {
-                auto pruned = std::make_shared<std::int64_t>(0);
-                m->executor.submit(
-                    [m, cutoff, pruned] {
-                        *pruned = m->inbox.prune(cutoff);
-                        return true;
-                    },
-                    [m, pruned](std::exception_ptr ep) {
-                        if (ep) {
-                            spdlog::error("{}: inbox pruning failed", m->executor.name());
-                        } else if (*pruned > 0) {
+    /// Periodic recovery, for sagas interrupted without a crash (a lost port answer): only
+    /// bookings untouched for longer than any live saga can take. Inbox pruning: each module
+    /// forgets applied event ids older than the retention (by the injected clock).
+    void start_background_jobs() {
+        const milliseconds recovery_period = std::chrono::seconds(settings.recovery_interval_s);
+        scheduler.add(
+            "saga-recovery", recovery_period,
+            [this]() -> asio::awaitable<void> {
+                co_await booking_saga.recover(std::chrono::seconds(settings.recovery_min_age_s));
+            },
+            recovery_period);
+        const milliseconds prune_period = std::chrono::seconds(settings.inbox_prune_interval_s);
+        scheduler.add(
+            "inbox-pruning", prune_period,
+            [this]() -> asio::awaitable<void> {
+                const auto cutoff = clock.now() - std::chrono::hours(settings.inbox_retention_h);
+                for (auto* m : modules()) {
+                    try {
+                        const auto pruned = co_await m->executor.execute(
+                            [m, cutoff] { return m->inbox.prune(cutoff); });
+                        if (pruned > 0)
                             spdlog::info("{}: forgot {} old inbox entries", m->executor.name(),
-                                         *pruned);
-                        }
-                    });
-            }
-        }
+                                         pruned);
+                    } catch (const std::exception& e) {
+                        spdlog::error("{}: inbox pruning failed: {}", m->executor.name(), e.what());
+                    }
+                }
+            },
+            prune_period);
+        scheduler.start();  // no-op when a drain has stopped it already
     }
 
-    /// Stops accepting, lets in-flight requests and queued jobs finish (bounded), then stops.
+    /// Readiness 503 at once; after --shutdown-delay-ms the listener closes; in-flight
+    /// requests and queued jobs get --shutdown-grace-ms; then relays stop, the bus leaves its
+    /// consumer groups and flushes, and the io_context stops (the databases close, WAL
+    /// checkpointed, when the Application is destroyed).
     void shutdown() {
-        stopping = true;
-        server->stop();
-        auto timer = std::make_shared<asio::steady_timer>(io);
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-        auto poll = std::make_shared<std::function<void()>>();
-        *poll = [this, timer, deadline, poll] {
+        scheduler.stop();
+        DrainPlan plan;
+        plan.delay = milliseconds(settings.shutdown_delay_ms);
+        plan.grace = milliseconds(settings.shutdown_grace_ms);
+        plan.stop_accepting = [this] { server->stop(); };
+        plan.idle = [this] {
             bool idle = server->active_connections() == 0;
             for (auto* m : modules())
                 idle = idle && m->executor.stats().queued == 0;
-            if (idle || std::chrono::steady_clock::now() > deadline) {
-                for (auto* m : modules())
-                    m->relay.stop();
-                event_bus.stop();  // consumers leave their groups; the producer flushes
-                io.stop();
-                *poll = nullptr;
-                return;
-            }
-            timer->expires_after(milliseconds(20));
-            timer->async_wait([poll](boost::system::error_code) {
-                if (*poll)
-                    (*poll)();
-            });
+            return idle;
         };
-        (*poll)();
+        plan.finish = [this](bool drained) {
+            if (!drained) {
+                spdlog::warn("drain: grace of {} ms over with {} connection(s) still open",
+                             settings.shutdown_grace_ms, server->active_connections());
+            }
+            for (auto* m : modules())
+                m->relay.stop();
+            event_bus.stop();  // consumers leave their groups; the producer flushes
+            io.stop();
+        };
+        drain(io.get_executor(), std::move(plan));
     }
 
     Settings settings;
+    ListenSocket listener;  ///< kServe: bound (or inherited) first, then given to the server
     asio::io_context io;
     adapters::system::SystemClock clock;
     std::unique_ptr<bus::kafka::MockCluster> mock_cluster;  ///< --kafka-mock only
@@ -573,9 +668,9 @@ struct Application::Impl {
 
     std::shared_ptr<const adapters::http::Router> router;
     std::unique_ptr<adapters::http::Server> server;  ///< Mode::kServe only
+    Lifecycle lifecycle;
+    Scheduler scheduler;       ///< periodic recovery and inbox pruning, on the injected clock
     asio::signal_set signals;  ///< SIGINT and SIGTERM, added by run() only
-    std::atomic<bool> ready{false};
-    std::atomic<bool> stopping{false};
 };
 
 Application::Application(Settings settings, Mode mode) {
@@ -602,7 +697,7 @@ boost::asio::io_context& Application::io_context() {
 }
 
 bool Application::ready() const {
-    return impl_->ready.load();
+    return impl_->lifecycle.ready();
 }
 
 }  // namespace mb::app::exe

@@ -122,7 +122,22 @@ void add_settings(CLI::App& app, Settings& s, std::vector<std::string>& names) {
         "none, CORS off)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->delimiter(',');
+    opt("shutdown-grace-ms", s.shutdown_grace_ms,
+        "On SIGTERM/SIGINT: in-flight requests and queued jobs may finish this long, ms")
+        ->check(CLI::Range(0, 3600000));
+    opt("shutdown-delay-ms", s.shutdown_delay_ms,
+        "On SIGTERM/SIGINT: readiness 503 but still serving this long before the listener "
+        "closes (a load balancer stops sending first), ms")
+        ->check(CLI::Range(0, 3600000));
+    names.push_back("reuse-port");
+    app.add_flag("--reuse-port", s.reuse_port,
+                 "Listen with SO_REUSEPORT, so the next process can bind the port while this one "
+                 "drains (rolling restart) [env MOVIE_REUSE_PORT]");
     opt("data-dir", s.data_dir, "Directory of the modules' SQLite files");
+    opt("data-lock-timeout-ms", s.data_lock_timeout_ms,
+        "Wait this long for database files another process still holds (rolling restart), "
+        "then fail, ms")
+        ->check(CLI::Range(0, 3600000));
     opt("max-batch", s.max_batch, "Jobs per group commit")->check(CLI::Range(1, 10000));
     opt("payment-decline-above", s.payment_decline_above,
         "Simulated provider declines charges above this amount, KRW")
@@ -180,6 +195,9 @@ void add_settings(CLI::App& app, Settings& s, std::vector<std::string>& names) {
     opt("inbox-retention-h", s.inbox_retention_h,
         "How long each module remembers applied event ids (duplicate detection), hours")
         ->check(CLI::Range(1, 87600));
+    opt("inbox-prune-interval-s", s.inbox_prune_interval_s,
+        "Period of forgetting inbox entries older than the retention, s")
+        ->check(CLI::Range(1, 86400));
     opt("bus", s.bus, "Event bus: memory (in-process) or kafka")
         ->check(CLI::IsMember({"memory", "kafka"}));
     opt("kafka-brokers", s.kafka_brokers, "Kafka bootstrap servers host:port,... (--bus kafka)");

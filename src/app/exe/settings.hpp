@@ -30,6 +30,11 @@ struct Settings {
     std::vector<std::string> trusted_proxies;  ///< addresses / CIDRs whose X-Forwarded-For counts
     std::string public_url;                 ///< base of links and Location; empty: from Host
     std::vector<std::string> cors_origins;  ///< origins allowed cross-origin; empty: CORS off
+    // lifecycle (README "Signals and graceful shutdown", "Rolling restart")
+    std::int64_t shutdown_grace_ms = 10000;  ///< in-flight requests may finish this long
+    std::int64_t shutdown_delay_ms = 0;      ///< readiness 503 but still serving, before closing
+    bool reuse_port = false;                 ///< SO_REUSEPORT: the next process may bind too
+    std::int64_t data_lock_timeout_ms = 60000;  ///< wait this long for another process's files
     // storage
     std::filesystem::path data_dir = "./var";
     std::int64_t max_batch = 256;  ///< jobs per group commit
@@ -62,6 +67,7 @@ struct Settings {
     // events
     std::int64_t redelivery_ms = 5000;
     std::int64_t inbox_retention_h = 168;  ///< applied event ids are remembered this long
+    std::int64_t inbox_prune_interval_s = 600;  ///< period of forgetting expired inbox entries
     std::string bus = "memory";            ///< "memory" (embedded) or "kafka"
     // kafka (--bus kafka; README "Kafka mode")
     std::string kafka_brokers;          ///< bootstrap servers "host:port,..."

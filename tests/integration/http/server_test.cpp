@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <unistd.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -407,6 +409,45 @@ TEST_CASE(
     CHECK_FALSE(response.keep_alive());
     CHECK(busy.closed_by_peer());
     CHECK(eventually([&] { return server.server().active_connections() == 0; }));
+}
+
+TEST_CASE(
+    "Server: after stop() a kept-alive connection may still send its next request within "
+    "drain_idle and is answered with Connection: close, not reset",
+    "[http][server][drain]") {
+    ServerOptions options;
+    options.drain_idle = std::chrono::milliseconds(30000);  // the test sends well within it
+    TestServer server(basic_router(), options);
+    Client client(server.port());
+    CHECK(client.send(make_request(bhttp::verb::get, "/ping")).result() == bhttp::status::ok);
+
+    server.server().stop();
+    CHECK(eventually([&] { return Client(server.port()).error().failed(); }));  // not accepting
+    // A client under load sends its next request right after a response: it must not be lost.
+    const auto response = client.send(make_request(bhttp::verb::get, "/ping"));
+    CHECK(response.result() == bhttp::status::ok);
+    CHECK_FALSE(response.keep_alive());
+    CHECK(client.closed_by_peer());
+    CHECK(eventually([&] { return server.server().active_connections() == 0; }));
+}
+
+TEST_CASE("Server: open_listener with reuse_port lets two sockets share a port, without it the "
+          "second bind fails",
+          "[http][server][listen]") {
+    const int first = open_listener("127.0.0.1", 0, true);
+    TestServer server(basic_router(), [first] {
+        ServerOptions o;
+        o.listen_fd = first;  // adopted: address and port are ignored
+        return o;
+    }());
+    const auto port = server.port();
+    REQUIRE(port != 0);
+    CHECK(Client(port).send(make_request(bhttp::verb::get, "/ping")).result() ==
+          bhttp::status::ok);
+    const int second = open_listener("127.0.0.1", port, true);
+    CHECK(second >= 0);
+    ::close(second);
+    CHECK_THROWS_AS(open_listener("127.0.0.1", port, false), std::system_error);
 }
 
 }  // namespace mb::adapters::http::test
