@@ -265,7 +265,8 @@ def main():
                     s.bind(("127.0.0.1", 0))
                     port = s.getsockname()[1]
         args = [a.binary, "--address", "127.0.0.1", "--port", str(port), "--data-dir", data,
-                "--auth", "off", "--admin", "--log-level", "info"] + a.server_arg
+                "--auth", "off", "--admin", "--log-level", "info",
+                "--log-format", "text"] + a.server_arg
         if a.mode == "reuse-port":
             args.append("--reuse-port")
         fd = listener.fileno() if listener else None
