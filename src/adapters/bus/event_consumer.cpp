@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/bus/event_codec.hpp"
+#include "adapters/bus/type_counts.hpp"
 #include "adapters/logging/log_context.hpp"
 #include "adapters/logging/logging.hpp"
 #include "domain/common/error_category.hpp"
@@ -13,15 +14,6 @@
 
 namespace mb::adapters::bus {
 namespace {
-
-void count(std::map<std::string, std::uint64_t, std::less<>>& by_type, const std::string& type) {
-    const auto it = by_type.find(type);
-    if (it != by_type.end()) {
-        ++it->second;
-    } else {
-        by_type.emplace(type, 1);
-    }
-}
 
 std::string describe(std::exception_ptr ep) {
     try {
@@ -225,7 +217,7 @@ void EventConsumer::finished(Delivery delivery, std::exception_ptr error) {
         {
             std::lock_guard lock(mutex_);
             ++applied_;
-            count(consumed_by_type_, delivery.envelope->event_type);
+            count_type(consumed_by_type_, delivery.envelope->event_type);
             auto it = lanes_.find(lane_key);
             if (it != lanes_.end()) {
                 duplicates.swap(it->second.current_duplicates);
@@ -249,19 +241,17 @@ void EventConsumer::finished(Delivery delivery, std::exception_ptr error) {
         delivery.attempts = std::max(delivery.attempts, options_.max_attempts);
     delivery.last_error = describe(error);
     {
-        const logging::ScopedLogContext context({delivery.envelope->request_id,
-                                                 delivery.envelope->booking_id,
-                                                 delivery.last_error});
-        log_->warn("{} {} (booking {}) failed, attempt {} of {}: {}",
-                   delivery.envelope->event_type, delivery.envelope->event_id,
-                   delivery.envelope->booking_id, delivery.attempts, options_.max_attempts,
-                   delivery.last_error);
+        const logging::ScopedLogContext context(
+            {delivery.envelope->request_id, delivery.envelope->booking_id, delivery.last_error});
+        log_->warn("{} {} (booking {}) failed, attempt {} of {}: {}", delivery.envelope->event_type,
+                   delivery.envelope->event_id, delivery.envelope->booking_id, delivery.attempts,
+                   options_.max_attempts, delivery.last_error);
     }
     std::vector<Delivery> to_park;
     {
         std::lock_guard lock(mutex_);
         ++failures_;
-        count(failed_by_type_, delivery.envelope->event_type);
+        count_type(failed_by_type_, delivery.envelope->event_type);
         if (delivery.attempts >= options_.max_attempts) {
             // Park it and everything of its booking waiting in any lane, in order; the
             // booking stays parked until an operator retries (or discards) its letters.
@@ -357,7 +347,7 @@ void EventConsumer::park(std::vector<Delivery> deliveries, std::string first_err
             std::lock_guard lock(mutex_);
             parked_ += shared->size();
             for (const auto& d : *shared)
-                count(parked_by_type_, d.envelope->event_type);
+                count_type(parked_by_type_, d.envelope->event_type);
         });
 }
 
@@ -392,7 +382,7 @@ void EventConsumer::park_malformed(std::string event_id, std::string event_type,
             {
                 std::lock_guard lock(mutex_);
                 ++parked_;
-                count(parked_by_type_, shared->event_type);
+                count_type(parked_by_type_, shared->event_type);
             }
             if (ack)
                 ack();
@@ -429,7 +419,7 @@ EventConsumer::Stats EventConsumer::stats() const {
     std::size_t waiting = 0;
     for (const auto& [key, lane] : lanes_)
         waiting += lane.waiting.size();
-    return Stats{applied_,    failures_,        parked_,          held_.size(), waiting,
+    return Stats{applied_,    failures_,         parked_,         held_.size(),   waiting,
                  duplicates_, consumed_by_type_, failed_by_type_, parked_by_type_};
 }
 

@@ -4,17 +4,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/bus/type_counts.hpp"
+
 namespace mb::adapters::bus {
 namespace {
-
-void count(std::map<std::string, std::uint64_t, std::less<>>& by_type, const std::string& type) {
-    const auto it = by_type.find(type);
-    if (it != by_type.end()) {
-        ++it->second;
-    } else {
-        by_type.emplace(type, 1);
-    }
-}
 
 /// The envelope's yyyyMMddHHmmss (UTC) as a time point; nullopt when malformed.
 std::optional<std::chrono::system_clock::time_point> parse_wire_time(const std::string& text) {
@@ -79,7 +72,7 @@ void OutboxRelay::publish(std::vector<persistence::OutboxRecord> records) {
         for (const auto& r : records) {
             in_flight_[r.seq] =
                 InFlight{r.envelope, now + options_.redelivery_after, options_.redelivery_after};
-            count(published_by_type_, r.envelope->event_type);
+            count_type(published_by_type_, r.envelope->event_type);
         }
         published_ += records.size();
     }
@@ -96,7 +89,7 @@ void OutboxRelay::delivered(std::int64_t seq) {
         const auto it = in_flight_.find(seq);
         if (it == in_flight_.end())
             return;  // a redelivery's second ack
-        count(delivered_by_type_, it->second.envelope->event_type);
+        count_type(delivered_by_type_, it->second.envelope->event_type);
         in_flight_.erase(it);
         delivered_.push_back(seq);
         ++delivered_count_;

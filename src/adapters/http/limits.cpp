@@ -10,6 +10,8 @@
 #include <boost/beast/http/field.hpp>
 #include <fmt/format.h>
 
+#include "adapters/http/field_text.hpp"
+
 namespace mb::adapters::http {
 namespace {
 
@@ -22,16 +24,6 @@ ip::address unmapped(const ip::address& address) {
         return ip::make_address_v4(ip::v4_mapped, address.to_v6());
     }
     return address;
-}
-
-std::string_view trim_ows(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
 }
 
 }  // namespace
@@ -153,7 +145,8 @@ std::size_t ClientRateLimiter::tracked() const {
 
 // --- InFlightGate ---
 
-InFlightGate::Ticket::Ticket(Ticket&& other) noexcept : gate_(std::exchange(other.gate_, nullptr)) {}
+InFlightGate::Ticket::Ticket(Ticket&& other) noexcept
+    : gate_(std::exchange(other.gate_, nullptr)) {}
 
 InFlightGate::Ticket& InFlightGate::Ticket::operator=(Ticket&& other) noexcept {
     if (this != &other) {

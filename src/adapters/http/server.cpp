@@ -44,6 +44,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "adapters/http/field_text.hpp"
 #include "adapters/http/problem.hpp"
 #include "adapters/http/request_id.hpp"
 #include "adapters/http/response.hpp"
@@ -119,16 +120,6 @@ std::string lowercase(std::string_view text) {
     std::string out(text);
     std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
     return out;
-}
-
-std::string_view trim_ows(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
 }
 
 bool is_reg_name_char(char c) {
