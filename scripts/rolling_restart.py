@@ -238,7 +238,9 @@ def main():
                     help="seconds into the load (default: a third of it)")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2, help="wrk threads")
-    ap.add_argument("--rate", type=int, default=4000, help="bookings/s to size the catalogue")
+    ap.add_argument("--rate", type=int, default=20000,
+                    help="bookings/s to size the catalogue: an upper bound, since a seat "
+                         "booked twice answers 409 (registering screenings is cheap)")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--server-arg", action="append", default=[],
                     help="extra argument for both processes, repeatable")

@@ -241,7 +241,7 @@ class RollingRestartTest(unittest.TestCase):
         out = subprocess.run(
             [sys.executable, os.path.join(ROOT, "scripts", "rolling_restart.py"),
              "--binary", binary_path(), "--duration", "4", "--connections", "8",
-             "--rate", "3000"],
+             "--rate", "20000"],
             capture_output=True, text=True, timeout=240, env=clean_env())
         report = out.stdout + out.stderr
         self.assertEqual(out.returncode, 0, report)
