@@ -610,12 +610,21 @@ struct Observability::Impl {
             auto producer = family("kafka_producer_queue",
                                    "Events handed to the Kafka producer and not yet acknowledged",
                                    MetricType::Gauge);
+            auto partition_lag = family("kafka_consumer_lag",
+                                        "Messages on a partition after the group's committed "
+                                        "offset (high watermark - committed), by group and "
+                                        "partition this process owns",
+                                        MetricType::Gauge);
             for (const auto& [group, c] : st.consumers) {
                 add_sample(ignored, {{"group", group}}, static_cast<double>(c.ignored));
                 add_sample(outstanding, {{"group", group}}, static_cast<double>(c.outstanding));
+                for (const auto& [partition, l] : c.lag)
+                    add_sample(partition_lag,
+                               {{"group", group}, {"partition", std::to_string(partition)}},
+                               static_cast<double>(l.lag));
             }
             add_sample(producer, {}, static_cast<double>(st.queued));
-            for (auto* f : {&ignored, &outstanding, &producer})
+            for (auto* f : {&ignored, &outstanding, &partition_lag, &producer})
                 out.push_back(std::move(*f));
         }
 
@@ -754,6 +763,10 @@ boost::json::object Observability::metrics_json() const {
                                {"malformed", c.malformed}, {"unacknowledged", c.outstanding},
                                {"assigned", c.assigned},   {"rebalances", c.rebalances},
                                {"joined", c.joined}};
+            boost::json::object lag;
+            for (const auto& [partition, l] : c.lag)
+                lag[std::to_string(partition)] = l.lag;
+            consumers[name].as_object()["lagByPartition"] = std::move(lag);
         }
         out["kafka"] = {{"produced", st.produced},
                         {"delivered", st.delivered},

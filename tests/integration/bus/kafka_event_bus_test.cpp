@@ -274,6 +274,43 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "Kafka: consumer lag per group and partition is the high watermark minus the committed "
+    "position - 10 messages, 4 acknowledged, lag 6 on their partition and 0 on the other",
+    "[kafka][offsets][lag]") {
+    MockCluster cluster(1, "movie", 2);
+    KafkaEventBus bus(options_for(cluster));
+    Publisher p(bus);
+    Received got;
+    bus.subscribe("ticket", "Booked", got.handler(false));
+    bus.start();
+    for (int i = 0; i < 10; ++i)
+        p.publish(event("m" + std::to_string(i), 7));  // one booking: one partition
+    REQUIRE(poll_until([&] { return got.count() == 10; }, kKafkaDeadline));
+    got.ack_first(4);
+    auto lag_of = [&] { return bus.stats().consumers.at("ticket").lag; };
+    REQUIRE(poll_until(
+        [&] {
+            const auto lag = lag_of();
+            return lag.size() == 2 && (lag.begin()->second.lag == 6 || lag.rbegin()->second.lag == 6);
+        },
+        kKafkaDeadline));
+    const auto lag = lag_of();
+    const auto& busy = lag.begin()->second.lag == 6 ? lag.begin()->second : lag.rbegin()->second;
+    const auto& idle = lag.begin()->second.lag == 6 ? lag.rbegin()->second : lag.begin()->second;
+    CHECK(busy.high_watermark == 10);
+    CHECK(busy.committed == 4);
+    CHECK(idle.lag == 0);
+    got.ack_first(10);
+    CHECK(poll_until(
+        [&] {
+            const auto l = lag_of();
+            return l.size() == 2 && l.begin()->second.lag == 0 && l.rbegin()->second.lag == 0;
+        },
+        kKafkaDeadline));
+    bus.stop();
+}
+
+TEST_CASE(
     "Kafka: while the broker is down publishing only queues (no delivery report, health "
     "DOWN) - after it returns everything is delivered in order",
     "[kafka][outage]") {

@@ -131,6 +131,10 @@ struct KafkaEventBus::Impl {
         std::atomic<std::uint64_t> received{0}, ignored{0}, malformed_count{0}, rebalances{0};
         std::atomic<std::size_t> assigned{0};
         std::atomic<bool> joined{false};
+        /// Last position this member stored per partition (consumer thread only).
+        std::map<std::int32_t, std::int64_t> stored;
+        mutable std::mutex lag_mutex;
+        std::map<std::int32_t, PartitionLag> lag;  // guarded by lag_mutex
     };
 
     explicit Impl(KafkaOptions o) : options(std::move(o)) {
@@ -405,6 +409,7 @@ struct KafkaEventBus::Impl {
         g->owner->store_positions(*g);
         rd_kafka_commit(rk, nullptr, 1);
         g->tracker->forget_all();
+        g->stored.clear();
         rd_kafka_assign(rk, nullptr);
         g->assigned.store(0);
         spdlog::info("kafka group {}: revoked partitions [{}]", g->name, list);
@@ -419,6 +424,7 @@ struct KafkaEventBus::Impl {
         for (const auto& [partition, offset] : advanced) {
             rd_kafka_topic_partition_list_add(list.get(), options.topic.c_str(), partition)
                 ->offset = offset;
+            g.stored[partition] = offset;
         }
         rd_kafka_offsets_store(g.rk, list.get());  // revoked partitions: refused, ignored
     }
@@ -445,15 +451,50 @@ struct KafkaEventBus::Impl {
         g.partitions_paused = pause;
     }
 
+    /// Recomputes the group's lag per assigned partition: the partition's high watermark (as
+    /// the last fetch response reported it; no broker round trip) minus the position this
+    /// member stored as committable — or, before it stored any, the fetch position.
+    void sample_lag(Group& g) {
+        std::map<std::int32_t, PartitionLag> lag;
+        rd_kafka_topic_partition_list_t* assignment = nullptr;
+        if (rd_kafka_assignment(g.rk, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            ListPtr owned(assignment);
+            rd_kafka_position(g.rk, assignment);
+            for (int i = 0; i < assignment->cnt; ++i) {
+                const auto& tp = assignment->elems[i];
+                std::int64_t low = 0;
+                std::int64_t high = 0;
+                if (rd_kafka_get_watermark_offsets(g.rk, tp.topic, tp.partition, &low, &high) !=
+                        RD_KAFKA_RESP_ERR_NO_ERROR ||
+                    high < 0)
+                    continue;  // no fetch answered for it yet
+                const auto it = g.stored.find(tp.partition);
+                std::int64_t committed = it != g.stored.end() ? it->second : tp.offset;
+                if (committed < 0)
+                    committed = low;  // nothing read yet: everything retained is behind
+                lag[tp.partition] =
+                    PartitionLag{committed, high, static_cast<std::uint64_t>(
+                                                      std::max<std::int64_t>(0, high - committed))};
+            }
+        }
+        std::lock_guard lock(g.lag_mutex);
+        g.lag = std::move(lag);
+    }
+
     void consume(Group& g) {
         // Storing positions and flow control take the tracker's lock: every 10 ms, not per
         // message (auto-commit sends positions every 500 ms anyway).
         auto housekeeping_at = std::chrono::steady_clock::now();
+        auto lag_at = housekeeping_at;
         while (!consumers_stop.load()) {
             if (const auto now = std::chrono::steady_clock::now(); now >= housekeeping_at) {
                 store_positions(g);
                 flow_control(g);
                 housekeeping_at = now + std::chrono::milliseconds(10);
+                if (now >= lag_at) {
+                    sample_lag(g);
+                    lag_at = now + std::chrono::seconds(1);
+                }
             }
             rd_kafka_message_t* m = rd_kafka_consumer_poll(g.rk, 100);
             if (m == nullptr)
@@ -638,10 +679,12 @@ KafkaEventBus::Stats KafkaEventBus::stats() const {
         s.queued = impl_->in_flight.size();
     }
     for (const auto& [name, g] : impl_->groups) {
-        s.consumers[name] =
-            ConsumerStats{g->received.load(),        g->ignored.load(),  g->malformed_count.load(),
+        auto& c = s.consumers[name];
+        c = ConsumerStats{g->received.load(),        g->ignored.load(),  g->malformed_count.load(),
                           g->tracker->outstanding(), g->assigned.load(), g->rebalances.load(),
-                          g->joined.load()};
+                          g->joined.load(),          {}};
+        std::lock_guard lock(g->lag_mutex);
+        c.lag = g->lag;
     }
     return s;
 }

@@ -99,6 +99,13 @@ public:
     /// probe (every second); details: brokers, topic, producer queue, per-consumer counters.
     [[nodiscard]] BusHealth health() const override;
 
+    /// A consumer group's position on one partition, sampled every second by the member
+    /// that owns the partition (Kafka's "consumer lag": high watermark - committed offset).
+    struct PartitionLag {
+        std::int64_t committed = 0;       ///< next offset to commit (stored position)
+        std::int64_t high_watermark = 0;  ///< offset after the partition's last message
+        std::uint64_t lag = 0;            ///< messages behind, never negative
+    };
     struct ConsumerStats {
         std::uint64_t received = 0;   ///< messages read from Kafka
         std::uint64_t ignored = 0;    ///< of types this consumer does not subscribe to
@@ -107,6 +114,9 @@ public:
         std::size_t assigned = 0;     ///< partitions currently assigned
         std::uint64_t rebalances = 0;
         bool joined = false;  ///< has been assigned (possibly nothing) at least once
+        /// Per partition this member owns now (others' partitions are reported by the
+        /// process that owns them); empty before the first fetch answered.
+        std::map<std::int32_t, PartitionLag> lag;
     };
     struct Stats {
         std::uint64_t produced = 0;   ///< handed to librdkafka
