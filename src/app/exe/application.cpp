@@ -263,7 +263,8 @@ struct Application::Impl {
           print_saga(ticket_storage.executor, tickets, review_port),
           observability(io, module_views(), {&payment_guard, &review_guard, &ticket_guard},
                         event_bus, kafka_bus, [this] { return lifecycle.ready(); },
-                        {milliseconds(settings.readiness_bus_down_ms), milliseconds(2000)}),
+                        {milliseconds(settings.readiness_bus_down_ms),
+                         milliseconds(settings.probe_deadline_ms)}),
           scheduler(io.get_executor(), clock),
           signals(io) {
         configure_faults();

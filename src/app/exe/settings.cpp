@@ -229,6 +229,10 @@ void add_settings(CLI::App& app, Settings& s, std::vector<std::string>& names) {
     opt("readiness-bus-down-ms", s.readiness_bus_down_ms,
         "Readiness answers 503 once the bus has been unable to deliver for this long, ms")
         ->check(CLI::Range(0, 86400000));
+    opt("probe-deadline-ms", s.probe_deadline_ms,
+        "A module's database probe (health) and the posted no-op (liveness) must finish within "
+        "this, else DOWN, ms")
+        ->check(CLI::Range(1, 600000));
     opt("prometheus-access", s.prometheus_access,
         "Who may scrape GET /actuator/prometheus: admin (a bearer token with the admin role) or "
         "public (no token; for a port only the monitoring network reaches)")

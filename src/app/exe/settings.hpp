@@ -88,6 +88,7 @@ struct Settings {
     std::string log_level = "info";
     // observability (README "Operating")
     std::int64_t readiness_bus_down_ms = 30000;  ///< readiness 503 once the bus is down this long
+    std::int64_t probe_deadline_ms = 2000;  ///< health's database probes and liveness's no-op, ms
     std::string prometheus_access = "admin";     ///< who may GET /actuator/prometheus: admin|public
     std::string log_format = "auto";   ///< "json", "text", "auto" (text on a terminal)
     std::string access_log = "all";    ///< AccessLogPolicy::parse syntax
