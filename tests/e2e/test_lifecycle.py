@@ -1,6 +1,8 @@
 """Running it (issue 11, items 6 and 7): readiness, graceful drain, data-directory handover,
 rolling restart, systemd unit.
 
+- Start-up: readiness is 503 (liveness 200) while start-up recovery finishes what a kill -9
+  left half-done (a cancel), and 200 once it is done.
 - SIGTERM: readiness turns 503 at once while liveness stays 200 and requests are still served
   during --shutdown-delay-ms; a second signal ends the process at once (non-zero, logged).
 - SIGTERM under load: every request answered 201 is in My page after a restart, the exit
@@ -25,7 +27,7 @@ import time
 import unittest
 
 from harness import (KAFKA, Client, E2ETestCase, Server, binary_path, booking_payload,
-                     clean_env, get_all, poll)
+                     clean_env, get_all, one_by_booking, poll)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -124,6 +126,41 @@ class DrainTest(E2ETestCase):
         poll(all_in_my_page, 30, "every booking answered 201 in My page")
         self.assertEqual(sorted(b["id"] for b in get_all(c, "books")), ids,
                          "exactly the bookings answered 201 exist")
+
+
+class StartUpTest(E2ETestCase):
+
+    def test_readiness_503_during_start_up_recovery_then_200(self):
+        # A cancel whose ticket withdrawal misses its deadline keeps its intent for recovery
+        # (sagas.cpp, finish_cancel).
+        server = self.start_server(["--fault", "ticket:latency=2000"])
+        c = server.client()
+        r = c.post("/books", booking_payload(customer="stuck"))
+        self.assertStatus(r, 201)
+        bid = r.body["id"]
+        one_by_booking(c, "tickets", bid, what=f"the ticket of booking {bid}")
+        r = c.delete(f"/books/{bid}")
+        self.assertNotIn(r.status, (200, 204), r.describe())
+        # kill -9, then a start whose ticket module answers within its (longer) deadline but
+        # slowly: start-up recovery finishes the cancel and takes >= 1.5 s meanwhile.
+        server.wait_ready = False
+        server.restart(["--fault", "ticket:latency=1500", "--ticket-deadline-ms", "5000"],
+                       kill=True)
+        probe = server.client()
+        body = poll(lambda: (lambda r: r.body if r.status == 503 else None)(
+            probe.get("/actuator/health/readiness")), 5, "readiness 503 while recovering")
+        self.assertEqual(body["status"], "OUT_OF_SERVICE")
+        self.assertEqual(probe.get("/actuator/health/liveness").status, 200,
+                         "recovering is not wedged: liveness stays 200")
+        poll(lambda: readiness(probe) == 200, 20, "ready once recovery is done")
+        log = server.log()
+        start = max(i for i, line in enumerate(log) if "start #2" in line)
+        recovered = [i for i, line in enumerate(log)
+                     if f"finished the interrupted cancel of booking {bid}: canceled" in line]
+        ready = [i for i, line in enumerate(log) if re.search(r"\bready$", line)]
+        self.assertTrue(recovered and recovered[-1] > start, "recovery ran at start-up")
+        self.assertTrue(ready and ready[-1] > recovered[-1], "ready after the recovery")
+        self.assertEqual(probe.get(f"/books/{bid}").body["status"], "Canceled")
 
 
 @unittest.skipIf(KAFKA, "data-directory handover does not depend on the bus")
