@@ -11,7 +11,7 @@ import re
 import unittest
 import uuid
 
-from harness import E2ETestCase, booking_payload, poll, wait_mypage
+from harness import KAFKA, E2ETestCase, booking_payload, poll, wait_mypage
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 LEVELS = {"trace", "debug", "info", "warning", "error", "critical"}
@@ -130,6 +130,27 @@ class LoggingTest(E2ETestCase):
                              "access-log")
         # The 200 was answered (and observed) before the 404 on the same connection.
         self.assertFalse([rec for rec in self.records(server) if rec.get("requestId") == "fine-1"])
+
+    def test_each_line_names_the_part_that_wrote_it(self):
+        """README "Logs", `module`: migrations under sqlite, a breaker transition under breaker,
+        the bus under kafka (Kafka runs), and only the composition root's lines under main."""
+        server = self.start_server(JSON_ARGS + ["--fault", "payment:down", "--breaker-min-calls",
+                                                "2", "--breaker-window", "2"])
+        c = server.client()
+        for i in range(3):
+            c.post("/books", booking_payload(customer=f"breaker{i}"))
+
+        def modules_of(pattern):
+            return {r["module"] for r in self.records(server) if re.search(pattern, r["message"])}
+        poll(lambda: modules_of(r"closed -> open") or None, 10, "the breaker's transition line")
+        self.assertEqual(modules_of(r"closed -> open"), {"breaker"})
+        self.assertEqual(modules_of(r"^booking\.db: applied migration"), {"sqlite"})
+        self.assertEqual(modules_of(r"not paid"), {"booking"})
+        if KAFKA:
+            self.assertEqual(modules_of(r"^\d+ consumer groups on topic"), {"kafka"})
+        main = {r["message"].split(" ")[0] for r in self.records(server) if r["module"] == "main"}
+        for part in ("kafka", "sqlite", "breaker", "circuit", "recovery:"):
+            self.assertNotIn(part, main, "a part's line logged without its module")
 
     def test_text_format_on_request(self):
         server = self.start_server(["--log-format", "text"])

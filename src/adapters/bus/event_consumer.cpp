@@ -132,8 +132,7 @@ void EventConsumer::load() {
     std::lock_guard lock(mutex_);
     parked_bookings_.insert(parked.begin(), parked.end());
     if (!parked.empty()) {
-        spdlog::warn("{}: {} bookings have parked events (see GET /admin/dead-letters)",
-                     executor_.name(), parked.size());
+        log_->warn("{} bookings have parked events (see GET /admin/dead-letters)", parked.size());
     }
 }
 
@@ -336,12 +335,12 @@ void EventConsumer::park(std::vector<Delivery> deliveries, std::string first_err
         [this, shared](std::exception_ptr ep) {
             if (ep) {
                 // Not parked: not acknowledged either, so the publisher redelivers it later.
-                spdlog::error("{}: parking failed: {}", executor_.name(), describe(ep));
+                log_->error("parking failed: {}", describe(ep));
                 return;
             }
             for (auto& d : *shared) {
-                spdlog::error("{}: parked {} {} of booking {} as a dead letter", executor_.name(),
-                              d.envelope->event_type, d.envelope->event_id, d.envelope->booking_id);
+                log_->error("parked {} {} of booking {} as a dead letter", d.envelope->event_type,
+                            d.envelope->event_id, d.envelope->booking_id);
                 d.ack();
             }
             std::lock_guard lock(mutex_);
@@ -373,12 +372,11 @@ void EventConsumer::park_malformed(std::string event_id, std::string event_type,
         [this, shared, ack = std::move(ack)](std::exception_ptr ep) {
             if (ep) {
                 // Not stored, not acknowledged: the transport delivers it again.
-                spdlog::error("{}: parking a malformed message failed: {}", executor_.name(),
-                              describe(ep));
+                log_->error("parking a malformed message failed: {}", describe(ep));
                 return;
             }
-            spdlog::error("{}: parked malformed message {} as a dead letter: {}", executor_.name(),
-                          shared->event_id, shared->error);
+            log_->error("parked malformed message {} as a dead letter: {}", shared->event_id,
+                        shared->error);
             {
                 std::lock_guard lock(mutex_);
                 ++parked_;
@@ -404,7 +402,7 @@ void EventConsumer::resume() {
         held_ids_.clear();
     }
     executor_.set_paused(false);
-    spdlog::info("{}: resumed; applying {} held events", executor_.name(), held.size());
+    log_->info("resumed; applying {} held events", held.size());
     for (auto& d : held)
         deliver(std::move(d.envelope), std::move(d.ack));
 }
@@ -487,8 +485,7 @@ boost::asio::awaitable<domain::Result<std::int64_t>> EventConsumer::retry(std::i
                 return true;
             };
             co_await executor_.execute(std::move(keep));
-            spdlog::warn("{}: retry of dead letter {} failed again: {}", executor_.name(),
-                         letter.id, letter.error);
+            log_->warn("retry of dead letter {} failed again: {}", letter.id, letter.error);
             co_return applied;
         }
     }
@@ -497,8 +494,7 @@ boost::asio::awaitable<domain::Result<std::int64_t>> EventConsumer::retry(std::i
         parked_bookings_.erase(letters.front().booking_id);
         applied_ += static_cast<std::uint64_t>(applied);
     }
-    spdlog::info("{}: {} dead letters of booking {} applied", executor_.name(), applied,
-                 letters.front().booking_id);
+    log_->info("{} dead letters of booking {} applied", applied, letters.front().booking_id);
     co_return applied;
 }
 

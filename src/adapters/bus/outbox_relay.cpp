@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/bus/type_counts.hpp"
+#include "adapters/logging/logging.hpp"
 
 namespace mb::adapters::bus {
 namespace {
@@ -50,8 +51,8 @@ void OutboxRelay::start() {
         publish(std::move(records));
     }
     if (recovered > 0) {
-        spdlog::info("{}: republishing {} outbox entries left by the previous run",
-                     executor_.name(), recovered);
+        logging::module_logger(executor_.name())
+            ->info("republishing {} outbox entries left by the previous run", recovered);
     }
     executor_.on_commit(
         [this](std::vector<persistence::OutboxRecord> records) { publish(std::move(records)); });
@@ -151,8 +152,9 @@ void OutboxRelay::sweep() {
         longest_backoff_ = longest;
     }
     if (!again.empty()) {
-        spdlog::warn("{}: {} events not acknowledged within {} ms, publishing again",
-                     executor_.name(), again.size(), options_.redelivery_after.count());
+        logging::module_logger(executor_.name())
+            ->warn("{} events not acknowledged within {} ms, publishing again", again.size(),
+                   options_.redelivery_after.count());
     }
     for (auto& r : again) {
         const auto seq = r.seq;

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/logging/logging.hpp"
+
 namespace mb::adapters::inprocess {
 namespace {
 
@@ -252,8 +254,8 @@ BreakerTransition CircuitBreaker::transition_to(BreakerState to,
 
 void CircuitBreaker::publish(const BreakerTransition& transition,
                              const std::shared_ptr<const Listener>& listener) const {
-    spdlog::warn("circuit breaker {}: {} -> {}: {}", name_, to_string(transition.from),
-                 to_string(transition.to), transition.reason);
+    logging::module_logger("breaker")->warn("{}: {} -> {}: {}", name_, to_string(transition.from),
+                                            to_string(transition.to), transition.reason);
     if (listener) {
         (*listener)(transition);
     }

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/inprocess/await_port.hpp"
+#include "adapters/logging/logging.hpp"
 #include "domain/common/errors.hpp"
 
 namespace mb::adapters::inprocess {
@@ -13,6 +14,11 @@ using app::booking::WithdrawOutcome;
 using app::ticket::ReviewOpened;
 
 namespace {
+
+spdlog::logger& payment_log() {
+    static const auto logger = logging::module_logger("payment");
+    return *logger;
+}
 
 /// Business answers (declined, already printed ...) are successes of the callee; only its
 /// unavailability counts against the breaker.
@@ -106,11 +112,12 @@ void InProcessPaymentPort::pay(app::booking::PaymentRequest request,
     auto late = [this, booking_id](domain::Result<PaymentReceipt> r) {
         if (!r)
             return;
-        spdlog::warn("payment for booking {} completed after the deadline; refunding", booking_id);
+        payment_log().warn("payment for booking {} completed after the deadline; refunding",
+                           booking_id);
         refund_incomplete(booking_id, [booking_id](domain::Result<void> refunded) {
             if (!refunded) {
-                spdlog::error("refund of late payment for booking {} failed: {}", booking_id,
-                              refunded.error().message());
+                payment_log().error("refund of late payment for booking {} failed: {}", booking_id,
+                                    refunded.error().message());
             }
         });
     };

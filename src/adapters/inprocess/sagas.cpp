@@ -39,6 +39,11 @@ spdlog::logger& log() {
     return *logger;
 }
 
+spdlog::logger& ticket_log() {
+    static const auto logger = logging::module_logger("ticket");
+    return *logger;
+}
+
 std::string describe(const std::error_code& ec) {
     return logging::describe_error(ec.category().name(), ec.value(), ec.message());
 }
@@ -74,10 +79,10 @@ boost::asio::awaitable<void> BookingSaga::compensate(std::int64_t booking_id,
 boost::asio::awaitable<Result<Booking>> BookingSaga::place(
     domain::Principal caller, domain::booking::BookingRequest request,
     std::shared_ptr<app::booking::PlaceDetails> details, std::string request_id) {
-    auto step3 = in_context({request_id, 0, {}}, [this, caller = std::move(caller), request,
-                                                  details] {
-        return bookings_.place(caller, request, details.get());
-    });
+    auto step3 =
+        in_context({request_id, 0, {}}, [this, caller = std::move(caller), request, details] {
+            return bookings_.place(caller, request, details.get());
+        });
     auto placed = co_await executor_.execute(std::move(step3));
     if (!placed)
         co_return placed;
@@ -127,12 +132,12 @@ boost::asio::awaitable<Result<Booking>> BookingSaga::place(
 }
 
 boost::asio::awaitable<Result<Booking>> BookingSaga::cancel(domain::Principal caller,
-                                                           std::int64_t booking_id,
-                                                           std::string request_id) {
-    auto request = in_context({request_id, booking_id, {}},
-                              [this, caller = std::move(caller), booking_id] {
-                                  return bookings_.request_cancel(caller, booking_id);
-                              });
+                                                            std::int64_t booking_id,
+                                                            std::string request_id) {
+    auto request =
+        in_context({request_id, booking_id, {}}, [this, caller = std::move(caller), booking_id] {
+            return bookings_.request_cancel(caller, booking_id);
+        });
     auto requested = co_await executor_.execute(std::move(request));
     if (!requested)
         co_return requested;
@@ -140,11 +145,10 @@ boost::asio::awaitable<Result<Booking>> BookingSaga::cancel(domain::Principal ca
 }
 
 boost::asio::awaitable<Result<Booking>> BookingSaga::finish_cancel(std::int64_t booking_id,
-                                                                  const std::string& request_id) {
+                                                                   const std::string& request_id) {
     const LogContext context{request_id, booking_id, {}};
-    auto withdraw = in_context(context, [this, booking_id](auto cb) {
-        ticket_.withdraw(booking_id, std::move(cb));
-    });
+    auto withdraw = in_context(
+        context, [this, booking_id](auto cb) { ticket_.withdraw(booking_id, std::move(cb)); });
     auto withdrawn = co_await await_port<app::booking::WithdrawOutcome>(std::move(withdraw));
     // Unknown outcome (deadline, ticket unavailable): the intent stays, recovery finishes it.
     if (!withdrawn)
@@ -159,9 +163,7 @@ boost::asio::awaitable<Result<Booking>> BookingSaga::finish_cancel(std::int64_t 
                                    ? BookingError::kAlreadyPrinted
                                    : BookingError::kPrintInProgress);
     }
-    auto cancel = in_context(context, [this, booking_id] {
-        return bookings_.cancel(booking_id);
-    });
+    auto cancel = in_context(context, [this, booking_id] { return bookings_.cancel(booking_id); });
     co_return co_await executor_.execute(std::move(cancel));
 }
 
@@ -171,8 +173,8 @@ boost::asio::awaitable<std::size_t> BookingSaga::recover(std::chrono::millisecon
     };
     auto pending = co_await executor_.execute(std::move(find_pending));
     for (const auto& booking : pending) {
-        spdlog::warn("recovery: booking {} was left Pending by a crash; refunding and discarding",
-                     booking.id());
+        log().warn("recovery: booking {} was left Pending by a crash; refunding and discarding",
+                   booking.id());
         co_await compensate(booking.id(), kNoRequest);
     }
     auto find_cancels = [this, min_age] {
@@ -181,8 +183,8 @@ boost::asio::awaitable<std::size_t> BookingSaga::recover(std::chrono::millisecon
     auto cancels = co_await executor_.execute(std::move(find_cancels));
     for (const auto& booking : cancels) {
         auto done = co_await finish_cancel(booking.id(), kNoRequest);
-        spdlog::warn("recovery: finished the interrupted cancel of booking {}: {}", booking.id(),
-                     done ? "canceled" : done.error().message());
+        log().warn("recovery: finished the interrupted cancel of booking {}: {}", booking.id(),
+                   done ? "canceled" : done.error().message());
     }
     co_return pending.size() + cancels.size();
 }
@@ -211,8 +213,8 @@ boost::asio::awaitable<Result<Ticket>> PrintSaga::print(domain::Principal caller
             return Result<void>{};
         };
         co_await executor_.execute(std::move(step12));
-        spdlog::info("ticket {}: print refused, review unavailable ({})", ticket_id,
-                     opened.error().message());
+        ticket_log().info("ticket {}: print refused, review unavailable ({})", ticket_id,
+                          opened.error().message());
         co_return domain::fail(domain::ticket::TicketError::kReviewUnavailable);
     }
     auto step13 = [this, ticket_id] {

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/logging/logging.hpp"
+
 namespace mb::adapters::persistence {
 
 ModuleExecutor::ModuleExecutor(boost::asio::any_io_executor io, std::string name,
@@ -94,8 +96,8 @@ void ModuleExecutor::drain() {
         try {
             std::rethrow_exception(batch_error);
         } catch (const std::exception& e) {
-            spdlog::error("{}: a batch of {} jobs failed and was rolled back: {}", name_,
-                          batch.size(), e.what());
+            logging::module_logger(name_)->error(
+                "a batch of {} jobs failed and was rolled back: {}", batch.size(), e.what());
         }
     }
 
@@ -109,7 +111,7 @@ void ModuleExecutor::drain() {
         try {
             batch_observer_(BatchRecord{batch.size(), duration, !batch_error, written});
         } catch (const std::exception& e) {
-            spdlog::error("{}: batch observer failed: {}", name_, e.what());
+            logging::module_logger(name_)->error("batch observer failed: {}", e.what());
         }
     }
     if (!written.empty() && hook_)

@@ -6,8 +6,15 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/logging/logging.hpp"
+
 namespace mb::adapters::persistence {
 namespace {
+
+spdlog::logger& sqlite_log() {
+    static const auto logger = mb::adapters::logging::module_logger("sqlite");
+    return *logger;
+}
 
 std::vector<std::string> split_statements(const std::string& sql) {
     std::vector<std::string> out;
@@ -36,7 +43,7 @@ void configure_sqlite_once() {
     std::call_once(once, [] {
         if (sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD) != SQLITE_OK ||
             sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK) {
-            spdlog::warn("sqlite: could not apply process-wide configuration (already in use)");
+            sqlite_log().warn("could not apply process-wide configuration (already in use)");
         }
     });
 }
@@ -125,8 +132,8 @@ void SqliteDatabase::migrate(const std::vector<Migration>& migrations) {
                     "VALUES(:v, :d, :t)",
             soci::use(m.version), soci::use(m.description), soci::use(now);
         tx.commit();
-        spdlog::info("{}: applied migration {} ({})", file_.filename().string(), m.version,
-                     m.description);
+        sqlite_log().info("{}: applied migration {} ({})", file_.filename().string(), m.version,
+                          m.description);
     }
 }
 
@@ -154,7 +161,7 @@ void SqliteDatabase::rollback() noexcept {
     try {
         session_ << "ROLLBACK";
     } catch (const std::exception& e) {
-        spdlog::error("{}: rollback failed: {}", file_.filename().string(), e.what());
+        sqlite_log().error("{}: rollback failed: {}", file_.filename().string(), e.what());
     }
 }
 void SqliteDatabase::savepoint() {

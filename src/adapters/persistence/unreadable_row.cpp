@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/logging/logging.hpp"
+
 namespace mb::adapters::persistence {
 namespace {
 
@@ -34,7 +36,7 @@ void throw_unreadable(std::string_view table, std::int64_t id, std::string_view 
                       std::string_view stored) {
     UnreadableRow error(table, id, column, stored);
     g_unreadable.fetch_add(1, std::memory_order_relaxed);
-    spdlog::error("{}", error.what());
+    logging::module_logger("sqlite")->error("{}", error.what());
     throw error;
 }
 

@@ -12,9 +12,15 @@
 
 #include "adapters/bus/event_codec.hpp"
 #include "adapters/bus/kafka/offset_tracker.hpp"
+#include "adapters/logging/logging.hpp"
 
 namespace mb::adapters::bus::kafka {
 namespace {
+
+spdlog::logger& kafka_log() {
+    static const auto logger = logging::module_logger("kafka");
+    return *logger;
+}
 
 struct ConfDeleter {
     void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
@@ -40,9 +46,9 @@ void set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value
 void log_line(const rd_kafka_t* rk, int level, const char* facility, const char* text) {
     const char* name = rk != nullptr ? rd_kafka_name(rk) : "kafka";
     if (level <= 4) {
-        spdlog::warn("kafka {} [{}]: {}", name, facility, text);
+        kafka_log().warn("{} [{}]: {}", name, facility, text);
     } else {
-        spdlog::debug("kafka {} [{}]: {}", name, facility, text);
+        kafka_log().debug("{} [{}]: {}", name, facility, text);
     }
 }
 
@@ -199,8 +205,8 @@ struct KafkaEventBus::Impl {
             }
             failed.fetch_add(1);
             if (failed_logged.fetch_add(1) % 1000 == 0) {
-                spdlog::warn("kafka: cannot queue {} {}: {} (the outbox keeps it)", env->event_type,
-                             *id, rd_kafka_err2str(err));
+                kafka_log().warn("cannot queue {} {}: {} (the outbox keeps it)", env->event_type,
+                                 *id, rd_kafka_err2str(err));
             }
             delete id;
             return;
@@ -261,8 +267,8 @@ struct KafkaEventBus::Impl {
             if (m->err != RD_KAFKA_RESP_ERR__PURGE_QUEUE &&
                 m->err != RD_KAFKA_RESP_ERR__PURGE_INFLIGHT &&
                 self->failed_logged.fetch_add(1) % 1000 == 0) {
-                spdlog::warn("kafka: delivery of {} failed: {} (the outbox keeps it)", *id,
-                             rd_kafka_err2str(m->err));
+                kafka_log().warn("delivery of {} failed: {} (the outbox keeps it)", *id,
+                                 rd_kafka_err2str(m->err));
             }
             return;
         }
@@ -282,12 +288,12 @@ struct KafkaEventBus::Impl {
         if (code == RD_KAFKA_RESP_ERR__FATAL) {
             char fatal[512];
             rd_kafka_fatal_error(rk, fatal, sizeof fatal);
-            spdlog::critical("kafka producer fatal error: {}", fatal);
+            kafka_log().critical("producer fatal error: {}", fatal);
             self->set_last_error(fatal);
             self->up.store(false);
             return;
         }
-        spdlog::warn("kafka {}: {}", rk != nullptr ? rd_kafka_name(rk) : "client", reason);
+        kafka_log().warn("{}: {}", rk != nullptr ? rd_kafka_name(rk) : "client", reason);
     }
 
     void set_last_error(std::string text) {
@@ -315,13 +321,13 @@ struct KafkaEventBus::Impl {
             const bool was = up.exchange(ok);
             if (was != ok || first_probe) {
                 if (ok) {
-                    spdlog::info("kafka: {} ({}, topic {})",
-                                 first_probe ? "connected" : "brokers reachable again",
-                                 options.brokers, options.topic);
+                    kafka_log().info("{} ({}, topic {})",
+                                     first_probe ? "connected" : "brokers reachable again",
+                                     options.brokers, options.topic);
                 } else {
                     set_last_error(rd_kafka_err2str(err));
-                    spdlog::warn("kafka: brokers unreachable ({}): {}; events wait in the outboxes",
-                                 options.brokers, rd_kafka_err2str(err));
+                    kafka_log().warn("brokers unreachable ({}): {}; events wait in the outboxes",
+                                     options.brokers, rd_kafka_err2str(err));
                 }
             }
             first_probe = false;
@@ -378,13 +384,13 @@ struct KafkaEventBus::Impl {
             auto* g = group.get();
             g->thread = std::thread([this, g] { consume(*g); });
         }
-        spdlog::info("kafka: {} consumer groups on topic {} at {}", groups.size(), options.topic,
-                     options.brokers);
+        kafka_log().info("{} consumer groups on topic {} at {}", groups.size(), options.topic,
+                         options.brokers);
     }
 
     static void on_consumer_error(rd_kafka_t* rk, int /*err*/, const char* reason,
                                   void* /*opaque*/) {
-        spdlog::warn("kafka {}: {}", rk != nullptr ? rd_kafka_name(rk) : "consumer", reason);
+        kafka_log().warn("{}: {}", rk != nullptr ? rd_kafka_name(rk) : "consumer", reason);
     }
 
     static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -401,7 +407,7 @@ struct KafkaEventBus::Impl {
             g->assigned.store(static_cast<std::size_t>(partitions->cnt));
             g->partitions_paused = false;
             g->joined.store(true);
-            spdlog::info("kafka group {}: assigned partitions [{}]", g->name, list);
+            kafka_log().info("group {}: assigned partitions [{}]", g->name, list);
             return;
         }
         // Revoked (or an error): commit what this member finished, then let go. Messages
@@ -412,7 +418,7 @@ struct KafkaEventBus::Impl {
         g->stored.clear();
         rd_kafka_assign(rk, nullptr);
         g->assigned.store(0);
-        spdlog::info("kafka group {}: revoked partitions [{}]", g->name, list);
+        kafka_log().info("group {}: revoked partitions [{}]", g->name, list);
     }
 
     /// Stores the committable positions (auto-commit sends them every 500 ms).
@@ -442,11 +448,11 @@ struct KafkaEventBus::Impl {
         ListPtr owned(assignment);
         if (pause) {
             rd_kafka_pause_partitions(g.rk, assignment);
-            spdlog::info("kafka group {}: {} messages unacknowledged, fetching paused", g.name,
-                         outstanding);
+            kafka_log().info("group {}: {} messages unacknowledged, fetching paused", g.name,
+                             outstanding);
         } else {
             rd_kafka_resume_partitions(g.rk, assignment);
-            spdlog::info("kafka group {}: caught up, fetching resumed", g.name);
+            kafka_log().info("group {}: caught up, fetching resumed", g.name);
         }
         g.partitions_paused = pause;
     }
@@ -472,9 +478,9 @@ struct KafkaEventBus::Impl {
                 std::int64_t committed = it != g.stored.end() ? it->second : tp.offset;
                 if (committed < 0)
                     committed = low;  // nothing read yet: everything retained is behind
-                lag[tp.partition] =
-                    PartitionLag{committed, high, static_cast<std::uint64_t>(
-                                                      std::max<std::int64_t>(0, high - committed))};
+                lag[tp.partition] = PartitionLag{
+                    committed, high,
+                    static_cast<std::uint64_t>(std::max<std::int64_t>(0, high - committed))};
             }
         }
         std::lock_guard lock(g.lag_mutex);
@@ -511,7 +517,7 @@ struct KafkaEventBus::Impl {
     void handle(Group& g, const rd_kafka_message_t* m) {
         if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
             if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                spdlog::warn("kafka group {}: {}", g.name, rd_kafka_message_errstr(m));
+                kafka_log().warn("group {}: {}", g.name, rd_kafka_message_errstr(m));
             }
             return;
         }
@@ -554,8 +560,8 @@ struct KafkaEventBus::Impl {
             if (g.malformed) {
                 g.malformed(std::move(bad), std::move(ack));
             } else {
-                spdlog::error("kafka group {}: skipped malformed message at {}: {}", g.name,
-                              position, bad.error);
+                kafka_log().error("group {}: skipped malformed message at {}: {}", g.name, position,
+                                  bad.error);
                 ack();
             }
             return;
@@ -599,8 +605,8 @@ struct KafkaEventBus::Impl {
         if (flush_timeout.count() > 0) {
             const auto err = rd_kafka_flush(producer, static_cast<int>(flush_timeout.count()));
             if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-                spdlog::warn("kafka: {} messages not flushed at shutdown (the outboxes keep them)",
-                             rd_kafka_outq_len(producer));
+                kafka_log().warn("{} messages not flushed at shutdown (the outboxes keep them)",
+                                 rd_kafka_outq_len(producer));
             }
         }
     }
@@ -680,8 +686,9 @@ KafkaEventBus::Stats KafkaEventBus::stats() const {
     }
     for (const auto& [name, g] : impl_->groups) {
         auto& c = s.consumers[name];
-        c = ConsumerStats{g->received.load(),        g->ignored.load(),  g->malformed_count.load(),
-                          g->tracker->outstanding(), g->assigned.load(), g->rebalances.load(),
+        c = ConsumerStats{g->received.load(),        g->ignored.load(),
+                          g->malformed_count.load(), g->tracker->outstanding(),
+                          g->assigned.load(),        g->rebalances.load(),
                           g->joined.load(),          {}};
         std::lock_guard lock(g->lag_mutex);
         c.lag = g->lag;
