@@ -34,9 +34,10 @@ MB_BUILD_PACKAGES=(
     libsystemd-dev
 )
 
-# What the tests need on top of the build: wrk (the rolling-restart load, scripts/rolling-restart)
-# and systemd (systemd-analyze verify of config/systemd/movie-booking.service).
-MB_TEST_PACKAGES=(wrk systemd)
+# What the tests need on top of the build: wrk (the rolling-restart load, scripts/rolling-restart),
+# systemd (systemd-analyze verify of config/systemd/movie-booking.service), and postgresql (the
+# throw-away clusters of scripts/pg-cluster, label postgresql; it brings psql).
+MB_TEST_PACKAGES=(wrk systemd postgresql)
 
 # What scripts/fuzz needs on top: clang 14 with libFuzzer and the sanitizer runtimes, and llvm's
 # symbolizer for readable stack traces.
