@@ -2,6 +2,7 @@
 // message and the context fields; the text format keeps today's shape.
 #include "adapters/logging/json_formatter.hpp"
 
+#include <chrono>
 #include <memory>
 #include <regex>
 #include <sstream>
@@ -78,6 +79,31 @@ TEST_CASE("JSON lines: time, level, module, thread and message", "[logging]") {
     const auto other = unnamed.only_object();
     CHECK(other.at("module") == "main");
     CHECK(other.at("level") == "warning");
+}
+
+/// The "time" field of the line JsonFormatter writes for a message logged at `time`.
+std::string time_field(spdlog::log_clock::time_point time) {
+    spdlog::details::log_msg msg(time, spdlog::source_loc{}, "m", spdlog::level::info, "x");
+    spdlog::memory_buf_t buffer;
+    JsonFormatter formatter;
+    formatter.format(msg, buffer);
+    const auto value = boost::json::parse(std::string(buffer.data(), buffer.size()));
+    return std::string(value.at("time").as_string());
+}
+
+TEST_CASE("JSON lines: the time is RFC 3339 in UTC to the microsecond, second after second",
+          "[logging]") {
+    using std::chrono::microseconds;
+    using std::chrono::seconds;
+    // 2026-12-02T04:30:00Z = 1,796,185,800 s after the epoch.
+    const spdlog::log_clock::time_point base{seconds(1'796'185'800)};
+    CHECK(time_field(base) == "2026-12-02T04:30:00.000000Z");
+    CHECK(time_field(base + microseconds(7)) == "2026-12-02T04:30:00.000007Z");
+    CHECK(time_field(base + microseconds(999'999)) == "2026-12-02T04:30:00.999999Z");
+    // The next second, then back to the first one (the per-second prefix is rebuilt each time).
+    CHECK(time_field(base + microseconds(1'000'001)) == "2026-12-02T04:30:01.000001Z");
+    CHECK(time_field(base + microseconds(120'000)) == "2026-12-02T04:30:00.120000Z");
+    CHECK(time_field(base + seconds(86'400 * 30)) == "2027-01-01T04:30:00.000000Z");
 }
 
 TEST_CASE("JSON lines: any message stays one valid JSON line", "[logging]") {
