@@ -19,7 +19,8 @@ import unittest
 import urllib.parse
 import urllib.request
 
-from harness import DEADLINE_SCALE, E2ETestCase, book, booking_payload, poll
+from harness import (DEADLINE_SCALE, E2ETestCase, book, booking_payload, one_by_booking, poll,
+                     print_ticket, wait_mypage, wait_ticket)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -267,6 +268,66 @@ scrape_configs:
         self.assertEqual(series[0]["metric"]["job"], "movie-booking")
         up = query('up{job="movie-booking"}')
         self.assertEqual(up[0]["value"][1], "1")
+
+
+def readme_events():
+    """{eventType: (publisher, {consumers})} from README "Events"."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    section = text.split("\n## Events", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        if len(cells) != 4 or not cells[0].startswith("`"):
+            continue
+        consumers = {re.match(r"[a-z]+", c.strip()).group(0) for c in cells[3].split(",")}
+        rows[cells[0].strip("`")] = (cells[1], consumers)
+    return rows
+
+
+class EventsTableTest(E2ETestCase):
+    """Docs that code can check, code checks: README's events table (who publishes each event
+    type, who consumes it) against what the server counted while it ran every step of the
+    flow — book, print, review, and a cancel — in events_published_total and
+    events_consumed_total."""
+
+    def test_readme_events_table_is_what_the_modules_publish_and_consume(self):
+        server = self.start_server(["--admin"])
+        c = server.client()
+        kept = book(c, qty=1, price=7000)
+        canceled = book(c, qty=1, price=7000)
+        ticket = wait_ticket(c, kept["id"])
+        wait_ticket(c, canceled["id"])
+        self.assertStatus(print_ticket(c, ticket["id"]), 200)
+        review = one_by_booking(c, "reviews", kept["id"])
+        self.assertStatus(c.patch(f"/reviews/{review['id']}", {"score": 9, "contents": "ok"}),
+                          200)
+        self.assertStatus(c.delete(f"/books/{canceled['id']}"), 204)
+        wait_mypage(c, canceled["id"], lambda m: m.get("paymentStatus") == "Canceled",
+                    what="the refund in My page")
+        wait_mypage(c, kept["id"], lambda m: m.get("reviewStatus") == "Written",
+                    what="the review in My page")
+        expected = readme_events()
+        self.assertGreaterEqual(len(expected), 8, "README's events table not found")
+
+        def counted():
+            r = c.get("/actuator/prometheus")
+            self.assertStatus(r, 200)
+            _, samples = parse_exposition(r.body.decode("utf-8"))
+            published, consumed = {}, {}
+            for name, labels, value in samples:
+                if value <= 0:
+                    continue
+                if name == "events_published_total":
+                    published.setdefault(labels["event_type"], set()).add(labels["module"])
+                elif name == "events_consumed_total":
+                    consumed.setdefault(labels["event_type"], set()).add(labels["module"])
+            actual = {t: (", ".join(sorted(published.get(t, ()))), consumed.get(t, set()))
+                      for t in set(published) | set(consumed)}
+            if actual != expected:
+                raise AssertionError(f"README: {expected}\nserver: {actual}")
+            return actual
+        poll(counted, 15, "every event type published and consumed as README says")
 
 
 class ScrapeAccessTest(E2ETestCase):
