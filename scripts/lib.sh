@@ -39,6 +39,10 @@ MB_BUILD_PACKAGES=(
 # throw-away clusters of scripts/pg-cluster, label postgresql; it brings psql).
 MB_TEST_PACKAGES=(wrk systemd postgresql)
 
+# What the browser tests need on top (label browser): Debian's chromium, driven by npm's
+# playwright-core (pinned in tests/browser/package-lock.json; mb_ensure_browser_tests).
+MB_BROWSER_PACKAGES=(chromium)
+
 # What scripts/fuzz needs on top: clang 14 with libFuzzer and the sanitizer runtimes, and llvm's
 # symbolizer for readable stack traces.
 MB_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)
@@ -156,6 +160,28 @@ mb_build_server() {
     mb_configure
     mb_build movie-booking movie-booking-kafka-mock
     [ -x "$MB_BINARY" ] || mb_die "build finished but $MB_BINARY is missing"
+}
+
+# The browser tests' tools: node and npm (Debian's nodejs and npm when there is no node at
+# all; an existing Node.js with its own npm is kept), chromium, and playwright-core installed
+# from tests/browser's lock file into $MB_BUILD_DIR/browser/node_modules (npm ci: exactly the
+# pinned version and its checksum; again only when the lock file changed). No browser download:
+# the tests launch /usr/bin/chromium.
+mb_ensure_browser_tests() {
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        mb_ensure_packages nodejs npm
+    fi
+    mb_ensure_packages "${MB_BROWSER_PACKAGES[@]}"
+    local src="$MB_ROOT/tests/browser" dst="$MB_BUILD_DIR/browser"
+    if [ -f "$dst/node_modules/playwright-core/package.json" ] &&
+        cmp -s "$src/package-lock.json" "$dst/package-lock.json"; then
+        return 0
+    fi
+    mkdir -p "$dst"
+    cp "$src/package.json" "$src/package-lock.json" "$dst/"
+    mb_log "installing playwright-core into $dst (npm ci)"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$dst" --no-audit --no-fund --silent >&2 ||
+        mb_die "npm ci of tests/browser failed (the npm registry must be reachable)"
 }
 
 # A free TCP port on the loopback interface.
