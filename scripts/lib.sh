@@ -22,12 +22,12 @@ MB_BUILD_TYPE="${MB_BUILD_TYPE:-RelWithDebInfo}"
 MB_BINARY="${MB_BINARY:-$MB_BUILD_DIR/src/app/exe/movie-booking}"
 MB_KAFKA_MOCK="${MB_KAFKA_MOCK:-$MB_BUILD_DIR/src/adapters/bus/kafka/movie-booking-kafka-mock}"
 
-# Debian 12 packages the build and its tests need (libpq-dev is optional: SOCI's PostgreSQL
-# backend; prometheus: promtool and the server the metrics e2e test scrapes with).
+# Debian 12 packages the build and its tests need (libpq-dev: SOCI's PostgreSQL backend, used by
+# the postgresql tests; prometheus: promtool and the server the metrics e2e test scrapes with).
 MB_BUILD_PACKAGES=(
     build-essential cmake ninja-build pkg-config
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-    libsoci-dev libsqlite3-dev sqlite3 libfmt-dev libspdlog-dev libcli11-dev catch2 python3
+    libsoci-dev libpq-dev libsqlite3-dev sqlite3 libfmt-dev libspdlog-dev libcli11-dev catch2 python3
     librdkafka-dev kcat libgoogle-perftools-dev
     libcpp-jwt-dev nlohmann-json3-dev libssl-dev openssl
     prometheus-cpp-dev prometheus
