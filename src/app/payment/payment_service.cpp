@@ -23,7 +23,7 @@ Result<Payment> PaymentService::pay(const domain::payment::ChargeRequest& reques
         }
         return std::move(*existing);
     }
-    auto authorization = provider_.charge(request);
+    auto authorization = provider_.charge(request, domain::payment::charge_key(request.booking_id));
     if (!authorization)
         return domain::Unexpected(authorization.error());
     auto payment = Payment::approve(request.booking_id, request.customer_id, request.amount,
@@ -54,8 +54,21 @@ void PaymentService::on_booking_canceled(const domain::booking::Canceled& event)
 }
 
 Result<void> PaymentService::refund_incomplete(std::int64_t booking_id) {
-    if (auto payment = repository_.find_by_booking(booking_id))
+    if (auto payment = repository_.find_by_booking(booking_id)) {
         refund(*payment);
+        return {};
+    }
+    // No payment stored, yet a charge may have been taken: the provider approved, then the
+    // transaction that recorded it rolled back. Find it by the booking's key and refund it
+    // (idempotent per authorization), so no money stays charged (MISSION.md, invariant 3).
+    auto taken = provider_.find_charge(domain::payment::charge_key(booking_id));
+    if (!taken)
+        return domain::Unexpected(taken.error());  // provider down: recovery retries
+    if (*taken) {
+        auto refunded = provider_.refund((*taken)->authorization, (*taken)->amount);
+        if (!refunded)
+            return domain::Unexpected(refunded.error());
+    }
     return {};
 }
 

@@ -22,10 +22,11 @@ public:
                    Outbox<domain::payment::PaymentEvent>& outbox,
                    domain::payment::PaymentProvider& provider, const domain::Clock& clock);
 
-    /// Charges the booking's amount and records the approved payment with `Paid` in the outbox.
-    /// Idempotent per booking: a second call returns the existing Paid payment without charging
-    /// again (MISSION.md, invariant 1). Errors: kDeclined (nothing stored), kAlreadyRefunded,
-    /// kProviderUnavailable, kInvalidAmount.
+    /// Charges the booking's amount under the idempotency key charge_key(booking_id) and records
+    /// the approved payment with `Paid` in the outbox. Idempotent per booking: a second call
+    /// returns the existing Paid payment without charging again (MISSION.md, invariant 1), and
+    /// a retry whose first attempt's record was rolled back gets the provider's first answer.
+    /// Errors: kDeclined (nothing stored), kAlreadyRefunded, kProviderUnavailable, kInvalidAmount.
     domain::Result<domain::payment::Payment> pay(const domain::payment::ChargeRequest& request);
 
     /// Policy on booking's `Canceled`: refunds the booking's payment once (MISSION.md,
@@ -33,7 +34,10 @@ public:
     void on_booking_canceled(const domain::booking::Canceled& event);
 
     /// Compensation for a booking that never completed (saga failure, late payment, crash):
-    /// refunds its payment if one is Paid. Idempotent; succeeds when there is none.
+    /// refunds its payment if one is Paid; with no payment stored, refunds a charge the
+    /// provider took under the booking's key (charge_key) whose record was rolled back.
+    /// Idempotent; succeeds when there is nothing to refund. Errors: kProviderUnavailable
+    /// (the recovery pass retries).
     domain::Result<void> refund_incomplete(std::int64_t booking_id);
 
     /// Reads filtered to `caller` (access.hpp: its customer and admin); a payment the caller

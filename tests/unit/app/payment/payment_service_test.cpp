@@ -4,16 +4,17 @@
 #include "app/payment/payment_service.hpp"
 
 #include <stdexcept>
+#include <string>
 #include <system_error>
+#include <vector>
 
 #include <catch2/catch.hpp>
-
-#include "fakes/principals.hpp"
 
 #include "fakes/fake_payment_provider.hpp"
 #include "fakes/fixed_clock.hpp"
 #include "fakes/in_memory_outbox.hpp"
 #include "fakes/in_memory_payment_repository.hpp"
+#include "fakes/principals.hpp"
 
 namespace mb::app::payment {
 namespace {
@@ -154,7 +155,8 @@ TEST_CASE(
     CHECK(canceled[0].customer_id == "customer-1");
     CHECK(canceled[0].total_price == 10000);
     CHECK(canceled[0].status == "Canceled");
-    CHECK(f.service.find(mb::domain::Principal::system(), p->id())->status() == PaymentStatus::kCanceled);
+    CHECK(f.service.find(mb::domain::Principal::system(), p->id())->status() ==
+          PaymentStatus::kCanceled);
 }
 
 TEST_CASE("PaymentService::on_booking_canceled of a booking without payment does nothing",
@@ -165,7 +167,8 @@ TEST_CASE("PaymentService::on_booking_canceled of a booking without payment does
     f.service.on_booking_canceled(Fixture::canceled(8));
     CHECK(f.provider.refund_count() == 0);
     CHECK(f.outbox.empty());
-    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() == PaymentStatus::kPaid);
+    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() ==
+          PaymentStatus::kPaid);
 }
 
 TEST_CASE(
@@ -177,12 +180,14 @@ TEST_CASE(
     f.outbox.clear();
     f.provider.fail_refunds(true);
     CHECK_THROWS_AS(f.service.on_booking_canceled(Fixture::canceled()), std::system_error);
-    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() == PaymentStatus::kPaid);
+    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() ==
+          PaymentStatus::kPaid);
     CHECK(f.outbox.empty());
     f.provider.fail_refunds(false);
     f.service.on_booking_canceled(Fixture::canceled());
     CHECK(f.provider.refund_count() == 1);
-    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() == PaymentStatus::kCanceled);
+    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() ==
+          PaymentStatus::kCanceled);
 }
 
 TEST_CASE(
@@ -199,7 +204,59 @@ TEST_CASE(
     CHECK(f.service.refund_incomplete(7));  // idempotent
     CHECK(f.provider.refund_count() == 1);
     CHECK(f.outbox.of<PaymentCanceled>().size() == 1);
-    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() == PaymentStatus::kCanceled);
+    CHECK(f.service.find_by_booking(mb::domain::Principal::system(), 7)->status() ==
+          PaymentStatus::kCanceled);
+}
+
+TEST_CASE("PaymentService::pay charges under the booking's idempotency key", "[app][payment]") {
+    Fixture f;
+    REQUIRE(f.service.pay(Fixture::charge(7)));
+    REQUIRE(f.service.pay(Fixture::charge(8)));
+    CHECK(f.provider.keys() == std::vector<std::string>{"booking-7", "booking-8"});
+    CHECK(domain::payment::charge_key(42) == "booking-42");
+}
+
+TEST_CASE(
+    "PaymentService::refund_incomplete refunds a charge whose record was rolled back, found by "
+    "its key, once",
+    "[app][payment][compensation]") {
+    Fixture f;
+    // The provider approved booking 7's charge, then the transaction recording it rolled back:
+    // the charge exists at the provider, the payment module stores nothing.
+    test::InMemoryPaymentRepository rolled_back;
+    test::InMemoryOutbox<domain::payment::PaymentEvent> rolled_back_outbox;
+    PaymentService lost{rolled_back, rolled_back_outbox, f.provider, f.clock};
+    REQUIRE(lost.pay(Fixture::charge(7)));
+    REQUIRE(f.provider.charges() == 1);
+
+    f.provider.fail_lookups(true);  // the provider cannot be asked: an error, retried later
+    CHECK_FALSE(f.service.refund_incomplete(7));
+    CHECK(f.provider.refund_count() == 0);
+    f.provider.fail_lookups(false);
+
+    CHECK(f.service.refund_incomplete(7));
+    REQUIRE(f.provider.refund_count() == 1);
+    CHECK(f.provider.refunds()[0].authorization == "auth-1");
+    CHECK(f.provider.refunds()[0].amount == 10000);
+    CHECK(f.service.refund_incomplete(7));  // refunded: the provider finds nothing any more
+    CHECK(f.provider.refund_count() == 1);
+    CHECK(f.outbox.empty());  // no payment was ever recorded: no event either
+    CHECK_FALSE(f.repository.find_by_booking(7).has_value());
+}
+
+TEST_CASE("PaymentService::pay retried after a rolled-back record takes no second charge",
+          "[app][payment]") {
+    Fixture f;
+    test::InMemoryPaymentRepository rolled_back;
+    test::InMemoryOutbox<domain::payment::PaymentEvent> rolled_back_outbox;
+    PaymentService lost{rolled_back, rolled_back_outbox, f.provider, f.clock};
+    const auto first = lost.pay(Fixture::charge(7));
+    REQUIRE(first);
+    const auto retried = f.service.pay(Fixture::charge(7));
+    REQUIRE(retried);
+    CHECK(retried->authorization() == first->authorization());
+    CHECK(f.provider.charges() == 1);
+    CHECK(f.provider.attempts() == 2);
 }
 
 TEST_CASE("PaymentService::list pages payments by id", "[app][payment]") {
@@ -218,9 +275,10 @@ TEST_CASE("PaymentService::list pages payments by id", "[app][payment]") {
 namespace mb::app::payment {
 namespace {
 
-TEST_CASE("PaymentService with a caller: a payment is seen by its customer and admin only "
-          "(issue 9)",
-          "[app][payment][security]") {
+TEST_CASE(
+    "PaymentService with a caller: a payment is seen by its customer and admin only "
+    "(issue 9)",
+    "[app][payment][security]") {
     Fixture f;
     const auto p = f.service.pay(Fixture::charge());
     REQUIRE(p);
