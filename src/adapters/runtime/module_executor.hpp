@@ -32,14 +32,14 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "adapters/bus/envelope.hpp"
+#include "adapters/codec/envelope.hpp"
 #include "adapters/logging/log_context.hpp"
 #include "adapters/persistence/inbox_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 #include "adapters/persistence/sqlite_database.hpp"
 #include "domain/common/result.hpp"
 
-namespace mb::adapters::persistence {
+namespace mb::adapters::runtime {
 
 namespace detail {
 template <class R>
@@ -73,7 +73,7 @@ public:
     };
     using Body = std::function<bool()>;
     using Completion = std::function<void(std::exception_ptr)>;
-    using CommitHook = std::function<void(std::vector<OutboxRecord>)>;
+    using CommitHook = std::function<void(std::vector<persistence::OutboxRecord>)>;
     /// One transaction as an observer (metrics) sees it: how many jobs it ran, how long from
     /// BEGIN to the end of COMMIT (or ROLLBACK), whether it committed, and the outbox entries
     /// it committed (empty when it did not). Valid during the call only.
@@ -81,12 +81,12 @@ public:
         std::size_t jobs = 0;
         std::chrono::nanoseconds duration{0};
         bool committed = false;
-        const std::vector<OutboxRecord>& written;
+        const std::vector<persistence::OutboxRecord>& written;
     };
     using BatchObserver = std::function<void(const BatchRecord&)>;
 
-    ModuleExecutor(boost::asio::any_io_executor io, std::string name, SqliteDatabase& db,
-                   OutboxStore& outbox, InboxStore& inbox, Options options);
+    ModuleExecutor(boost::asio::any_io_executor io, std::string name, persistence::SqliteDatabase& db,
+                   persistence::OutboxStore& outbox, persistence::InboxStore& inbox, Options options);
     ModuleExecutor(const ModuleExecutor&) = delete;
     ModuleExecutor& operator=(const ModuleExecutor&) = delete;
 
@@ -146,8 +146,8 @@ public:
     /// and runs `apply` in one savepoint; a duplicate is skipped. `done` runs on the strand
     /// after the commit with nullptr (applied, or skipped as a duplicate) or what `apply` (or
     /// the commit) threw — then nothing of it was kept.
-    void deliver(std::shared_ptr<const bus::Envelope> envelope,
-                 std::function<void(const bus::Envelope&)> apply,
+    void deliver(std::shared_ptr<const codec::Envelope> envelope,
+                 std::function<void(const codec::Envelope&)> apply,
                  std::function<void(std::exception_ptr)> done);
 
     /// A paused module (issue 4: pause and resume) answers 503 on its routes and refuses
@@ -177,9 +177,9 @@ private:
     void drain();
 
     std::string name_;
-    SqliteDatabase& db_;
-    OutboxStore& outbox_;
-    InboxStore& inbox_;
+    persistence::SqliteDatabase& db_;
+    persistence::OutboxStore& outbox_;
+    persistence::InboxStore& inbox_;
     Options options_;
     boost::asio::strand<boost::asio::any_io_executor> strand_;
     CommitHook hook_;
@@ -194,4 +194,4 @@ private:
         duplicates_{0};
 };
 
-}  // namespace mb::adapters::persistence
+}  // namespace mb::adapters::runtime

@@ -1,13 +1,13 @@
-#include "adapters/persistence/module_executor.hpp"
+#include "adapters/runtime/module_executor.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include "adapters/logging/logging.hpp"
 
-namespace mb::adapters::persistence {
+namespace mb::adapters::runtime {
 
 ModuleExecutor::ModuleExecutor(boost::asio::any_io_executor io, std::string name,
-                               SqliteDatabase& db, OutboxStore& outbox, InboxStore& inbox,
+                               persistence::SqliteDatabase& db, persistence::OutboxStore& outbox, persistence::InboxStore& inbox,
                                Options options)
     : name_(std::move(name)),
       db_(db),
@@ -30,8 +30,8 @@ void ModuleExecutor::submit(Body body, Completion complete) {
         boost::asio::post(strand_, [this] { drain(); });
 }
 
-void ModuleExecutor::deliver(std::shared_ptr<const bus::Envelope> envelope,
-                             std::function<void(const bus::Envelope&)> apply,
+void ModuleExecutor::deliver(std::shared_ptr<const codec::Envelope> envelope,
+                             std::function<void(const codec::Envelope&)> apply,
                              std::function<void(std::exception_ptr)> done) {
     submit(
         [this, envelope, apply = std::move(apply)] {
@@ -104,7 +104,7 @@ void ModuleExecutor::drain() {
     batches_.fetch_add(1, std::memory_order_relaxed);
     jobs_.fetch_add(batch.size(), std::memory_order_relaxed);
     const auto duration = std::chrono::steady_clock::now() - started;
-    std::vector<OutboxRecord> written;
+    std::vector<persistence::OutboxRecord> written;
     if (!batch_error)
         written = outbox_.take_written();
     if (batch_observer_) {
@@ -145,4 +145,4 @@ ModuleExecutor::Stats ModuleExecutor::stats() const {
     return s;
 }
 
-}  // namespace mb::adapters::persistence
+}  // namespace mb::adapters::runtime

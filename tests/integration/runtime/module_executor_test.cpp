@@ -4,7 +4,7 @@
 // delivery; the commit hook gets exactly the committed outbox entries, in order.
 //
 // A "gate" job holds the strand while the jobs under test are queued, so they form ONE batch.
-#include "adapters/persistence/module_executor.hpp"
+#include "adapters/runtime/module_executor.hpp"
 
 #include <atomic>
 #include <future>
@@ -92,8 +92,8 @@ TEST_CASE("ModuleExecutor: a job runs in its submitter's log context, an event i
     auto event = envelope("ev-1", 9);
     event.request_id = "req-event";
     std::promise<void> applied;
-    m.executor.deliver(std::make_shared<const bus::Envelope>(event),
-                       [&](const bus::Envelope&) { record(); },
+    m.executor.deliver(std::make_shared<const codec::Envelope>(event),
+                       [&](const codec::Envelope&) { record(); },
                        [&](std::exception_ptr) { applied.set_value(); });
     REQUIRE(applied.get_future().wait_for(std::chrono::seconds(5)) == std::future_status::ready);
     const std::lock_guard lock(mutex);
@@ -270,10 +270,10 @@ TEST_CASE("ModuleExecutor::deliver applies an event delivered twice once and ack
     TempDir dir;
     Module m(dir.file("m.db"));
     m.start();
-    const auto event = std::make_shared<const bus::Envelope>(envelope("event-1"));
+    const auto event = std::make_shared<const codec::Envelope>(envelope("event-1"));
     std::atomic<int> applied{0};
     std::atomic<int> acked{0};
-    const auto apply = [&](const bus::Envelope& e) {
+    const auto apply = [&](const codec::Envelope& e) {
         applied.fetch_add(1);
         insert_item(m.db, "applied " + e.event_id);
     };
@@ -308,10 +308,10 @@ TEST_CASE(
     TempDir dir;
     Module m(dir.file("m.db"));
     m.start();
-    const auto event = std::make_shared<const bus::Envelope>(envelope("event-1"));
+    const auto event = std::make_shared<const codec::Envelope>(envelope("event-1"));
     std::atomic<int> attempts{0};
     std::atomic<int> acked{0};
-    const auto apply = [&](const bus::Envelope&) {
+    const auto apply = [&](const codec::Envelope&) {
         insert_item(m.db, "attempt " + std::to_string(attempts.load()));
         if (attempts.fetch_add(1) == 0)
             throw std::runtime_error("consumer failed");
