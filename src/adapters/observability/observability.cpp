@@ -299,7 +299,7 @@ struct Observability::Impl {
                 [db, found] {
                     (void)db->schema_version();
                     db->session() << "SELECT COUNT(*) FROM dead_letters", soci::into(*found);
-                    return true;
+                    return runtime::Outcome::kCommit;
                 },
                 [state, i, found](std::exception_ptr ep) {
                     DatabaseProbe p;

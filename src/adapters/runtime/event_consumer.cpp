@@ -330,7 +330,7 @@ void EventConsumer::park(std::vector<Delivery> deliveries, std::string first_err
                 store_.add(letter);
                 first = false;
             }
-            return true;
+            return Outcome::kCommit;
         },
         [this, shared](std::exception_ptr ep) {
             if (ep) {
@@ -367,7 +367,7 @@ void EventConsumer::park_malformed(std::string event_id, std::string event_type,
         [this, shared] {
             if (!store_.contains(shared->event_id))
                 store_.add(*shared);
-            return true;
+            return Outcome::kCommit;
         },
         [this, shared, ack = std::move(ack)](std::exception_ptr ep) {
             if (ep) {
@@ -480,9 +480,9 @@ boost::asio::awaitable<domain::Result<std::int64_t>> EventConsumer::retry(std::i
         if (failure) {
             letter.error = describe(failure);
             ++letter.attempts;
-            auto keep = [this, letter] {
+            auto keep = [this, letter]() -> domain::Result<void> {
                 store_.update(letter);
-                return true;
+                return {};
             };
             co_await executor_.execute(std::move(keep));
             log_->warn("retry of dead letter {} failed again: {}", letter.id, letter.error);

@@ -37,13 +37,13 @@ void ModuleExecutor::deliver(std::shared_ptr<const codec::Envelope> envelope,
         [this, envelope, apply = std::move(apply)] {
             if (!inbox_.record(envelope->event_id)) {
                 duplicates_.fetch_add(1, std::memory_order_relaxed);
-                return true;
+                return Outcome::kCommit;
             }
             // The event's request id follows what it causes: log lines and new events.
             const logging::ScopedLogContext context(
                 {envelope->request_id, envelope->booking_id, {}});
             apply(*envelope);
-            return true;
+            return Outcome::kCommit;
         },
         std::move(done));
 }
@@ -72,15 +72,15 @@ void ModuleExecutor::drain() {
         for (std::size_t i = 0; i < batch.size(); ++i) {
             const auto mark = outbox_.written_mark();
             db_.savepoint();
-            bool keep = false;
+            auto outcome = Outcome::kRollback;
             try {
                 const logging::ScopedLogContext context(std::move(batch[i].context));
-                keep = batch[i].body();
+                outcome = batch[i].body();
             } catch (...) {
                 errors[i] = std::current_exception();
                 failed_jobs_.fetch_add(1, std::memory_order_relaxed);
             }
-            if (keep && !errors[i]) {
+            if (outcome == Outcome::kCommit && !errors[i]) {
                 db_.release_savepoint();
             } else {
                 db_.rollback_to_savepoint();

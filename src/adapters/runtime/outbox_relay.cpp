@@ -111,7 +111,7 @@ void OutboxRelay::flush_delivered() {
     executor_.submit(
         [this, seqs] {
             store_.remove(seqs);
-            return true;
+            return Outcome::kCommit;
         },
         [this, seqs](std::exception_ptr ep) {
             if (!ep)

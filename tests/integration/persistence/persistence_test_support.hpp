@@ -32,6 +32,7 @@
 namespace mb::adapters::persistence::test {
 
 using runtime::ModuleExecutor;
+using runtime::Outcome;
 
 using namespace std::chrono_literals;
 
@@ -194,7 +195,9 @@ public:
             executor.submit(
                 [opened, this] {
                     entered_.store(true);
-                    return opened.wait_for(kDeadline) == std::future_status::ready;
+                    return opened.wait_for(kDeadline) == std::future_status::ready
+                               ? runtime::Outcome::kCommit
+                               : runtime::Outcome::kRollback;
                 },
                 {});
         }

@@ -68,7 +68,7 @@ void leave_undelivered(const std::filesystem::path& file, const Ids& ids) {
         m.executor.submit(
             [&m, id] {
                 m.outbox.append(envelope(id));
-                return true;
+                return Outcome::kCommit;
             },
             done.slot(id));
     }
@@ -166,17 +166,17 @@ TEST_CASE(
         [&m] {
             m.outbox.append(envelope("a1"));
             m.outbox.append(envelope("a2"));
-            return true;
+            return Outcome::kCommit;
         },
         done.slot("a"));
     m.executor.submit(
         [&m] {
             m.outbox.append(envelope("b1"));
-            return false;
+            return Outcome::kRollback;
         },
         done.slot("b"));
     m.executor.submit(
-        [&m]() -> bool {
+        [&m]() -> Outcome {
             m.outbox.append(envelope("c1"));
             throw std::runtime_error("c failed");
         },
@@ -184,7 +184,7 @@ TEST_CASE(
     m.executor.submit(
         [&m] {
             m.outbox.append(envelope("d1"));
-            return true;
+            return Outcome::kCommit;
         },
         done.slot("d"));
     REQUIRE(done.wait(4));
