@@ -8,7 +8,11 @@
 //                      context's aggregates, repositories or services, never adapters, never a
 //                      third-party library (Boost, SOCI, spdlog, fmt, CLI11, Catch, ...).
 //
-// src/app/exe/ is the composition root and src/adapters/ may see every layer: not checked.
+// src/app/exe/ is the composition root: not checked. Adapters and the sagas see the app and
+// domain layers, but among themselves the dependencies go one way (part rules, kPartRules
+// below): storage (persistence) and transport (bus) know only the wire form (codec), never
+// each other; the module runtime (runtime) joins them; the in-process ports and the sagas
+// (app/sagas) sit on the runtime; the routes on those. Nothing below includes what sits above.
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -222,7 +226,8 @@ inline constexpr std::string_view kThirdParty[] = {
 }
 
 /// The context a file under src/ belongs to, for the checked layers: {layer, ctx}, or nullopt
-/// for files the rules do not cover (adapters, the composition root app/exe).
+/// for files these rules do not cover (adapters, the sagas on the module runtime app/sagas, the
+/// composition root app/exe; the first two are checked by the part rules below).
 [[nodiscard]] inline std::optional<std::pair<std::string, std::string>> checked_context(
     const std::string& file) {
     const auto parts = components(file);
@@ -230,7 +235,7 @@ inline constexpr std::string_view kThirdParty[] = {
         return std::nullopt;
     if (parts[0] == "domain")
         return std::pair{parts[0], parts[1]};
-    if (parts[0] == "app" && parts[1] != "exe")
+    if (parts[0] == "app" && parts[1] != "exe" && parts[1] != "sagas")
         return std::pair{parts[0], parts[1]};
     return std::nullopt;
 }
@@ -357,6 +362,80 @@ inline constexpr std::string_view kThirdParty[] = {
     std::vector<Violation> out;
     for (const auto& inc : includes) {
         if (auto reason = check_observability(inc))
+            out.push_back({inc, *reason});
+    }
+    return out;
+}
+
+/// The parts of the tree the one-way rule between adapters covers: a folder under adapters/
+/// (bus/kafka and http/routes are parts of their own), or app/sagas.
+[[nodiscard]] inline std::optional<std::string> part_of(std::string_view path) {
+    const auto parts = components(path);
+    if (parts.size() < 3)
+        return std::nullopt;
+    if (parts[0] == "app" && parts[1] == "sagas")
+        return "app/sagas";
+    if (parts[0] != "adapters")
+        return std::nullopt;
+    if (parts.size() >= 4 && ((parts[1] == "bus" && parts[2] == "kafka") ||
+                              (parts[1] == "http" && parts[2] == "routes"))) {
+        return parts[0] + "/" + parts[1] + "/" + parts[2];
+    }
+    return parts[0] + "/" + parts[1];
+}
+
+/// A part and the other parts it may include (besides itself). A part not listed here
+/// (adapters/observability, read by the composition root only) is not constrained by it.
+struct PartRule {
+    std::string_view part;
+    std::vector<std::string_view> may_include;
+};
+
+inline const std::vector<PartRule> kPartRules = {
+    {"adapters/codec", {}},    // the wire form of events: domain events in, envelopes out
+    {"adapters/logging", {}},  // below everything
+    {"adapters/system", {}},   // clock, ids, the simulated payment provider
+    {"adapters/auth", {}},
+    {"adapters/persistence", {"adapters/codec", "adapters/logging", "adapters/system"}},
+    {"adapters/bus", {"adapters/codec", "adapters/logging"}},
+    {"adapters/bus/kafka", {"adapters/bus", "adapters/codec", "adapters/logging"}},
+    {"adapters/runtime",
+     {"adapters/persistence", "adapters/bus", "adapters/codec", "adapters/logging"}},
+    {"adapters/inprocess", {"adapters/runtime", "adapters/logging"}},
+    {"app/sagas", {"adapters/runtime", "adapters/logging"}},
+    {"adapters/http", {"adapters/logging"}},
+    {"adapters/http/routes",
+     {"adapters/http", "adapters/inprocess", "adapters/runtime", "app/sagas", "adapters/logging",
+      "adapters/auth"}},
+};
+
+/// Why a quoted include breaks the one-way rule between parts, or nullopt.
+[[nodiscard]] inline std::optional<std::string> check_part(const Include& inc) {
+    if (inc.angle)
+        return std::nullopt;
+    const auto from = part_of(inc.file);
+    const auto to = part_of(inc.target);
+    if (!from || !to || *from == *to)
+        return std::nullopt;
+    const auto rule = std::find_if(kPartRules.begin(), kPartRules.end(),
+                                   [&](const PartRule& r) { return r.part == *from; });
+    if (rule == kPartRules.end())
+        return std::nullopt;
+    if (std::find(rule->may_include.begin(), rule->may_include.end(), *to) !=
+        rule->may_include.end()) {
+        return std::nullopt;
+    }
+    std::string allowed;
+    for (const auto p : rule->may_include)
+        allowed += (allowed.empty() ? "" : ", ") + std::string(p);
+    return *from + " may not include " + *to + " (dependencies between adapters go one way; " +
+           *from + " may include " + (allowed.empty() ? "no other part" : allowed) + ")";
+}
+
+[[nodiscard]] inline std::vector<Violation> part_violations(const std::vector<Include>& includes) {
+    std::vector<Violation> out;
+    for (const auto& inc : includes) {
+        if (auto reason = check_part(inc))
             out.push_back({inc, *reason});
     }
     return out;

@@ -121,7 +121,7 @@ TEST_CASE(
     CHECK(forbidden(file, "domain/payment/payment.hpp", false));
     CHECK(forbidden(file, "domain/payment/events.hpp", false));  // not even events
     CHECK(forbidden(file, "app/common/outbox.hpp", false));
-    CHECK(forbidden(file, "adapters/bus/envelope.hpp", false));
+    CHECK(forbidden(file, "adapters/codec/envelope.hpp", false));
     CHECK(forbidden(file, "booking.hpp", false));
     CHECK(forbidden(file, "../payment/payment.hpp", false));
     CHECK_FALSE(forbidden(file, "domain/common/result.hpp", false));
@@ -138,7 +138,7 @@ TEST_CASE(
     CHECK(forbidden(file, "domain/payment/payment_repository.hpp", false));
     CHECK(forbidden(file, "domain/ticket/errors.hpp", false));
     CHECK(forbidden(file, "app/payment/payment_service.hpp", false));
-    CHECK(forbidden(file, "adapters/persistence/module_executor.hpp", false));
+    CHECK(forbidden(file, "adapters/runtime/module_executor.hpp", false));
     CHECK(forbidden(file, "adapters/bus/event_bus.hpp", false));
     CHECK(forbidden(file, "booking_service.hpp", false));
     CHECK(forbidden(file, "domain/payment/sub/events.hpp", false));
@@ -188,6 +188,83 @@ TEST_CASE("Architecture self-check: the observability rule refuses what it shoul
 }
 
 TEST_CASE(
+    "Architecture rule: adapters depend one way — persistence and bus know only the codec, the "
+    "runtime joins them, ports and sagas sit on the runtime, routes on those",
+    "[architecture][adapters]") {
+    std::vector<Include> all;
+    for (const auto* dir : {"adapters", "app"}) {
+        auto found = scan(kSourceRoot, dir);
+        all.insert(all.end(), found.begin(), found.end());
+    }
+    const auto found = part_violations(all);
+    INFO("forbidden includes:\n" << report(found));
+    CHECK(found.empty());
+    // The rule has something to check: the edges it allows are there.
+    const auto uses = [&](const std::string& file, const std::string& target) {
+        return std::any_of(all.begin(), all.end(),
+                           [&](const Include& i) { return i.file == file && i.target == target; });
+    };
+    CHECK(uses("adapters/runtime/module_executor.hpp", "adapters/persistence/outbox_store.hpp"));
+    CHECK(uses("adapters/runtime/outbox_relay.hpp", "adapters/bus/event_bus.hpp"));
+    CHECK(uses("adapters/persistence/outbox_store.hpp", "adapters/codec/envelope.hpp"));
+    CHECK(uses("app/sagas/sagas.hpp", "adapters/runtime/module_executor.hpp"));
+    // Every part the rules name exists, so a moved folder cannot make a rule vacuous.
+    for (const auto& rule : kPartRules) {
+        INFO(rule.part);
+        CHECK(fs::is_directory(kSourceRoot / std::string(rule.part)));
+    }
+}
+
+TEST_CASE("Architecture self-check: the one-way rule between adapters refuses what it should",
+          "[architecture][self-check]") {
+    const auto refused = [](const std::string& file, const std::string& target) {
+        return check_part(inc(file, target, false)).has_value();
+    };
+    // Storage knows nothing of transport or runtime, nor of anything above.
+    CHECK(refused("adapters/persistence/outbox_store.hpp", "adapters/bus/event_bus.hpp"));
+    CHECK(refused("adapters/persistence/inbox_store.cpp", "adapters/runtime/module_executor.hpp"));
+    CHECK(refused("adapters/persistence/sqlite_database.cpp", "adapters/http/server.hpp"));
+    CHECK(refused("adapters/persistence/x.cpp", "adapters/bus/kafka/kafka_event_bus.hpp"));
+    CHECK(refused("adapters/persistence/x.cpp", "app/sagas/sagas.hpp"));
+    // Transport knows nothing of storage or runtime.
+    CHECK(refused("adapters/bus/in_memory_event_bus.cpp", "adapters/persistence/outbox_store.hpp"));
+    CHECK(refused("adapters/bus/event_bus.hpp", "adapters/runtime/event_consumer.hpp"));
+    CHECK(refused("adapters/bus/kafka/kafka_event_bus.cpp", "adapters/persistence/inbox_store.hpp"));
+    CHECK(refused("adapters/bus/kafka/kafka_event_bus.cpp", "adapters/runtime/outbox_relay.hpp"));
+    // The codec, logging: nothing above them.
+    CHECK(refused("adapters/codec/event_codec.cpp", "adapters/bus/event_bus.hpp"));
+    CHECK(refused("adapters/logging/logging.cpp", "adapters/persistence/sqlite_database.hpp"));
+    // The runtime: not a particular transport, not HTTP, not the ports.
+    CHECK(refused("adapters/runtime/event_consumer.cpp", "adapters/bus/kafka/kafka_event_bus.hpp"));
+    CHECK(refused("adapters/runtime/module_executor.cpp", "adapters/http/server.hpp"));
+    CHECK(refused("adapters/runtime/module_executor.cpp", "adapters/inprocess/bulkhead.hpp"));
+    CHECK(refused("adapters/runtime/module_executor.cpp", "app/sagas/sagas.hpp"));
+    // The sagas orchestrate services and ports: no repositories, no bus, no in-process adapter.
+    CHECK(refused("app/sagas/sagas.cpp", "adapters/persistence/sqlite_booking_repository.hpp"));
+    CHECK(refused("app/sagas/sagas.cpp", "adapters/bus/event_bus.hpp"));
+    CHECK(refused("app/sagas/sagas.cpp", "adapters/inprocess/in_process_ports.hpp"));
+    // The in-process ports sit on the runtime, not on storage; the routes go through use cases.
+    CHECK(refused("adapters/inprocess/in_process_ports.cpp", "adapters/persistence/outbox_store.hpp"));
+    CHECK(refused("adapters/http/routes/booking_routes.cpp", "adapters/persistence/outbox_store.hpp"));
+    CHECK(refused("adapters/http/routes/booking_routes.cpp", "adapters/bus/event_bus.hpp"));
+    CHECK(refused("adapters/http/router.cpp", "adapters/http/routes/routes.hpp"));
+    // What the rules allow.
+    CHECK_FALSE(refused("adapters/runtime/outbox_relay.hpp", "adapters/bus/event_bus.hpp"));
+    CHECK_FALSE(refused("adapters/runtime/module_executor.hpp", "adapters/persistence/outbox_store.hpp"));
+    CHECK_FALSE(refused("adapters/persistence/outbox_store.hpp", "adapters/codec/envelope.hpp"));
+    CHECK_FALSE(refused("adapters/bus/kafka/kafka_event_bus.hpp", "adapters/bus/event_bus.hpp"));
+    CHECK_FALSE(refused("app/sagas/sagas.hpp", "adapters/runtime/await_port.hpp"));
+    CHECK_FALSE(refused("adapters/http/routes/routes.hpp", "app/sagas/sagas.hpp"));
+    CHECK_FALSE(refused("adapters/persistence/x.cpp", "domain/booking/booking.hpp"));
+    // The composition root and observability are outside this rule.
+    CHECK_FALSE(refused("app/exe/application.cpp", "adapters/persistence/outbox_store.hpp"));
+    CHECK_FALSE(refused("adapters/observability/observability.cpp", "adapters/bus/kafka/x.hpp"));
+    // And the app/<ctx> rules still refuse the runtime and the sagas to the contexts.
+    CHECK(forbidden("app/booking/booking_service.cpp", "adapters/runtime/module_executor.hpp", false));
+    CHECK(forbidden("app/booking/booking_service.cpp", "app/sagas/sagas.hpp", false));
+}
+
+TEST_CASE(
     "Architecture self-check: a forbidden include written to a file is reported with its "
     "file and line",
     "[architecture][self-check]") {
@@ -216,7 +293,7 @@ TEST_CASE(
         std::ofstream out(root / "app" / "booking" / "bad.cpp");
         out << "#include \"app/booking/bad.hpp\"\n"
                "\n"
-               "#include \"adapters/persistence/module_executor.hpp\"\n"
+               "#include \"adapters/runtime/module_executor.hpp\"\n"
                "#include <soci/soci.h>\n";
     }
     const auto domain = scan(root, "domain");

@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "adapters/bus/envelope.hpp"
+#include "adapters/codec/envelope.hpp"
 
 namespace mb::adapters::bus {
 
@@ -28,7 +28,7 @@ class EventBus {
 public:
     /// Called by a consumer once its transaction applying the event committed.
     using Ack = std::function<void()>;
-    using Handler = std::function<void(std::shared_ptr<const Envelope>, Ack)>;
+    using Handler = std::function<void(std::shared_ptr<const codec::Envelope>, Ack)>;
 
     virtual ~EventBus() = default;
 
@@ -40,7 +40,7 @@ public:
     /// the publisher's outbox entry: every subscriber acknowledged it (in-memory), or the broker
     /// confirmed it (Kafka). It may never run (a consumer failing or the process dying): the
     /// relay then publishes again.
-    virtual void publish(std::shared_ptr<const Envelope> envelope,
+    virtual void publish(std::shared_ptr<const codec::Envelope> envelope,
                          std::function<void()> on_delivered) = 0;
 
     /// Starts delivering to the subscribers (after every subscribe). Throws on a transport

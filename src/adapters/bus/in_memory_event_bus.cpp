@@ -9,13 +9,13 @@ void InMemoryEventBus::subscribe(const std::string& /*consumer*/, const std::str
     if (!topic)
         topic = std::make_unique<Topic>();
     topic->signal.connect(
-        [handler = std::move(handler)](std::shared_ptr<const Envelope> e, const Ack& ack) {
+        [handler = std::move(handler)](std::shared_ptr<const codec::Envelope> e, const Ack& ack) {
             handler(std::move(e), ack);
         });
     ++topic->subscribers;
 }
 
-void InMemoryEventBus::publish(std::shared_ptr<const Envelope> envelope,
+void InMemoryEventBus::publish(std::shared_ptr<const codec::Envelope> envelope,
                                std::function<void()> on_delivered) {
     Topic* topic = nullptr;
     {

@@ -18,11 +18,11 @@ class InMemoryEventBus final : public EventBus {
 public:
     void subscribe(const std::string& consumer, const std::string& event_type,
                    Handler handler) override;
-    void publish(std::shared_ptr<const Envelope> envelope,
+    void publish(std::shared_ptr<const codec::Envelope> envelope,
                  std::function<void()> on_delivered) override;
 
 private:
-    using Signal = boost::signals2::signal<void(std::shared_ptr<const Envelope>, const Ack&)>;
+    using Signal = boost::signals2::signal<void(std::shared_ptr<const codec::Envelope>, const Ack&)>;
     struct Topic {
         Signal signal;
         std::size_t subscribers = 0;

@@ -3,7 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include "adapters/inprocess/await_port.hpp"
+#include "adapters/runtime/await_port.hpp"
 #include "adapters/logging/logging.hpp"
 #include "domain/common/errors.hpp"
 
@@ -31,7 +31,7 @@ bool callee_failed(const domain::Result<T>& r) {
 }  // namespace
 
 PortGuard::PortGuard(boost::asio::any_io_executor io, std::string callee,
-                     persistence::ModuleExecutor& executor, FaultInjector& faults,
+                     runtime::ModuleExecutor& executor, FaultInjector& faults,
                      PortOptions options)
     : io_(std::move(io)),
       callee_(std::move(callee)),
@@ -65,7 +65,7 @@ void PortGuard::call(
             call_observer_(CallRecord{duration, r ? nullptr : &r.error(), failed});
         done(std::move(r));
     };
-    auto deadline = std::make_shared<DeadlineCall<T>>(io_, options_.deadline, std::move(answer),
+    auto deadline = std::make_shared<runtime::DeadlineCall<T>>(io_, options_.deadline, std::move(answer),
                                                       std::move(late));
     deadline->arm();
     // The permit is held until the callee really finished (even after the deadline), so the
@@ -97,7 +97,7 @@ void PortGuard::call(
 }
 
 InProcessPaymentPort::InProcessPaymentPort(boost::asio::any_io_executor io, PortGuard& guard,
-                                           persistence::ModuleExecutor& executor,
+                                           runtime::ModuleExecutor& executor,
                                            app::payment::PaymentService& service,
                                            std::chrono::milliseconds provider_latency)
     : io_(std::move(io)),
@@ -159,7 +159,7 @@ void InProcessPaymentPort::refund_incomplete(std::int64_t booking_id,
                   });
 }
 
-InProcessReviewPort::InProcessReviewPort(PortGuard& guard, persistence::ModuleExecutor& executor,
+InProcessReviewPort::InProcessReviewPort(PortGuard& guard, runtime::ModuleExecutor& executor,
                                          app::review::ReviewService& service)
     : guard_(guard), executor_(executor), service_(service) {}
 
@@ -184,7 +184,7 @@ void InProcessReviewPort::open(std::int64_t booking_id, std::string customer_id,
     guard_.call<ReviewOpened>(std::move(job), std::move(done));
 }
 
-InProcessTicketPort::InProcessTicketPort(PortGuard& guard, persistence::ModuleExecutor& executor,
+InProcessTicketPort::InProcessTicketPort(PortGuard& guard, runtime::ModuleExecutor& executor,
                                          app::ticket::TicketService& service)
     : guard_(guard), executor_(executor), service_(service) {}
 

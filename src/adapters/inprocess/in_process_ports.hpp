@@ -17,7 +17,7 @@
 #include "adapters/inprocess/bulkhead.hpp"
 #include "adapters/inprocess/circuit_breaker.hpp"
 #include "adapters/inprocess/fault_injector.hpp"
-#include "adapters/persistence/module_executor.hpp"
+#include "adapters/runtime/module_executor.hpp"
 #include "app/booking/payment_port.hpp"
 #include "app/booking/ticket_port.hpp"
 #include "app/payment/payment_service.hpp"
@@ -39,7 +39,7 @@ struct PortOptions {
 class PortGuard {
 public:
     PortGuard(boost::asio::any_io_executor io, std::string callee,
-              persistence::ModuleExecutor& executor, FaultInjector& faults, PortOptions options);
+              runtime::ModuleExecutor& executor, FaultInjector& faults, PortOptions options);
 
     [[nodiscard]] CircuitBreaker& breaker() noexcept { return breaker_; }
     [[nodiscard]] const CircuitBreaker& breaker() const noexcept { return breaker_; }
@@ -75,7 +75,7 @@ public:
 private:
     boost::asio::any_io_executor io_;
     std::string callee_;
-    persistence::ModuleExecutor& executor_;
+    runtime::ModuleExecutor& executor_;
     FaultInjector& faults_;
     PortOptions options_;
     CircuitBreaker breaker_;
@@ -89,7 +89,7 @@ private:
 class InProcessPaymentPort final : public app::booking::PaymentPort {
 public:
     InProcessPaymentPort(boost::asio::any_io_executor io, PortGuard& guard,
-                         persistence::ModuleExecutor& executor,
+                         runtime::ModuleExecutor& executor,
                          app::payment::PaymentService& service,
                          std::chrono::milliseconds provider_latency);
     void pay(app::booking::PaymentRequest request,
@@ -100,7 +100,7 @@ public:
 private:
     boost::asio::any_io_executor io_;
     PortGuard& guard_;
-    persistence::ModuleExecutor& executor_;
+    runtime::ModuleExecutor& executor_;
     app::payment::PaymentService& service_;
     std::chrono::milliseconds provider_latency_;
 };
@@ -108,28 +108,28 @@ private:
 /// ticket -> review (opening the review record at print).
 class InProcessReviewPort final : public app::ticket::ReviewPort {
 public:
-    InProcessReviewPort(PortGuard& guard, persistence::ModuleExecutor& executor,
+    InProcessReviewPort(PortGuard& guard, runtime::ModuleExecutor& executor,
                         app::review::ReviewService& service);
     void open(std::int64_t booking_id, std::string customer_id,
               std::function<void(domain::Result<app::ticket::ReviewOpened>)> done) override;
 
 private:
     PortGuard& guard_;
-    persistence::ModuleExecutor& executor_;
+    runtime::ModuleExecutor& executor_;
     app::review::ReviewService& service_;
 };
 
 /// booking -> ticket (cancel withdraws the ticket first).
 class InProcessTicketPort final : public app::booking::TicketPort {
 public:
-    InProcessTicketPort(PortGuard& guard, persistence::ModuleExecutor& executor,
+    InProcessTicketPort(PortGuard& guard, runtime::ModuleExecutor& executor,
                         app::ticket::TicketService& service);
     void withdraw(std::int64_t booking_id,
                   std::function<void(domain::Result<app::booking::WithdrawOutcome>)> done) override;
 
 private:
     PortGuard& guard_;
-    persistence::ModuleExecutor& executor_;
+    runtime::ModuleExecutor& executor_;
     app::ticket::TicketService& service_;
 };
 

@@ -78,7 +78,7 @@ void add_sample(MetricFamily& f, std::vector<ClientMetric::Label> labels, double
     f.metric.push_back(std::move(m));
 }
 
-std::int64_t json_int(const bus::Envelope& e, std::string_view key) {
+std::int64_t json_int(const codec::Envelope& e, std::string_view key) {
     std::shared_ptr<const boost::json::object> object = e.object;
     if (!object) {
         boost::system::error_code ec;
@@ -187,7 +187,7 @@ struct Observability::Impl {
                 &transaction_duration.Add({{"module", name}, {"outcome", "rolled_back"}},
                                           duration_buckets());
             m.executor.on_batch([this, size, committed, rolled_back,
-                                 module = name](const persistence::ModuleExecutor::BatchRecord& b) {
+                                 module = name](const runtime::ModuleExecutor::BatchRecord& b) {
                 size->Observe(static_cast<double>(b.jobs));
                 (b.committed ? committed : rolled_back)->Observe(seconds(b.duration));
                 for (const auto& r : b.written)
@@ -224,7 +224,7 @@ struct Observability::Impl {
     }
 
     /// The business counters, from one committed outbox entry of `module`.
-    void count_business(const std::string& module, const bus::Envelope& e) {
+    void count_business(const std::string& module, const codec::Envelope& e) {
         const auto& type = e.event_type;
         if (module == "booking") {
             if (type == "Booked") {
@@ -299,7 +299,7 @@ struct Observability::Impl {
                 [db, found] {
                     (void)db->schema_version();
                     db->session() << "SELECT COUNT(*) FROM dead_letters", soci::into(*found);
-                    return true;
+                    return runtime::Outcome::kCommit;
                 },
                 [state, i, found](std::exception_ptr ep) {
                     DatabaseProbe p;
@@ -359,11 +359,11 @@ struct Observability::Impl {
 
     /// Events held by a module's consumer and not applied yet (paused, or behind a failing
     /// event of the same booking).
-    static std::size_t consumer_lag(const bus::EventConsumer::Stats& s) {
+    static std::size_t consumer_lag(const runtime::EventConsumer::Stats& s) {
         return s.held_while_paused + s.waiting_behind_failures;
     }
 
-    std::optional<double> oldest_age_s(const bus::OutboxRelay::Stats& r) const {
+    std::optional<double> oldest_age_s(const runtime::OutboxRelay::Stats& r) const {
         if (!r.oldest_committed_at)
             return std::nullopt;
         const auto age = std::chrono::system_clock::now() - *r.oldest_committed_at;

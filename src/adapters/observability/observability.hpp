@@ -18,11 +18,11 @@
 #include <boost/json/object.hpp>
 
 #include "adapters/bus/event_bus.hpp"
-#include "adapters/bus/event_consumer.hpp"
-#include "adapters/bus/outbox_relay.hpp"
+#include "adapters/runtime/event_consumer.hpp"
+#include "adapters/runtime/outbox_relay.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/inprocess/in_process_ports.hpp"
-#include "adapters/persistence/module_executor.hpp"
+#include "adapters/runtime/module_executor.hpp"
 #include "adapters/persistence/sqlite_database.hpp"
 
 namespace mb::adapters::bus::kafka {
@@ -33,10 +33,10 @@ namespace mb::adapters::observability {
 
 /// What one module shows: its unit of work and database, its outbox relay, its consumer.
 struct ModuleView {
-    persistence::ModuleExecutor& executor;
+    runtime::ModuleExecutor& executor;
     persistence::SqliteDatabase& db;
-    bus::OutboxRelay& relay;
-    bus::EventConsumer& consumer;
+    runtime::OutboxRelay& relay;
+    runtime::EventConsumer& consumer;
 };
 
 struct ObservabilityOptions {

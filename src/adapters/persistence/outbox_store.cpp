@@ -33,7 +33,7 @@ OutboxStore::OutboxStore(SqliteDatabase& db)
                soci::use(request_id_))),
       delete_((db.session().prepare << "DELETE FROM outbox WHERE seq = :seq", soci::use(seq_))) {}
 
-void OutboxStore::append(bus::Envelope envelope) {
+void OutboxStore::append(codec::Envelope envelope) {
     event_id_ = envelope.event_id;
     event_type_ = envelope.event_type;
     booking_id_ = envelope.booking_id;
@@ -45,7 +45,7 @@ void OutboxStore::append(bus::Envelope envelope) {
     long long id = 0;
     db_.session().get_last_insert_id("outbox", id);
     written_.push_back({static_cast<std::int64_t>(id),
-                        std::make_shared<const bus::Envelope>(std::move(envelope))});
+                        std::make_shared<const codec::Envelope>(std::move(envelope))});
 }
 
 std::vector<OutboxRecord> OutboxStore::take_written() {
@@ -71,9 +71,9 @@ std::vector<OutboxRecord> OutboxStore::undelivered(std::int64_t after, std::int6
          soci::into(payload), soci::into(request_id), soci::use(after), soci::use(limit));
     st.execute();
     while (st.fetch()) {
-        bus::Envelope envelope{id, type, booking, ts, payload};
+        codec::Envelope envelope{id, type, booking, ts, payload};
         envelope.request_id = request_id;
-        out.push_back({seq, std::make_shared<const bus::Envelope>(std::move(envelope))});
+        out.push_back({seq, std::make_shared<const codec::Envelope>(std::move(envelope))});
     }
     return out;
 }

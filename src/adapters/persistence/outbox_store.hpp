@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "adapters/bus/envelope.hpp"
+#include "adapters/codec/envelope.hpp"
 #include "adapters/persistence/sqlite_database.hpp"
 
 namespace mb::adapters::persistence {
@@ -14,7 +14,7 @@ namespace mb::adapters::persistence {
 /// One outbox entry; `seq` orders entries in commit order within the module.
 struct OutboxRecord {
     std::int64_t seq = 0;
-    std::shared_ptr<const bus::Envelope> envelope;
+    std::shared_ptr<const codec::Envelope> envelope;
 };
 
 class OutboxStore {
@@ -23,7 +23,7 @@ public:
 
     /// Appends inside the current transaction; the record also joins the in-memory list of
     /// entries written since the last take_written() (handed to the relay after commit).
-    void append(bus::Envelope envelope);
+    void append(codec::Envelope envelope);
     /// Entries written by the batch that just committed, in commit order.
     [[nodiscard]] std::vector<OutboxRecord> take_written();
     /// Savepoint support: how many entries the current batch has written so far, and dropping

@@ -4,7 +4,7 @@
 // log context (ModuleExecutor restores the submitter's). Not thread-safe (module strand).
 #include <variant>
 
-#include "adapters/bus/event_codec.hpp"
+#include "adapters/codec/event_codec.hpp"
 #include "adapters/logging/log_context.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 #include "adapters/system/ids.hpp"
@@ -21,7 +21,7 @@ public:
     void append(const EventVariant& event) override {
         std::visit(
             [this](const auto& e) {
-                auto envelope = bus::encode(e, system::new_uuid(), clock_.now());
+                auto envelope = codec::encode(e, system::new_uuid(), clock_.now());
                 envelope.request_id = logging::current_log_context().request_id;
                 store_.append(std::move(envelope));
             },

@@ -23,22 +23,22 @@
 #include <unistd.h>
 
 #include "adapters/auth/token_verifier.hpp"
-#include "adapters/bus/event_consumer.hpp"
+#include "adapters/runtime/event_consumer.hpp"
 #include "adapters/bus/in_memory_event_bus.hpp"
 #include "adapters/bus/kafka/kafka_event_bus.hpp"
 #include "adapters/bus/kafka/mock_cluster.hpp"
-#include "adapters/bus/outbox_relay.hpp"
-#include "adapters/bus/subscribe.hpp"
+#include "adapters/runtime/outbox_relay.hpp"
+#include "adapters/runtime/subscribe.hpp"
 #include "adapters/http/access_log.hpp"
 #include "adapters/http/request_observers.hpp"
 #include "adapters/http/routes/routes.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/inprocess/fault_injector.hpp"
 #include "adapters/inprocess/in_process_ports.hpp"
-#include "adapters/inprocess/sagas.hpp"
+#include "app/sagas/sagas.hpp"
 #include "adapters/observability/observability.hpp"
 #include "adapters/persistence/dead_letter_store.hpp"
-#include "adapters/persistence/module_executor.hpp"
+#include "adapters/runtime/module_executor.hpp"
 #include "adapters/persistence/sqlite_booking_repository.hpp"
 #include "adapters/persistence/sqlite_catalogue_repository.hpp"
 #include "adapters/persistence/sqlite_my_page_repository.hpp"
@@ -62,6 +62,9 @@ namespace asio = boost::asio;
 namespace persistence = adapters::persistence;
 namespace bus = adapters::bus;
 namespace inprocess = adapters::inprocess;
+namespace runtime = adapters::runtime;
+namespace codec = adapters::codec;
+namespace sagas = app::sagas;
 using std::chrono::milliseconds;
 
 namespace {
@@ -155,10 +158,10 @@ struct ModuleStorage {
     persistence::SqliteDatabase db;
     persistence::OutboxStore outbox;
     persistence::InboxStore inbox;
-    persistence::ModuleExecutor executor;
-    bus::OutboxRelay relay;
+    runtime::ModuleExecutor executor;
+    runtime::OutboxRelay relay;
     persistence::DeadLetterStore dead_letters;
-    bus::EventConsumer consumer;
+    runtime::EventConsumer consumer;
 };
 
 inprocess::PortOptions port_options(const Settings& s, std::int64_t deadline_ms) {
@@ -373,21 +376,21 @@ struct Application::Impl {
         auto& p = payment_storage.consumer;
         auto& t = ticket_storage.consumer;
         auto& m = mypage_storage.consumer;
-        bus::subscribe<ticket::Printed>(
+        runtime::subscribe<ticket::Printed>(
             event_bus, b, "book", [this](const ticket::Printed& e) { bookings.on_printed(e); });
-        bus::subscribe<review::WrittenReview>(
+        runtime::subscribe<review::WrittenReview>(
             event_bus, b, "book",
             [this](const review::WrittenReview& e) { bookings.on_review_written(e); });
-        bus::subscribe<booking::Canceled>(
+        runtime::subscribe<booking::Canceled>(
             event_bus, p, "payment",
             [this](const booking::Canceled& e) { payments.on_booking_canceled(e); });
-        bus::subscribe<booking::Booked>(event_bus, t, "ticket",
+        runtime::subscribe<booking::Booked>(event_bus, t, "ticket",
                                         [this](const booking::Booked& e) { tickets.on_booked(e); });
-        bus::subscribe<booking::Canceled>(
+        runtime::subscribe<booking::Canceled>(
             event_bus, t, "ticket",
             [this](const booking::Canceled& e) { tickets.on_booking_canceled(e); });
         auto to_mypage = [&]<class E>(E*) {
-            bus::subscribe<E>(event_bus, m, "mypage", [this](const E& e) { mypages.on(e); });
+            runtime::subscribe<E>(event_bus, m, "mypage", [this](const E& e) { mypages.on(e); });
         };
         to_mypage(static_cast<booking::Booked*>(nullptr));
         to_mypage(static_cast<booking::Canceled*>(nullptr));
@@ -399,7 +402,7 @@ struct Application::Impl {
         to_mypage(static_cast<review::WrittenReview*>(nullptr));
         // Kafka: a message no module can read is parked in each consumer group's module.
         if (kafka_bus != nullptr) {
-            const std::pair<const char*, bus::EventConsumer*> groups[] = {
+            const std::pair<const char*, runtime::EventConsumer*> groups[] = {
                 {"book", &b}, {"payment", &p}, {"ticket", &t}, {"mypage", &m}};
             // Not a structured binding: clang 14 cannot capture one in a lambda (P1091R3).
             for (const auto& group : groups) {
@@ -474,7 +477,7 @@ struct Application::Impl {
         routes::add_ticket_routes(*r, {ticket_storage.executor, tickets, print_saga});
         routes::add_review_routes(*r, {review_storage.executor, reviews});
         routes::add_mypage_routes(*r, {mypage_storage.executor, mypages});
-        std::vector<bus::EventConsumer*> consumers;
+        std::vector<runtime::EventConsumer*> consumers;
         for (auto* m : modules())
             consumers.push_back(&m->consumer);
         routes::add_admin_routes(
@@ -663,8 +666,8 @@ struct Application::Impl {
     inprocess::InProcessPaymentPort payment_port;
     inprocess::InProcessReviewPort review_port;
     inprocess::InProcessTicketPort ticket_port;
-    inprocess::BookingSaga booking_saga;
-    inprocess::PrintSaga print_saga;
+    sagas::BookingSaga booking_saga;
+    sagas::PrintSaga print_saga;
     adapters::observability::Observability observability;
 
     std::shared_ptr<const adapters::http::Router> router;

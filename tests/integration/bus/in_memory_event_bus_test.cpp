@@ -15,18 +15,18 @@
 namespace mb::adapters::bus {
 namespace {
 
-std::shared_ptr<const Envelope> event(const std::string& type, const std::string& id = "e1") {
-    return std::make_shared<const Envelope>(
-        Envelope{id, type, 7, "20210223233224", R"({"eventType":")" + type + R"("})"});
+std::shared_ptr<const codec::Envelope> event(const std::string& type, const std::string& id = "e1") {
+    return std::make_shared<const codec::Envelope>(
+        codec::Envelope{id, type, 7, "20210223233224", R"({"eventType":")" + type + R"("})"});
 }
 
 /// A subscriber that keeps what it received and its acks, to ack later.
 struct Subscriber {
-    std::vector<std::shared_ptr<const Envelope>> received;
+    std::vector<std::shared_ptr<const codec::Envelope>> received;
     std::vector<EventBus::Ack> acks;
 
     EventBus::Handler handler() {
-        return [this](std::shared_ptr<const Envelope> e, EventBus::Ack ack) {
+        return [this](std::shared_ptr<const codec::Envelope> e, EventBus::Ack ack) {
             received.push_back(std::move(e));
             acks.push_back(std::move(ack));
         };
@@ -127,7 +127,7 @@ TEST_CASE(
     "[bus][in-memory]") {
     InMemoryEventBus bus;
     bus.subscribe("x", "Printed",
-                  [](std::shared_ptr<const Envelope>, EventBus::Ack ack) { ack(); });
+                  [](std::shared_ptr<const codec::Envelope>, EventBus::Ack ack) { ack(); });
     bool delivered = false;
     bus.publish(event("Printed"), [&] { delivered = true; });
     CHECK(delivered);

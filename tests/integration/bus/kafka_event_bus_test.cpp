@@ -19,7 +19,7 @@
 #include <catch2/catch.hpp>
 #include <librdkafka/rdkafka.h>
 
-#include "adapters/bus/event_consumer.hpp"
+#include "adapters/runtime/event_consumer.hpp"
 #include "adapters/bus/kafka/mock_cluster.hpp"
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "persistence_test_support.hpp"
@@ -43,9 +43,9 @@ KafkaOptions options_for(const MockCluster& cluster, const std::string& topic = 
     return o;
 }
 
-std::shared_ptr<const Envelope> event(const std::string& id, std::int64_t booking,
+std::shared_ptr<const codec::Envelope> event(const std::string& id, std::int64_t booking,
                                       const std::string& type = "Booked") {
-    auto env = std::make_shared<Envelope>();
+    auto env = std::make_shared<codec::Envelope>();
     env->event_id = id;
     env->event_type = type;
     env->booking_id = booking;
@@ -59,7 +59,7 @@ std::shared_ptr<const Envelope> event(const std::string& id, std::int64_t bookin
 class Received {
 public:
     EventBus::Handler handler(bool ack = true) {
-        return [this, ack](std::shared_ptr<const Envelope> e, EventBus::Ack done) {
+        return [this, ack](std::shared_ptr<const codec::Envelope> e, EventBus::Ack done) {
             std::lock_guard lock(mutex_);
             events_.push_back(*e);
             if (ack) {
@@ -73,7 +73,7 @@ public:
         std::lock_guard lock(mutex_);
         return events_.size();
     }
-    std::vector<Envelope> events() const {
+    std::vector<codec::Envelope> events() const {
         std::lock_guard lock(mutex_);
         return events_;
     }
@@ -92,14 +92,14 @@ public:
 
 private:
     mutable std::mutex mutex_;
-    std::vector<Envelope> events_;
+    std::vector<codec::Envelope> events_;
     std::vector<EventBus::Ack> pending_;
 };
 
 /// Publishes and counts the delivery reports.
 struct Publisher {
     explicit Publisher(KafkaEventBus& b) : bus(b) {}
-    void publish(std::shared_ptr<const Envelope> e) {
+    void publish(std::shared_ptr<const codec::Envelope> e) {
         bus.publish(std::move(e), [this] { delivered.fetch_add(1); });
     }
     KafkaEventBus& bus;
@@ -359,10 +359,10 @@ TEST_CASE(
         {persistence::outbox_and_inbox_migration(1), persistence::dead_letter_migration(2),
          persistence::outbox_request_id_migration(3)});
     persistence::DeadLetterStore letters(module.db);
-    EventConsumer consumer(module.executor, module.inbox, letters, {});
+    runtime::EventConsumer consumer(module.executor, module.inbox, letters, {});
     std::mutex mutex;
     std::map<std::string, int> applied;
-    consumer.register_type("Booked", "booking", [&](const Envelope& e) {
+    consumer.register_type("Booked", "booking", [&](const codec::Envelope& e) {
         std::lock_guard lock(mutex);
         ++applied[e.event_id];
     });
@@ -370,7 +370,7 @@ TEST_CASE(
     auto member = [&] {
         auto bus = std::make_unique<KafkaEventBus>(options_for(cluster));
         bus->subscribe("mypage", "Booked",
-                       [&consumer](std::shared_ptr<const Envelope> e, EventBus::Ack ack) {
+                       [&consumer](std::shared_ptr<const codec::Envelope> e, EventBus::Ack ack) {
                            consumer.deliver(std::move(e), std::move(ack));
                        });
         return bus;

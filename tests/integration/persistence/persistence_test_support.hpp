@@ -23,13 +23,16 @@
 #include <boost/asio/io_context.hpp>
 #include <unistd.h>
 
-#include "adapters/bus/envelope.hpp"
+#include "adapters/codec/envelope.hpp"
 #include "adapters/persistence/inbox_store.hpp"
-#include "adapters/persistence/module_executor.hpp"
+#include "adapters/runtime/module_executor.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 #include "adapters/persistence/sqlite_database.hpp"
 
 namespace mb::adapters::persistence::test {
+
+using runtime::ModuleExecutor;
+using runtime::Outcome;
 
 using namespace std::chrono_literals;
 
@@ -96,9 +99,9 @@ inline std::vector<std::string> item_names(SqliteDatabase& db) {
     return out;
 }
 
-inline bus::Envelope envelope(const std::string& id, std::int64_t booking_id = 7,
+inline codec::Envelope envelope(const std::string& id, std::int64_t booking_id = 7,
                               const std::string& type = "Test") {
-    return bus::Envelope{id, type, booking_id, "20210223233224",
+    return codec::Envelope{id, type, booking_id, "20210223233224",
                          R"({"eventType":")" + type + R"(","eventId":")" + id + R"("})"};
 }
 
@@ -192,7 +195,9 @@ public:
             executor.submit(
                 [opened, this] {
                     entered_.store(true);
-                    return opened.wait_for(kDeadline) == std::future_status::ready;
+                    return opened.wait_for(kDeadline) == std::future_status::ready
+                               ? runtime::Outcome::kCommit
+                               : runtime::Outcome::kRollback;
                 },
                 {});
         }

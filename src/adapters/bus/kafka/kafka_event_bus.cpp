@@ -10,7 +10,7 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
-#include "adapters/bus/event_codec.hpp"
+#include "adapters/codec/event_codec.hpp"
 #include "adapters/bus/kafka/offset_tracker.hpp"
 #include "adapters/logging/logging.hpp"
 
@@ -185,7 +185,7 @@ struct KafkaEventBus::Impl {
 
     // ---------------------------------------------------------------- producing
 
-    void publish(std::shared_ptr<const Envelope> env, std::function<void()> on_delivered) {
+    void publish(std::shared_ptr<const codec::Envelope> env, std::function<void()> on_delivered) {
         {
             std::lock_guard lock(mutex);
             auto [it, fresh] = in_flight.try_emplace(env->event_id);
@@ -216,7 +216,7 @@ struct KafkaEventBus::Impl {
 
     /// One message: key, value, headers eventType, eventId and (when known) requestId, `id`
     /// as the report's opaque.
-    rd_kafka_resp_err_t produce(std::string& key, const Envelope& env, std::string* id) {
+    rd_kafka_resp_err_t produce(std::string& key, const codec::Envelope& env, std::string* id) {
         rd_kafka_vu_t v[8] = {};
         v[0].vtype = RD_KAFKA_VTYPE_TOPIC;
         v[0].u.cstr = options.topic.c_str();
@@ -545,12 +545,12 @@ struct KafkaEventBus::Impl {
         std::string position;
         if (header_id.empty())
             position = message_position(options.topic, m);
-        Envelope env;
+        codec::Envelope env;
         try {
-            env = read_envelope(value, header_type, header_id.empty() ? position : header_id);
+            env = codec::read_envelope(value, header_type, header_id.empty() ? position : header_id);
             // Messages of older versions and other producers have no requestId header: "".
             env.request_id = request_id_header(m);
-        } catch (const DecodeError& e) {
+        } catch (const codec::DecodeError& e) {
             g.malformed_count.fetch_add(1);
             if (position.empty())
                 position = message_position(options.topic, m);
@@ -572,7 +572,7 @@ struct KafkaEventBus::Impl {
             ack();
             return;
         }
-        auto shared = std::make_shared<const Envelope>(std::move(env));
+        auto shared = std::make_shared<const codec::Envelope>(std::move(env));
         if (it->second.size() == 1) {
             it->second.front()(std::move(shared), std::move(ack));
             return;
@@ -642,7 +642,7 @@ void KafkaEventBus::on_malformed(const std::string& consumer, MalformedHandler h
     impl_->group(consumer).malformed = std::move(handler);
 }
 
-void KafkaEventBus::publish(std::shared_ptr<const Envelope> envelope,
+void KafkaEventBus::publish(std::shared_ptr<const codec::Envelope> envelope,
                             std::function<void()> on_delivered) {
     impl_->publish(std::move(envelope), std::move(on_delivered));
 }

@@ -87,7 +87,7 @@ public:
                    Handler handler) override;
     /// Where `consumer`'s unreadable messages go; without one they are logged and skipped.
     void on_malformed(const std::string& consumer, MalformedHandler handler);
-    void publish(std::shared_ptr<const Envelope> envelope,
+    void publish(std::shared_ptr<const codec::Envelope> envelope,
                  std::function<void()> on_delivered) override;
 
     /// Creates one consumer per subscriber and starts their threads. Throws KafkaError.

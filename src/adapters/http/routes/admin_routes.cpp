@@ -17,7 +17,7 @@ boost::json::object fault_json(const std::string& module, const inprocess::Fault
             {"down", f.down}};
 }
 
-bus::EventConsumer* find_consumer(const AdminRoutes& deps, std::string_view name) {
+runtime::EventConsumer* find_consumer(const AdminRoutes& deps, std::string_view name) {
     for (auto* c : deps.consumers) {
         if (c->name() == name)
             return c;

@@ -8,12 +8,12 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
-#include "adapters/bus/event_consumer.hpp"
+#include "adapters/runtime/event_consumer.hpp"
 #include "adapters/http/router.hpp"
 #include "adapters/inprocess/fault_injector.hpp"
 #include "adapters/inprocess/in_process_ports.hpp"
-#include "adapters/inprocess/sagas.hpp"
-#include "adapters/persistence/module_executor.hpp"
+#include "app/sagas/sagas.hpp"
+#include "adapters/runtime/module_executor.hpp"
 #include "app/booking/booking_service.hpp"
 #include "app/booking/catalogue_service.hpp"
 #include "app/mypage/my_page_projection.hpp"
@@ -27,26 +27,26 @@ namespace mb::adapters::http::routes {
 /// module is paused (issue 4: "its routes answer 503"). Thread-safe once built.
 class ModuleRoutes {
 public:
-    ModuleRoutes(Router& router, const persistence::ModuleExecutor& module)
+    ModuleRoutes(Router& router, const runtime::ModuleExecutor& module)
         : router_(router), module_(module) {}
     void add(beast::http::verb method, std::string_view pattern, Handler handler,
              Access access = Access::kAuthenticated);
 
 private:
     Router& router_;
-    const persistence::ModuleExecutor& module_;
+    const runtime::ModuleExecutor& module_;
 };
 
 struct BookingRoutes {
-    persistence::ModuleExecutor& executor;
+    runtime::ModuleExecutor& executor;
     app::booking::BookingService& bookings;
-    inprocess::BookingSaga& saga;
+    app::sagas::BookingSaga& saga;
 };
 /// POST /books, GET /books, GET /books/{id}, DELETE /books/{id}, PATCH /books/{id}.
 void add_booking_routes(Router& router, BookingRoutes deps);
 
 struct CatalogueRoutes {
-    persistence::ModuleExecutor& executor;  ///< the booking module's
+    runtime::ModuleExecutor& executor;  ///< the booking module's
     app::booking::CatalogueService& catalogue;
     bool admin_enabled;  ///< --admin: registration allowed (else 403)
 };
@@ -55,29 +55,29 @@ struct CatalogueRoutes {
 void add_catalogue_routes(Router& router, CatalogueRoutes deps);
 
 struct PaymentRoutes {
-    persistence::ModuleExecutor& executor;
+    runtime::ModuleExecutor& executor;
     app::payment::PaymentService& payments;
 };
 /// GET /payments, /payments/{id}, /payments/search/findByBookingId?bookingId=.
 void add_payment_routes(Router& router, PaymentRoutes deps);
 
 struct TicketRoutes {
-    persistence::ModuleExecutor& executor;
+    runtime::ModuleExecutor& executor;
     app::ticket::TicketService& tickets;
-    inprocess::PrintSaga& print;
+    app::sagas::PrintSaga& print;
 };
 /// GET /tickets, /tickets/{id}, /tickets/search/findByBookingId; PATCH /tickets/{id}.
 void add_ticket_routes(Router& router, TicketRoutes deps);
 
 struct ReviewRoutes {
-    persistence::ModuleExecutor& executor;
+    runtime::ModuleExecutor& executor;
     app::review::ReviewService& reviews;
 };
 /// GET /reviews, /reviews/{id}, /reviews/search/findByBookingId; PATCH /reviews/{id}.
 void add_review_routes(Router& router, ReviewRoutes deps);
 
 struct MyPageRoutes {
-    persistence::ModuleExecutor& executor;
+    runtime::ModuleExecutor& executor;
     app::mypage::MyPageProjection& mypages;
 };
 /// GET /mypages, /mypages/{id}, /mypages/search/findByBookingId, .../findByCustomerId.
@@ -108,7 +108,7 @@ void add_actuator_routes(Router& router, ActuatorRoutes deps);
 struct AdminRoutes {
     bool enabled;  ///< --admin; when off every /admin route answers 403
     inprocess::FaultInjector& faults;
-    std::vector<bus::EventConsumer*> consumers;  ///< one per module
+    std::vector<runtime::EventConsumer*> consumers;  ///< one per module
     std::vector<inprocess::PortGuard*> guards;   ///< one per callee of a synchronous port
 };
 /// Operations (issue 4): GET/PUT/DELETE /admin/faults[/{module}]; GET /admin/modules,

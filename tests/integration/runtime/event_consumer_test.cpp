@@ -5,7 +5,7 @@
 // booking's later events behind it, all acknowledged; an operator retries (in order) or
 // discards letters; pause holds deliveries until resume; an injected fault fails applies; and
 // the parked bookings survive a restart.
-#include "adapters/bus/event_consumer.hpp"
+#include "adapters/runtime/event_consumer.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -27,12 +27,12 @@
 #include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
-#include "adapters/bus/event_codec.hpp"
+#include "adapters/codec/event_codec.hpp"
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "domain/common/errors.hpp"
 #include "persistence_test_support.hpp"
 
-namespace mb::adapters::bus {
+namespace mb::adapters::runtime {
 namespace {
 
 using persistence::DeadLetter;
@@ -69,8 +69,8 @@ EventConsumer::Options patient() {
     return o;
 }
 
-std::shared_ptr<const Envelope> event(const std::string& id, std::int64_t booking) {
-    return std::make_shared<const Envelope>(persistence::test::envelope(id, booking, kType));
+std::shared_ptr<const codec::Envelope> event(const std::string& id, std::int64_t booking) {
+    return std::make_shared<const codec::Envelope>(persistence::test::envelope(id, booking, kType));
 }
 
 /// What the registered Apply saw, from any thread: every attempt with its time, the events
@@ -85,7 +85,7 @@ public:
         std::lock_guard lock(mutex_);
         poisoned_.erase(booking);
     }
-    void apply(const Envelope& e) {
+    void apply(const codec::Envelope& e) {
         std::lock_guard lock(mutex_);
         auto& times = attempts_[e.event_id];
         times.push_back(Clock::now());
@@ -134,7 +134,7 @@ private:
 /// Acknowledgements by label, from any thread.
 class Acks {
 public:
-    EventBus::Ack ack(std::string label) {
+    bus::EventBus::Ack ack(std::string label) {
         return [this, label = std::move(label)] {
             std::lock_guard lock(mutex_);
             ++count_[label];
@@ -175,7 +175,7 @@ struct Fixture {
             consumer.set_fault_check(std::move(fault_check));
         }
         consumer.register_type(kType, "test-publisher",
-                               [this](const Envelope& e) { ledger.apply(e); });
+                               [this](const codec::Envelope& e) { ledger.apply(e); });
     }
     Fixture(const Fixture&) = delete;
     Fixture& operator=(const Fixture&) = delete;
@@ -280,7 +280,7 @@ TEST_CASE("EventConsumer: an event type nobody registered is acknowledged and no
     Fixture f(dir.file("consumer.db"));
     f.start();
     f.consumer.deliver(
-        std::make_shared<const Envelope>(persistence::test::envelope("x1", 1, "SomethingElse")),
+        std::make_shared<const codec::Envelope>(persistence::test::envelope("x1", 1, "SomethingElse")),
         f.acks.ack("x1"));
     REQUIRE(poll_until([&] { return f.acks.count("x1") == 1; }));
     CHECK(f.ledger.applied().empty());
@@ -589,12 +589,12 @@ TEST_CASE("EventConsumer: an event that cannot be decoded is parked without retr
           "[bus][consumer][malformed]") {
     TempDir dir;
     Fixture f(dir.file("consumer.db"));
-    f.consumer.register_type("Broken", "test-publisher", [](const Envelope& e) {
-        throw DecodeError("field score is not an integer in " + e.event_id);
+    f.consumer.register_type("Broken", "test-publisher", [](const codec::Envelope& e) {
+        throw codec::DecodeError("field score is not an integer in " + e.event_id);
     });
     f.start();
     f.consumer.deliver(
-        std::make_shared<const Envelope>(persistence::test::envelope("d1", 3, "Broken")),
+        std::make_shared<const codec::Envelope>(persistence::test::envelope("d1", 3, "Broken")),
         f.acks.ack("d1"));
     REQUIRE(poll_until([&] { return f.acks.count("d1") == 1; }));
     const auto letters = f.dead_letters();
@@ -762,4 +762,4 @@ TEST_CASE(
 }
 
 }  // namespace
-}  // namespace mb::adapters::bus
+}  // namespace mb::adapters::runtime

@@ -8,13 +8,13 @@
 
 #include <boost/json.hpp>
 
-#include "adapters/bus/envelope.hpp"
+#include "adapters/codec/envelope.hpp"
 #include "domain/booking/events.hpp"
 #include "domain/payment/events.hpp"
 #include "domain/review/events.hpp"
 #include "domain/ticket/events.hpp"
 
-namespace mb::adapters::bus {
+namespace mb::adapters::codec {
 
 /// Thrown by decode when a message is not a valid event of the expected type.
 class DecodeError : public std::runtime_error {
@@ -81,4 +81,4 @@ Event decode(const Envelope& envelope) {
     return from_json<Event>(value.as_object());
 }
 
-}  // namespace mb::adapters::bus
+}  // namespace mb::adapters::codec

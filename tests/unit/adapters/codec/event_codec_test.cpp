@@ -2,7 +2,7 @@
 // carries eventType, timestamp (yyyyMMddHHmmss, UTC), eventId and bookingId; messages written
 // by the seed services (numbers as JSON numbers or numeric strings) decode; a message without
 // bookingId is refused with DecodeError.
-#include "adapters/bus/event_codec.hpp"
+#include "adapters/codec/event_codec.hpp"
 
 #include <chrono>
 #include <regex>
@@ -12,7 +12,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-namespace mb::adapters::bus {
+namespace mb::adapters::codec {
 namespace {
 
 namespace json = boost::json;
@@ -332,4 +332,4 @@ TEST_CASE("read_envelope: unreadable messages are refused with a DecodeError say
 }
 
 }  // namespace
-}  // namespace mb::adapters::bus
+}  // namespace mb::adapters::codec

@@ -29,14 +29,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <spdlog/logger.h>
 
-#include "adapters/bus/envelope.hpp"
+#include "adapters/codec/envelope.hpp"
 #include "adapters/bus/event_bus.hpp"
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/inbox_store.hpp"
-#include "adapters/persistence/module_executor.hpp"
+#include "adapters/runtime/module_executor.hpp"
 #include "domain/common/result.hpp"
 
-namespace mb::adapters::bus {
+namespace mb::adapters::runtime {
 
 class EventConsumer {
 public:
@@ -58,9 +58,9 @@ public:
         std::map<std::string, std::uint64_t, std::less<>> failed_by_type;
         std::map<std::string, std::uint64_t, std::less<>> parked_by_type;
     };
-    using Apply = std::function<void(const Envelope&)>;
+    using Apply = std::function<void(const codec::Envelope&)>;
 
-    EventConsumer(persistence::ModuleExecutor& executor, persistence::InboxStore& inbox,
+    EventConsumer(runtime::ModuleExecutor& executor, persistence::InboxStore& inbox,
                   persistence::DeadLetterStore& dead_letters, Options options);
 
     /// Fault injection (issue 4): when set and it returns true, applying an event fails with
@@ -74,7 +74,7 @@ public:
     void load();
 
     /// Entry point for the bus: applies `envelope` once, acknowledging after the commit.
-    void deliver(std::shared_ptr<const Envelope> envelope, EventBus::Ack ack);
+    void deliver(std::shared_ptr<const codec::Envelope> envelope, bus::EventBus::Ack ack);
 
     /// A message the transport could not read as an event (not JSON, no eventType or
     /// bookingId): stored as a dead letter with its raw bytes (`payload`; base64 with a
@@ -82,7 +82,7 @@ public:
     /// booking. `event_id` identifies it (e.g. "kafka:movie:2:1041@1763771234123"); a second
     /// delivery of the same id is only acknowledged. Thread-safe.
     void park_malformed(std::string event_id, std::string event_type, std::int64_t booking_id,
-                        std::string payload, std::string error, EventBus::Ack ack);
+                        std::string payload, std::string error, bus::EventBus::Ack ack);
 
     void pause();
     void resume();
@@ -99,8 +99,8 @@ public:
 
 private:
     struct Delivery {
-        std::shared_ptr<const Envelope> envelope;
-        EventBus::Ack ack;
+        std::shared_ptr<const codec::Envelope> envelope;
+        bus::EventBus::Ack ack;
         int attempts = 0;
         std::string last_error;
     };
@@ -109,7 +109,7 @@ private:
     void park(std::vector<Delivery> deliveries, std::string first_error);
     std::chrono::milliseconds backoff(int attempts) const;
 
-    persistence::ModuleExecutor& executor_;
+    runtime::ModuleExecutor& executor_;
     std::shared_ptr<spdlog::logger> log_;  ///< the module's logger (its executor's name)
     persistence::InboxStore& inbox_;
     persistence::DeadLetterStore& store_;
@@ -126,10 +126,10 @@ private:
     };
     struct LaneState {
         std::string current;                            ///< event id being applied (or retried)
-        std::vector<EventBus::Ack> current_duplicates;  ///< acks of its duplicate deliveries
+        std::vector<bus::EventBus::Ack> current_duplicates;  ///< acks of its duplicate deliveries
         std::deque<Delivery> waiting;
     };
-    [[nodiscard]] Lane lane_of(const Envelope& e) const;
+    [[nodiscard]] Lane lane_of(const codec::Envelope& e) const;
 
     std::map<std::string, Applier, std::less<>> appliers_;
     std::function<bool()> fault_check_;
@@ -145,4 +145,4 @@ private:
         parked_by_type_;
 };
 
-}  // namespace mb::adapters::bus
+}  // namespace mb::adapters::runtime

@@ -1,13 +1,13 @@
-#include "adapters/bus/outbox_relay.hpp"
+#include "adapters/runtime/outbox_relay.hpp"
 
 #include <charconv>
 
 #include <spdlog/spdlog.h>
 
-#include "adapters/bus/type_counts.hpp"
+#include "adapters/runtime/type_counts.hpp"
 #include "adapters/logging/logging.hpp"
 
-namespace mb::adapters::bus {
+namespace mb::adapters::runtime {
 namespace {
 
 /// The envelope's yyyyMMddHHmmss (UTC) as a time point; nullopt when malformed.
@@ -35,8 +35,8 @@ std::optional<std::chrono::system_clock::time_point> parse_wire_time(const std::
 
 }  // namespace
 
-OutboxRelay::OutboxRelay(persistence::ModuleExecutor& executor, persistence::OutboxStore& store,
-                         EventBus& bus, Options options)
+OutboxRelay::OutboxRelay(runtime::ModuleExecutor& executor, persistence::OutboxStore& store,
+                         bus::EventBus& bus, Options options)
     : executor_(executor), store_(store), bus_(bus), options_(options), timer_(executor.strand()) {}
 
 void OutboxRelay::start() {
@@ -111,7 +111,7 @@ void OutboxRelay::flush_delivered() {
     executor_.submit(
         [this, seqs] {
             store_.remove(seqs);
-            return true;
+            return Outcome::kCommit;
         },
         [this, seqs](std::exception_ptr ep) {
             if (!ep)
@@ -171,4 +171,4 @@ OutboxRelay::Stats OutboxRelay::stats() const {
     return s;
 }
 
-}  // namespace mb::adapters::bus
+}  // namespace mb::adapters::runtime

@@ -2,7 +2,7 @@
 // "Relay"): entries committed but not delivered when the process went away are republished
 // in seq (commit) order when the module's file is reopened; an entry leaves the outbox only
 // once every subscriber acknowledged it; entries of rolled-back jobs are never published.
-#include "adapters/bus/outbox_relay.hpp"
+#include "adapters/runtime/outbox_relay.hpp"
 
 #include <atomic>
 #include <memory>
@@ -20,8 +20,8 @@ namespace {
 
 using Ids = std::vector<std::string>;
 
-bus::OutboxRelay::Options fast_relay() {
-    bus::OutboxRelay::Options o;
+runtime::OutboxRelay::Options fast_relay() {
+    runtime::OutboxRelay::Options o;
     o.sweep_interval = std::chrono::milliseconds(10);
     o.redelivery_after = std::chrono::seconds(60);  // no redelivery during these tests
     return o;
@@ -30,11 +30,11 @@ bus::OutboxRelay::Options fast_relay() {
 /// A subscriber that records every envelope it gets and acks those `should_ack` accepts.
 class Recorder {
 public:
-    explicit Recorder(std::function<bool(const bus::Envelope&)> should_ack = {})
+    explicit Recorder(std::function<bool(const codec::Envelope&)> should_ack = {})
         : should_ack_(std::move(should_ack)) {}
     void subscribe(bus::EventBus& bus, const std::string& type = "Test") {
         bus.subscribe("recorder", type,
-                      [this](std::shared_ptr<const bus::Envelope> e, bus::EventBus::Ack ack) {
+                      [this](std::shared_ptr<const codec::Envelope> e, bus::EventBus::Ack ack) {
                           {
                               std::lock_guard lock(mutex_);
                               ids_.push_back(e->event_id);
@@ -53,7 +53,7 @@ public:
     }
 
 private:
-    std::function<bool(const bus::Envelope&)> should_ack_;
+    std::function<bool(const codec::Envelope&)> should_ack_;
     mutable std::mutex mutex_;
     Ids ids_;
 };
@@ -68,7 +68,7 @@ void leave_undelivered(const std::filesystem::path& file, const Ids& ids) {
         m.executor.submit(
             [&m, id] {
                 m.outbox.append(envelope(id));
-                return true;
+                return Outcome::kCommit;
             },
             done.slot(id));
     }
@@ -95,7 +95,7 @@ TEST_CASE(
     bus::InMemoryEventBus event_bus;
     Recorder recorder;
     recorder.subscribe(event_bus);
-    auto relay = std::make_unique<bus::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
+    auto relay = std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
     relay->start();  // before the io_context runs, as the composition root does
     CHECK(recorder.ids() == written);
 
@@ -119,10 +119,10 @@ TEST_CASE(
     {
         Module m(file);
         bus::InMemoryEventBus event_bus;
-        Recorder recorder([](const bus::Envelope& e) { return e.event_id != "e2"; });
+        Recorder recorder([](const codec::Envelope& e) { return e.event_id != "e2"; });
         recorder.subscribe(event_bus);
         auto relay =
-            std::make_unique<bus::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
+            std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
         relay->start();
         m.start();
         CHECK(poll_until([&] { return backlog(m) == 1; }));
@@ -138,7 +138,7 @@ TEST_CASE(
     bus::InMemoryEventBus event_bus;
     Recorder recorder;
     recorder.subscribe(event_bus);
-    auto relay = std::make_unique<bus::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
+    auto relay = std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
     relay->start();
     CHECK(recorder.ids() == Ids{"e2"});
     m.start();
@@ -157,7 +157,7 @@ TEST_CASE(
     bus::InMemoryEventBus event_bus;
     Recorder recorder;
     recorder.subscribe(event_bus);
-    auto relay = std::make_unique<bus::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
+    auto relay = std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
     relay->start();
     m.start();
 
@@ -166,17 +166,17 @@ TEST_CASE(
         [&m] {
             m.outbox.append(envelope("a1"));
             m.outbox.append(envelope("a2"));
-            return true;
+            return Outcome::kCommit;
         },
         done.slot("a"));
     m.executor.submit(
         [&m] {
             m.outbox.append(envelope("b1"));
-            return false;
+            return Outcome::kRollback;
         },
         done.slot("b"));
     m.executor.submit(
-        [&m]() -> bool {
+        [&m]() -> Outcome {
             m.outbox.append(envelope("c1"));
             throw std::runtime_error("c failed");
         },
@@ -184,7 +184,7 @@ TEST_CASE(
     m.executor.submit(
         [&m] {
             m.outbox.append(envelope("d1"));
-            return true;
+            return Outcome::kCommit;
         },
         done.slot("d"));
     REQUIRE(done.wait(4));
@@ -205,7 +205,7 @@ TEST_CASE(
     leave_undelivered(file, {"e1", "e2"});
     Module m(file);
     bus::InMemoryEventBus event_bus;  // nobody subscribed
-    auto relay = std::make_unique<bus::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
+    auto relay = std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
     relay->start();
     m.start();
     CHECK(poll_until([&] { return backlog(m) == 0; }));
@@ -226,7 +226,7 @@ TEST_CASE(
     std::atomic<bool> accept{false};
     std::mutex mutex;
     std::vector<std::chrono::steady_clock::time_point> seen;
-    Recorder recorder([&](const bus::Envelope&) {
+    Recorder recorder([&](const codec::Envelope&) {
         std::lock_guard lock(mutex);
         seen.push_back(std::chrono::steady_clock::now());
         return accept.load();
@@ -235,7 +235,7 @@ TEST_CASE(
     auto options = fast_relay();
     options.redelivery_after = std::chrono::milliseconds(40);
     options.max_redelivery_after = std::chrono::milliseconds(160);
-    auto relay = std::make_unique<bus::OutboxRelay>(m.executor, m.outbox, event_bus, options);
+    auto relay = std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, options);
     relay->start();
     m.start();
     // First delivery at start-up, then again after >= 40, 80, 160, 160, 160 ms.

@@ -7,23 +7,23 @@
 #include <string>
 
 #include "adapters/bus/event_bus.hpp"
-#include "adapters/bus/event_codec.hpp"
-#include "adapters/bus/event_consumer.hpp"
+#include "adapters/codec/event_codec.hpp"
+#include "adapters/runtime/event_consumer.hpp"
 
-namespace mb::adapters::bus {
+namespace mb::adapters::runtime {
 
 template <class Event, class Handler>
 requires std::invocable<Handler&, const Event&>
-void subscribe(EventBus& bus, EventConsumer& consumer, const std::string& consumer_name,
+void subscribe(bus::EventBus& bus, EventConsumer& consumer, const std::string& consumer_name,
                Handler handler) {
     consumer.register_type(Event::kType, Event::kPublisher,
-                           [handler = std::move(handler)](const Envelope& e) mutable {
-                               handler(decode<Event>(e));
+                           [handler = std::move(handler)](const codec::Envelope& e) mutable {
+                               handler(codec::decode<Event>(e));
                            });
     bus.subscribe(consumer_name, Event::kType,
-                  [&consumer](std::shared_ptr<const Envelope> e, EventBus::Ack ack) {
+                  [&consumer](std::shared_ptr<const codec::Envelope> e, bus::EventBus::Ack ack) {
                       consumer.deliver(std::move(e), std::move(ack));
                   });
 }
 
-}  // namespace mb::adapters::bus
+}  // namespace mb::adapters::runtime

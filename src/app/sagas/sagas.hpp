@@ -23,18 +23,18 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "adapters/persistence/module_executor.hpp"
+#include "adapters/runtime/module_executor.hpp"
 #include "app/booking/booking_service.hpp"
 #include "app/booking/payment_port.hpp"
 #include "app/booking/ticket_port.hpp"
 #include "app/ticket/review_port.hpp"
 #include "app/ticket/ticket_service.hpp"
 
-namespace mb::adapters::inprocess {
+namespace mb::app::sagas {
 
 class BookingSaga {
 public:
-    BookingSaga(persistence::ModuleExecutor& booking_executor,
+    BookingSaga(adapters::runtime::ModuleExecutor& booking_executor,
                 app::booking::BookingService& bookings, app::booking::PaymentPort& payment,
                 app::booking::TicketPort& ticket);
 
@@ -63,7 +63,7 @@ private:
     boost::asio::awaitable<domain::Result<domain::booking::Booking>> finish_cancel(
         std::int64_t booking_id, const std::string& request_id);
 
-    persistence::ModuleExecutor& executor_;
+    adapters::runtime::ModuleExecutor& executor_;
     app::booking::BookingService& bookings_;
     app::booking::PaymentPort& payment_;
     app::booking::TicketPort& ticket_;
@@ -71,7 +71,7 @@ private:
 
 class PrintSaga {
 public:
-    PrintSaga(persistence::ModuleExecutor& ticket_executor, app::ticket::TicketService& tickets,
+    PrintSaga(adapters::runtime::ModuleExecutor& ticket_executor, app::ticket::TicketService& tickets,
               app::ticket::ReviewPort& review);
 
     /// Prints for `caller` (the ticket's customer, staff, admin). Errors: kNotFound (also: not
@@ -81,9 +81,9 @@ public:
         domain::Principal caller, std::int64_t ticket_id);
 
 private:
-    persistence::ModuleExecutor& executor_;
+    adapters::runtime::ModuleExecutor& executor_;
     app::ticket::TicketService& tickets_;
     app::ticket::ReviewPort& review_;
 };
 
-}  // namespace mb::adapters::inprocess
+}  // namespace mb::app::sagas

@@ -1,13 +1,13 @@
-#include "adapters/persistence/module_executor.hpp"
+#include "adapters/runtime/module_executor.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include "adapters/logging/logging.hpp"
 
-namespace mb::adapters::persistence {
+namespace mb::adapters::runtime {
 
 ModuleExecutor::ModuleExecutor(boost::asio::any_io_executor io, std::string name,
-                               SqliteDatabase& db, OutboxStore& outbox, InboxStore& inbox,
+                               persistence::SqliteDatabase& db, persistence::OutboxStore& outbox, persistence::InboxStore& inbox,
                                Options options)
     : name_(std::move(name)),
       db_(db),
@@ -30,20 +30,20 @@ void ModuleExecutor::submit(Body body, Completion complete) {
         boost::asio::post(strand_, [this] { drain(); });
 }
 
-void ModuleExecutor::deliver(std::shared_ptr<const bus::Envelope> envelope,
-                             std::function<void(const bus::Envelope&)> apply,
+void ModuleExecutor::deliver(std::shared_ptr<const codec::Envelope> envelope,
+                             std::function<void(const codec::Envelope&)> apply,
                              std::function<void(std::exception_ptr)> done) {
     submit(
         [this, envelope, apply = std::move(apply)] {
             if (!inbox_.record(envelope->event_id)) {
                 duplicates_.fetch_add(1, std::memory_order_relaxed);
-                return true;
+                return Outcome::kCommit;
             }
             // The event's request id follows what it causes: log lines and new events.
             const logging::ScopedLogContext context(
                 {envelope->request_id, envelope->booking_id, {}});
             apply(*envelope);
-            return true;
+            return Outcome::kCommit;
         },
         std::move(done));
 }
@@ -72,15 +72,15 @@ void ModuleExecutor::drain() {
         for (std::size_t i = 0; i < batch.size(); ++i) {
             const auto mark = outbox_.written_mark();
             db_.savepoint();
-            bool keep = false;
+            auto outcome = Outcome::kRollback;
             try {
                 const logging::ScopedLogContext context(std::move(batch[i].context));
-                keep = batch[i].body();
+                outcome = batch[i].body();
             } catch (...) {
                 errors[i] = std::current_exception();
                 failed_jobs_.fetch_add(1, std::memory_order_relaxed);
             }
-            if (keep && !errors[i]) {
+            if (outcome == Outcome::kCommit && !errors[i]) {
                 db_.release_savepoint();
             } else {
                 db_.rollback_to_savepoint();
@@ -104,7 +104,7 @@ void ModuleExecutor::drain() {
     batches_.fetch_add(1, std::memory_order_relaxed);
     jobs_.fetch_add(batch.size(), std::memory_order_relaxed);
     const auto duration = std::chrono::steady_clock::now() - started;
-    std::vector<OutboxRecord> written;
+    std::vector<persistence::OutboxRecord> written;
     if (!batch_error)
         written = outbox_.take_written();
     if (batch_observer_) {
@@ -145,4 +145,4 @@ ModuleExecutor::Stats ModuleExecutor::stats() const {
     return s;
 }
 
-}  // namespace mb::adapters::persistence
+}  // namespace mb::adapters::runtime

@@ -1,22 +1,23 @@
-#include "adapters/inprocess/sagas.hpp"
+#include "app/sagas/sagas.hpp"
 
 #include <string>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
-#include "adapters/inprocess/await_port.hpp"
+#include "adapters/runtime/await_port.hpp"
 #include "adapters/logging/log_context.hpp"
 #include "adapters/logging/logging.hpp"
 
-namespace mb::adapters::inprocess {
+namespace mb::app::sagas {
 
 using domain::Result;
 using domain::booking::Booking;
 using domain::booking::BookingError;
 using domain::ticket::Ticket;
-using logging::LogContext;
-using logging::ScopedLogContext;
+using adapters::logging::LogContext;
+using adapters::logging::ScopedLogContext;
+using adapters::runtime::await_port;
 
 namespace {
 
@@ -35,22 +36,22 @@ auto in_context(LogContext context, F f) {
 const std::string kNoRequest;
 
 spdlog::logger& log() {
-    static const auto logger = logging::module_logger("booking");
+    static const auto logger = adapters::logging::module_logger("booking");
     return *logger;
 }
 
 spdlog::logger& ticket_log() {
-    static const auto logger = logging::module_logger("ticket");
+    static const auto logger = adapters::logging::module_logger("ticket");
     return *logger;
 }
 
 std::string describe(const std::error_code& ec) {
-    return logging::describe_error(ec.category().name(), ec.value(), ec.message());
+    return adapters::logging::describe_error(ec.category().name(), ec.value(), ec.message());
 }
 
 }  // namespace
 
-BookingSaga::BookingSaga(persistence::ModuleExecutor& booking_executor,
+BookingSaga::BookingSaga(adapters::runtime::ModuleExecutor& booking_executor,
                          app::booking::BookingService& bookings, app::booking::PaymentPort& payment,
                          app::booking::TicketPort& ticket)
     : executor_(booking_executor), bookings_(bookings), payment_(payment), ticket_(ticket) {}
@@ -189,7 +190,7 @@ boost::asio::awaitable<std::size_t> BookingSaga::recover(std::chrono::millisecon
     co_return pending.size() + cancels.size();
 }
 
-PrintSaga::PrintSaga(persistence::ModuleExecutor& ticket_executor,
+PrintSaga::PrintSaga(adapters::runtime::ModuleExecutor& ticket_executor,
                      app::ticket::TicketService& tickets, app::ticket::ReviewPort& review)
     : executor_(ticket_executor), tickets_(tickets), review_(review) {}
 
@@ -223,4 +224,4 @@ boost::asio::awaitable<Result<Ticket>> PrintSaga::print(domain::Principal caller
     co_return co_await executor_.execute(std::move(step13));
 }
 
-}  // namespace mb::adapters::inprocess
+}  // namespace mb::app::sagas

@@ -4,7 +4,7 @@
 // delivery; the commit hook gets exactly the committed outbox entries, in order.
 //
 // A "gate" job holds the strand while the jobs under test are queued, so they form ONE batch.
-#include "adapters/persistence/module_executor.hpp"
+#include "adapters/runtime/module_executor.hpp"
 
 #include <atomic>
 #include <future>
@@ -50,7 +50,7 @@ TEST_CASE("ModuleExecutor: submitted jobs run on the module strand and commit",
                     if (!m.executor.strand().running_in_this_thread())
                         off_strand.fetch_add(1);
                     insert_item(m.db, name);
-                    return true;
+                    return Outcome::kCommit;
                 },
                 done.slot(name));
         }
@@ -85,15 +85,15 @@ TEST_CASE("ModuleExecutor: a job runs in its submitter's log context, an event i
     };
     {
         const logging::ScopedLogContext context({"req-job", 5, {}});
-        m.executor.submit([&] { record(); return true; }, done.slot("job"));
+        m.executor.submit([&] { record(); return Outcome::kCommit; }, done.slot("job"));
     }
-    m.executor.submit([&] { record(); return true; }, done.slot("plain"));
+    m.executor.submit([&] { record(); return Outcome::kCommit; }, done.slot("plain"));
     REQUIRE(done.wait(2));
     auto event = envelope("ev-1", 9);
     event.request_id = "req-event";
     std::promise<void> applied;
-    m.executor.deliver(std::make_shared<const bus::Envelope>(event),
-                       [&](const bus::Envelope&) { record(); },
+    m.executor.deliver(std::make_shared<const codec::Envelope>(event),
+                       [&](const codec::Envelope&) { record(); },
                        [&](std::exception_ptr) { applied.set_value(); });
     REQUIRE(applied.get_future().wait_for(std::chrono::seconds(5)) == std::future_status::ready);
     const std::lock_guard lock(mutex);
@@ -119,7 +119,7 @@ TEST_CASE("ModuleExecutor: jobs queued while a batch runs commit together as the
         m.executor.submit(
             [&m, name] {
                 insert_item(m.db, name);
-                return true;
+                return Outcome::kCommit;
             },
             done.slot(name));
     }
@@ -176,6 +176,73 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "ModuleExecutor::execute: a job returning an error leaves no row written, publishes "
+    "nothing, and its caller gets the error",
+    "[persistence][executor][outbox]") {
+    // The transaction rule (Outcome, outcome_of): a use case that refuses after writing — a
+    // saga step whose Result is an error — keeps nothing, and none of its events leave.
+    TempDir dir;
+    Module m(dir.file("m.db"));
+    std::mutex mutex;
+    std::vector<std::string> published;  // what the commit hook (the relay) was handed
+    m.executor.on_commit([&](std::vector<OutboxRecord> records) {
+        std::lock_guard lock(mutex);
+        for (const auto& r : records)
+            published.push_back(r.envelope->event_id);
+    });
+    m.start();
+    std::promise<domain::Result<int>> refused;
+    std::promise<domain::Result<int>> kept;
+    boost::asio::co_spawn(
+        m.io,
+        [&]() -> boost::asio::awaitable<void> {
+            auto refuse = [&m]() -> domain::Result<int> {
+                insert_item(m.db, "refused");
+                m.outbox.append(envelope("refused-event"));
+                return failed_result();
+            };
+            refused.set_value(co_await m.executor.execute(std::move(refuse)));
+            // A later job that commits: the hook runs, so "nothing published" above is not
+            // just a hook that never runs.
+            auto keep = [&m]() -> domain::Result<int> {
+                insert_item(m.db, "kept");
+                m.outbox.append(envelope("kept-event"));
+                return 7;
+            };
+            kept.set_value(co_await m.executor.execute(std::move(keep)));
+        },
+        boost::asio::detached);
+    auto refused_future = refused.get_future();
+    REQUIRE(refused_future.wait_for(kDeadline) == std::future_status::ready);
+    const auto error = refused_future.get();
+    REQUIRE_FALSE(error.has_value());
+    CHECK(error.error() == std::errc::invalid_argument);
+    auto kept_future = kept.get_future();
+    REQUIRE(kept_future.wait_for(kDeadline) == std::future_status::ready);
+    const auto value = kept_future.get();
+    REQUIRE(value.has_value());
+    CHECK(*value == 7);
+
+    CHECK(m.on_strand([&] { return item_names(m.db); }) == Names{"kept"});
+    const auto stored = m.on_strand([&] { return m.outbox.undelivered(0, 100); });
+    REQUIRE(stored.size() == 1);
+    CHECK(stored[0].envelope->event_id == "kept-event");
+    std::lock_guard lock(mutex);
+    CHECK(published == std::vector<std::string>{"kept-event"});
+}
+
+TEST_CASE("ModuleExecutor: outcome_of states the transaction rule of a job's return value",
+          "[persistence][executor]") {
+    using runtime::outcome_of;
+    CHECK(outcome_of(failed_result()) == Outcome::kRollback);
+    CHECK(outcome_of(domain::Result<int>{3}) == Outcome::kCommit);
+    CHECK(outcome_of(domain::Result<void>{}) == Outcome::kCommit);
+    CHECK(outcome_of(domain::Result<void>{domain::Unexpected(
+              std::make_error_code(std::errc::invalid_argument))}) == Outcome::kRollback);
+    CHECK(outcome_of(std::vector<int>{}) == Outcome::kCommit);  // a query's rows
+}
+
+TEST_CASE(
     "ModuleExecutor: a throwing job is rolled back alone and its awaiting caller gets the "
     "exception, the batch's other jobs commit",
     "[persistence][executor]") {
@@ -214,7 +281,7 @@ TEST_CASE(
     m.executor.submit(
         [&m] {
             insert_item(m.db, "z");
-            return true;
+            return Outcome::kCommit;
         },
         done.slot("z"));
     REQUIRE(queued(m, 3));
@@ -245,7 +312,7 @@ TEST_CASE("ModuleExecutor: a job that throws hands its completion the exception"
     Module m(dir.file("m.db"));
     m.start();
     Completions done;
-    m.executor.submit([]() -> bool { throw std::logic_error("bug"); }, done.slot("bug"));
+    m.executor.submit([]() -> Outcome { throw std::logic_error("bug"); }, done.slot("bug"));
     REQUIRE(done.wait(1));
     const auto ep = done.error_of("bug");
     REQUIRE(ep != nullptr);
@@ -270,10 +337,10 @@ TEST_CASE("ModuleExecutor::deliver applies an event delivered twice once and ack
     TempDir dir;
     Module m(dir.file("m.db"));
     m.start();
-    const auto event = std::make_shared<const bus::Envelope>(envelope("event-1"));
+    const auto event = std::make_shared<const codec::Envelope>(envelope("event-1"));
     std::atomic<int> applied{0};
     std::atomic<int> acked{0};
-    const auto apply = [&](const bus::Envelope& e) {
+    const auto apply = [&](const codec::Envelope& e) {
         applied.fetch_add(1);
         insert_item(m.db, "applied " + e.event_id);
     };
@@ -308,10 +375,10 @@ TEST_CASE(
     TempDir dir;
     Module m(dir.file("m.db"));
     m.start();
-    const auto event = std::make_shared<const bus::Envelope>(envelope("event-1"));
+    const auto event = std::make_shared<const codec::Envelope>(envelope("event-1"));
     std::atomic<int> attempts{0};
     std::atomic<int> acked{0};
-    const auto apply = [&](const bus::Envelope&) {
+    const auto apply = [&](const codec::Envelope&) {
         insert_item(m.db, "attempt " + std::to_string(attempts.load()));
         if (attempts.fetch_add(1) == 0)
             throw std::runtime_error("consumer failed");
@@ -359,17 +426,17 @@ TEST_CASE(
     m.executor.submit(
         [&] {
             append({"a1", "a2"});
-            return true;
+            return Outcome::kCommit;
         },
         done.slot("a"));
     m.executor.submit(
         [&] {
             append({"b1"});
-            return false;
+            return Outcome::kRollback;
         },
         done.slot("b"));  // rolled back
     m.executor.submit(
-        [&]() -> bool {
+        [&]() -> Outcome {
             append({"c1"});
             throw std::runtime_error("c failed");
         },
@@ -383,7 +450,7 @@ TEST_CASE(
     m.executor.submit(
         [&] {
             append({"e1"});
-            return true;
+            return Outcome::kCommit;
         },
         done.slot("e"));
     REQUIRE(queued(m, 5));
@@ -418,7 +485,7 @@ TEST_CASE("ModuleExecutor: a job's answer comes only after its batch committed",
     m.executor.submit(
         [&m] {
             insert_item(m.db, "a");
-            return true;
+            return Outcome::kCommit;
         },
         [&](std::exception_ptr ep) {
             // On the strand, after the batch: BEGIN fails if one is still open.

@@ -1,9 +1,9 @@
-#include "adapters/bus/event_codec.hpp"
+#include "adapters/codec/event_codec.hpp"
 
 #include <charconv>
 #include <ctime>
 
-namespace mb::adapters::bus {
+namespace mb::adapters::codec {
 namespace json = boost::json;
 namespace {
 
@@ -263,4 +263,4 @@ domain::review::WrittenReview from_json(const json::object& o) {
             .status = text(o, "status")};
 }
 
-}  // namespace mb::adapters::bus
+}  // namespace mb::adapters::codec

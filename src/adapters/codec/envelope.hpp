@@ -8,7 +8,7 @@
 
 #include <boost/json/object.hpp>
 
-namespace mb::adapters::bus {
+namespace mb::adapters::codec {
 
 /// Immutable once built; shared between subscribers as shared_ptr<const Envelope>.
 struct Envelope {
@@ -26,4 +26,4 @@ struct Envelope {
     std::string request_id{};
 };
 
-}  // namespace mb::adapters::bus
+}  // namespace mb::adapters::codec

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace mb::adapters::bus {
+namespace mb::adapters::runtime {
 
 /// Event type -> how many; heterogeneous lookup by string_view. Not thread-safe: each owner
 /// guards its own map.
@@ -22,4 +22,4 @@ inline void count_type(TypeCounts& by_type, std::string_view type) {
     }
 }
 
-}  // namespace mb::adapters::bus
+}  // namespace mb::adapters::runtime

@@ -1,18 +1,18 @@
-#include "adapters/bus/event_consumer.hpp"
+#include "adapters/runtime/event_consumer.hpp"
 
 #include <stdexcept>
 
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include "adapters/bus/event_codec.hpp"
-#include "adapters/bus/type_counts.hpp"
+#include "adapters/codec/event_codec.hpp"
+#include "adapters/runtime/type_counts.hpp"
 #include "adapters/logging/log_context.hpp"
 #include "adapters/logging/logging.hpp"
 #include "domain/common/error_category.hpp"
 #include "domain/common/text.hpp"
 
-namespace mb::adapters::bus {
+namespace mb::adapters::runtime {
 namespace {
 
 std::string describe(std::exception_ptr ep) {
@@ -26,7 +26,7 @@ std::string describe(std::exception_ptr ep) {
 }
 
 /// Runs both acknowledgements (a duplicate delivery rides on its original's).
-EventBus::Ack chain(EventBus::Ack first, EventBus::Ack second) {
+bus::EventBus::Ack chain(bus::EventBus::Ack first, bus::EventBus::Ack second) {
     if (!first)
         return second;
     if (!second)
@@ -40,7 +40,7 @@ EventBus::Ack chain(EventBus::Ack first, EventBus::Ack second) {
 bool is_decode_error(std::exception_ptr ep) {
     try {
         std::rethrow_exception(ep);
-    } catch (const DecodeError&) {
+    } catch (const codec::DecodeError&) {
         return true;
     } catch (...) {
         return false;
@@ -76,28 +76,28 @@ std::int64_t now_ms() {
 enum class DeadLetterError { kNotFound = 1 };
 
 }  // namespace
-}  // namespace mb::adapters::bus
+}  // namespace mb::adapters::runtime
 
 template <>
-struct std::is_error_code_enum<mb::adapters::bus::DeadLetterError> : std::true_type {};
+struct std::is_error_code_enum<mb::adapters::runtime::DeadLetterError> : std::true_type {};
 
 template <>
-struct mb::domain::ErrorTraits<mb::adapters::bus::DeadLetterError> {
+struct mb::domain::ErrorTraits<mb::adapters::runtime::DeadLetterError> {
     static constexpr const char* kName = "mb.dead_letters";
-    static const char* message(mb::adapters::bus::DeadLetterError) {
+    static const char* message(mb::adapters::runtime::DeadLetterError) {
         return "no dead letter with that id";
     }
-    static Condition condition(mb::adapters::bus::DeadLetterError) { return Condition::kNotFound; }
+    static Condition condition(mb::adapters::runtime::DeadLetterError) { return Condition::kNotFound; }
 };
 
-namespace mb::adapters::bus {
+namespace mb::adapters::runtime {
 namespace {
 std::error_code make_error_code(DeadLetterError e) {
     return domain::make_enum_error_code(e);
 }
 }  // namespace
 
-EventConsumer::EventConsumer(persistence::ModuleExecutor& executor, persistence::InboxStore& inbox,
+EventConsumer::EventConsumer(runtime::ModuleExecutor& executor, persistence::InboxStore& inbox,
                              persistence::DeadLetterStore& dead_letters, Options options)
     : executor_(executor),
       log_(logging::module_logger(executor.name())),
@@ -108,7 +108,7 @@ EventConsumer::EventConsumer(persistence::ModuleExecutor& executor, persistence:
 void EventConsumer::register_type(const std::string& event_type, const std::string& publisher,
                                   Apply apply) {
     appliers_[event_type] =
-        Applier{[this, apply = std::move(apply)](const Envelope& e) {
+        Applier{[this, apply = std::move(apply)](const codec::Envelope& e) {
                     if (fault_check_ && fault_check_()) {
                         throw std::runtime_error("injected fault (--fault " + executor_.name() +
                                                  ":error-rate)");
@@ -122,7 +122,7 @@ void EventConsumer::register_type(const std::string& event_type, const std::stri
                 publisher};
 }
 
-EventConsumer::Lane EventConsumer::lane_of(const Envelope& e) const {
+EventConsumer::Lane EventConsumer::lane_of(const codec::Envelope& e) const {
     auto it = appliers_.find(e.event_type);
     return Lane{e.booking_id, it == appliers_.end() ? e.event_type : it->second.publisher};
 }
@@ -136,7 +136,7 @@ void EventConsumer::load() {
     }
 }
 
-void EventConsumer::deliver(std::shared_ptr<const Envelope> envelope, EventBus::Ack ack) {
+void EventConsumer::deliver(std::shared_ptr<const codec::Envelope> envelope, bus::EventBus::Ack ack) {
     if (!appliers_.contains(envelope->event_type)) {  // not ours: nothing to apply
         ack();
         return;
@@ -212,7 +212,7 @@ void EventConsumer::finished(Delivery delivery, std::exception_ptr error) {
     if (!error) {
         delivery.ack();
         std::optional<Delivery> next;
-        std::vector<EventBus::Ack> duplicates;
+        std::vector<bus::EventBus::Ack> duplicates;
         {
             std::lock_guard lock(mutex_);
             ++applied_;
@@ -330,7 +330,7 @@ void EventConsumer::park(std::vector<Delivery> deliveries, std::string first_err
                 store_.add(letter);
                 first = false;
             }
-            return true;
+            return Outcome::kCommit;
         },
         [this, shared](std::exception_ptr ep) {
             if (ep) {
@@ -352,7 +352,7 @@ void EventConsumer::park(std::vector<Delivery> deliveries, std::string first_err
 
 void EventConsumer::park_malformed(std::string event_id, std::string event_type,
                                    std::int64_t booking_id, std::string payload, std::string error,
-                                   EventBus::Ack ack) {
+                                   bus::EventBus::Ack ack) {
     persistence::DeadLetter letter{
         0,
         std::move(event_id),
@@ -367,7 +367,7 @@ void EventConsumer::park_malformed(std::string event_id, std::string event_type,
         [this, shared] {
             if (!store_.contains(shared->event_id))
                 store_.add(*shared);
-            return true;
+            return Outcome::kCommit;
         },
         [this, shared, ack = std::move(ack)](std::exception_ptr ep) {
             if (ep) {
@@ -463,7 +463,7 @@ boost::asio::awaitable<domain::Result<std::int64_t>> EventConsumer::retry(std::i
         auto apply = it == appliers_.end() ? Apply{} : it->second.apply;
         // Apply and un-park in one savepoint: a crash never loses nor doubles the letter.
         auto job = [this, letter, apply]() -> domain::Result<void> {
-            Envelope envelope{
+            codec::Envelope envelope{
                 letter.event_id, letter.event_type, letter.booking_id, {}, letter.payload};
             if (inbox_.record(envelope.event_id) && apply)
                 apply(envelope);
@@ -480,9 +480,9 @@ boost::asio::awaitable<domain::Result<std::int64_t>> EventConsumer::retry(std::i
         if (failure) {
             letter.error = describe(failure);
             ++letter.attempts;
-            auto keep = [this, letter] {
+            auto keep = [this, letter]() -> domain::Result<void> {
                 store_.update(letter);
-                return true;
+                return {};
             };
             co_await executor_.execute(std::move(keep));
             log_->warn("retry of dead letter {} failed again: {}", letter.id, letter.error);
@@ -498,4 +498,4 @@ boost::asio::awaitable<domain::Result<std::int64_t>> EventConsumer::retry(std::i
     co_return applied;
 }
 
-}  // namespace mb::adapters::bus
+}  // namespace mb::adapters::runtime

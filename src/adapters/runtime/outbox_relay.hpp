@@ -18,10 +18,10 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "adapters/bus/event_bus.hpp"
-#include "adapters/persistence/module_executor.hpp"
+#include "adapters/runtime/module_executor.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 
-namespace mb::adapters::bus {
+namespace mb::adapters::runtime {
 
 class OutboxRelay {
 public:
@@ -47,8 +47,8 @@ public:
         std::chrono::milliseconds longest_backoff{0};
     };
 
-    OutboxRelay(persistence::ModuleExecutor& executor, persistence::OutboxStore& store,
-                EventBus& bus, Options options);
+    OutboxRelay(runtime::ModuleExecutor& executor, persistence::OutboxStore& store,
+                bus::EventBus& bus, Options options);
 
     /// Publishes entries left by an earlier run, then follows the executor's commits and
     /// starts the redelivery sweep. Call before the io_context runs (the store is read
@@ -59,7 +59,7 @@ public:
 
 private:
     struct InFlight {
-        std::shared_ptr<const Envelope> envelope;
+        std::shared_ptr<const codec::Envelope> envelope;
         std::chrono::steady_clock::time_point next_at;  ///< when to publish it again
         std::chrono::milliseconds backoff;              ///< doubles per redelivery
     };
@@ -69,9 +69,9 @@ private:
     void arm_sweep();
     void sweep();
 
-    persistence::ModuleExecutor& executor_;
+    runtime::ModuleExecutor& executor_;
     persistence::OutboxStore& store_;
-    EventBus& bus_;
+    bus::EventBus& bus_;
     Options options_;
     boost::asio::steady_timer timer_;
     bool stopped_ = false;
@@ -84,4 +84,4 @@ private:
     std::chrono::milliseconds longest_backoff_{0};
 };
 
-}  // namespace mb::adapters::bus
+}  // namespace mb::adapters::runtime

@@ -4,8 +4,9 @@
 // the shared io_context — no locks in domain or app code, one SQLite writer per file.
 //
 // Group commit: jobs queued while a batch runs form the next batch, executed in ONE
-// transaction with a SAVEPOINT per job. A job whose result is an error (Result without value)
-// or that throws is rolled back to its savepoint alone; the batch commits the rest. A job's
+// transaction with a SAVEPOINT per job. A job whose Outcome is kRollback — for execute() and
+// run(), a domain::Result holding an error (outcome_of) — or that throws is rolled back to its
+// savepoint alone, its outbox entries with it; the batch commits the rest. A job's
 // caller is answered only after the commit, so an answer never reports an uncommitted change.
 // After each commit the outbox entries written by the batch go to the commit hook (the
 // relay), in commit order.
@@ -32,31 +33,45 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "adapters/bus/envelope.hpp"
+#include "adapters/codec/envelope.hpp"
 #include "adapters/logging/log_context.hpp"
 #include "adapters/persistence/inbox_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
 #include "adapters/persistence/sqlite_database.hpp"
 #include "domain/common/result.hpp"
 
-namespace mb::adapters::persistence {
+namespace mb::adapters::runtime {
+
+/// The transaction rule (ARCHITECTURE.md, "Module executor"): what a job's unit of work does
+/// with it. kCommit keeps the job's rows and its outbox entries (published after the commit);
+/// kRollback undoes both back to the job's savepoint — no row written, nothing published —
+/// and the rest of the batch still commits. A job that throws is rolled back the same way.
+enum class Outcome { kCommit, kRollback };
 
 namespace detail {
 template <class R>
 struct IsResult : std::false_type {};
 template <class T>
 struct IsResult<domain::Result<T>> : std::true_type {};
+}  // namespace detail
 
-/// Whether a job's return value means "commit my changes" (Result errors roll back).
+/// The outcome a job's return value stands for, used by execute() and run(): a
+/// domain::Result holding an error is kRollback (a use case that refuses — a seat taken, a
+/// payment declined — leaves nothing behind), a Result holding a value is kCommit, and any
+/// other value (a query's rows) is kCommit. `bool` and Outcome are refused at compile time:
+/// they do not say what the caller receives; use submit() for a raw Outcome.
 template <class R>
-bool keeps(const R& r) {
-    if constexpr (IsResult<R>::value) {
-        return r.has_value();
+[[nodiscard]] Outcome outcome_of(const R& r) {
+    static_assert(!std::is_same_v<R, bool>,
+                  "a bool does not say whether to commit: return domain::Result<T> (an error "
+                  "rolls the job back) or a value (commits)");
+    static_assert(!std::is_same_v<R, Outcome>, "use ModuleExecutor::submit for a raw Outcome");
+    if constexpr (detail::IsResult<R>::value) {
+        return r.has_value() ? Outcome::kCommit : Outcome::kRollback;
     } else {
-        return true;
+        return Outcome::kCommit;
     }
 }
-}  // namespace detail
 
 class ModuleExecutor {
 public:
@@ -71,9 +86,9 @@ public:
         std::uint64_t duplicates = 0;      ///< redelivered events skipped by the inbox
         std::size_t queued = 0;
     };
-    using Body = std::function<bool()>;
+    using Body = std::function<Outcome()>;
     using Completion = std::function<void(std::exception_ptr)>;
-    using CommitHook = std::function<void(std::vector<OutboxRecord>)>;
+    using CommitHook = std::function<void(std::vector<persistence::OutboxRecord>)>;
     /// One transaction as an observer (metrics) sees it: how many jobs it ran, how long from
     /// BEGIN to the end of COMMIT (or ROLLBACK), whether it committed, and the outbox entries
     /// it committed (empty when it did not). Valid during the call only.
@@ -81,16 +96,17 @@ public:
         std::size_t jobs = 0;
         std::chrono::nanoseconds duration{0};
         bool committed = false;
-        const std::vector<OutboxRecord>& written;
+        const std::vector<persistence::OutboxRecord>& written;
     };
     using BatchObserver = std::function<void(const BatchRecord&)>;
 
-    ModuleExecutor(boost::asio::any_io_executor io, std::string name, SqliteDatabase& db,
-                   OutboxStore& outbox, InboxStore& inbox, Options options);
+    ModuleExecutor(boost::asio::any_io_executor io, std::string name, persistence::SqliteDatabase& db,
+                   persistence::OutboxStore& outbox, persistence::InboxStore& inbox, Options options);
     ModuleExecutor(const ModuleExecutor&) = delete;
     ModuleExecutor& operator=(const ModuleExecutor&) = delete;
 
-    /// Low-level: `body` runs in the next batch (returns false to roll back its savepoint);
+    /// Low-level: `body` runs in the next batch and returns its Outcome (kRollback, or a throw,
+    /// rolls back its savepoint: its rows and outbox entries are undone, nothing published);
     /// `complete` runs on the module strand after the commit (or with the error that failed
     /// the job or the commit). `complete` must not block. The calling thread's log context
     /// (request id, booking id) is restored while `body` runs, so the log lines and the
@@ -98,7 +114,8 @@ public:
     void submit(Body body, Completion complete);
 
     /// Runs `f()` in the module's unit of work and resumes the awaiting coroutine, on its own
-    /// executor, with f's result after the commit. Rethrows what f (or the commit) threw.
+    /// executor, with f's result after the commit — or after the rollback of f's work when
+    /// outcome_of(result) is kRollback (an error Result). Rethrows what f (or the commit) threw.
     template <class F>
     boost::asio::awaitable<std::invoke_result_t<F&>> execute(F f) {
         using R = std::invoke_result_t<F&>;
@@ -111,7 +128,7 @@ public:
             submit(
                 [slot, f = std::move(f)]() mutable {
                     slot->emplace(f());
-                    return detail::keeps(**slot);
+                    return outcome_of(**slot);
                 },
                 [h](std::exception_ptr ep) {
                     auto ex = boost::asio::get_associated_executor(*h);
@@ -125,7 +142,8 @@ public:
     }
 
     /// Callback form for ports: `done(std::optional<R>)` after the commit, on the module strand;
-    /// nullopt when f or the commit threw (logged).
+    /// nullopt when f or the commit threw (logged). An error Result is rolled back as in
+    /// execute() and handed to `done` as it is.
     template <class F, class Done>
     void run(F f, Done done) {
         using R = std::invoke_result_t<F&>;
@@ -133,7 +151,7 @@ public:
         submit(
             [slot, f = std::move(f)]() mutable {
                 slot->emplace(f());
-                return detail::keeps(**slot);
+                return outcome_of(**slot);
             },
             [slot, done = std::move(done)](std::exception_ptr ep) mutable {
                 if (ep)
@@ -146,8 +164,8 @@ public:
     /// and runs `apply` in one savepoint; a duplicate is skipped. `done` runs on the strand
     /// after the commit with nullptr (applied, or skipped as a duplicate) or what `apply` (or
     /// the commit) threw — then nothing of it was kept.
-    void deliver(std::shared_ptr<const bus::Envelope> envelope,
-                 std::function<void(const bus::Envelope&)> apply,
+    void deliver(std::shared_ptr<const codec::Envelope> envelope,
+                 std::function<void(const codec::Envelope&)> apply,
                  std::function<void(std::exception_ptr)> done);
 
     /// A paused module (issue 4: pause and resume) answers 503 on its routes and refuses
@@ -177,9 +195,9 @@ private:
     void drain();
 
     std::string name_;
-    SqliteDatabase& db_;
-    OutboxStore& outbox_;
-    InboxStore& inbox_;
+    persistence::SqliteDatabase& db_;
+    persistence::OutboxStore& outbox_;
+    persistence::InboxStore& inbox_;
     Options options_;
     boost::asio::strand<boost::asio::any_io_executor> strand_;
     CommitHook hook_;
@@ -194,4 +212,4 @@ private:
         duplicates_{0};
 };
 
-}  // namespace mb::adapters::persistence
+}  // namespace mb::adapters::runtime

@@ -18,7 +18,7 @@
 #include "app/common/port_errors.hpp"
 #include "domain/common/result.hpp"
 
-namespace mb::adapters::inprocess {
+namespace mb::adapters::runtime {
 
 /// Starts `start(callback)` and resumes the coroutine, on its own executor, with the value the
 /// port passes to the callback (exactly once, from any thread).
@@ -88,4 +88,4 @@ private:
     std::atomic<bool> finished_{false};
 };
 
-}  // namespace mb::adapters::inprocess
+}  // namespace mb::adapters::runtime
