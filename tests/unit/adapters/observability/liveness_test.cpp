@@ -33,9 +33,11 @@ struct Probed {
     }
 };
 
-/// Asks for liveness from a second io_context (the probe must not depend on the probed one).
-boost::json::object ask_liveness(Observability& o) {
-    asio::io_context prober;
+/// Asks for liveness from `prober`, a second io_context (the probe must not depend on the
+/// probed one). The prober must outlive the probed io_context: a no-op that missed its
+/// deadline still runs once the probed one is unwedged and then wakes the prober's timer.
+boost::json::object ask_liveness(Observability& o, asio::io_context& prober) {
+    prober.restart();
     auto answer = asio::co_spawn(prober, o.liveness(), asio::use_future);
     prober.run();
     return answer.get();
@@ -43,13 +45,14 @@ boost::json::object ask_liveness(Observability& o) {
 
 TEST_CASE("Liveness: UP while the io_context runs, DOWN while it is wedged",
           "[observability]") {
+    asio::io_context prober;  // declared first: destroyed after the probed io_context
     Probed probed;
     bus::InMemoryEventBus bus;
     Observability o(probed.io, {}, {}, bus, nullptr, [] { return true; },
                     ObservabilityOptions{30s, 200ms});
     o.attach();
 
-    CHECK(ask_liveness(o) == boost::json::object{{"status", "UP"}});
+    CHECK(ask_liveness(o, prober) == boost::json::object{{"status", "UP"}});
 
     // Wedge the io_context's only thread until released.
     std::promise<void> release;
@@ -60,7 +63,7 @@ TEST_CASE("Liveness: UP while the io_context runs, DOWN while it is wedged",
     });
     wedged.get_future().wait();
     const auto started = std::chrono::steady_clock::now();
-    const auto down = ask_liveness(o);
+    const auto down = ask_liveness(o, prober);
     const auto took = std::chrono::steady_clock::now() - started;
     CHECK(down.at("status") == "DOWN");
     CHECK(down.at("details").at("reason") ==
@@ -69,7 +72,7 @@ TEST_CASE("Liveness: UP while the io_context runs, DOWN while it is wedged",
     CHECK(took < 10s);     // timeout would allow (it answers instead of hanging)
 
     release.set_value();
-    CHECK(ask_liveness(o) == boost::json::object{{"status", "UP"}});
+    CHECK(ask_liveness(o, prober) == boost::json::object{{"status", "UP"}});
 }
 
 }  // namespace
