@@ -13,7 +13,9 @@ import http.client
 import json
 import unittest
 
-from harness import E2ETestCase, poll
+import subprocess
+
+from harness import E2ETestCase, binary_path, clean_env, poll
 from test_seat_inventory import SeatInventoryBase
 
 DEADLINE_S = 15
@@ -22,10 +24,12 @@ DEADLINE_S = 15
 class EventStream:
     """One SSE connection, read event by event with a deadline (never a hang)."""
 
-    def __init__(self, port, path, last_event_id=None, source="127.0.0.1"):
+    def __init__(self, port, path, last_event_id=None, source="127.0.0.1", token=None):
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE_S,
                                                source_address=(source, 0))
         headers = {"Accept": "text/event-stream"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
         if last_event_id is not None:
             headers["Last-Event-ID"] = str(last_event_id)
         self.conn.request("GET", path, headers=headers)
@@ -74,6 +78,15 @@ class EventStream:
                 raise AssertionError("the stream ended")
             if item[0] == "seat":
                 return int(item[1]), json.loads(item[2])
+
+    def next_of(self, event):
+        """The next event called ``event`` (skipping heartbeats), its data as JSON."""
+        while True:
+            item = self.next()
+            if item is None:
+                raise AssertionError("the stream ended")
+            if item[0] == event:
+                return json.loads(item[2])
 
     def close(self):
         # The response holds its own reference to the socket: close both, or the fd stays open.
@@ -206,6 +219,82 @@ class StreamLimitsTest(E2ETestCase):
         self.assertEqual(server.stop(), 0)
         # The body was terminated properly (last chunk), not cut: http.client sees the end.
         self.assertIsNone(stream.next())
+
+
+def book_demo(client, seat):
+    """A booking of the demo movie soul (5,000 KRW a seat) by the client's customer."""
+    return client.post("/books", {"qty": "1", "movieName": "soul", "seat": seat,
+                                  "totalPrice": "5000"})
+
+
+class MyPageStreamTest(E2ETestCase):
+    """GET /mypages/stream: the caller's own rows, live (issue 13)."""
+
+    SECRET = "a-local-demo-secret-of-at-least-32-bytes!"
+
+    def mint(self, sub):
+        proc = subprocess.run([binary_path(), "token", "--sub", sub, "--role", "customer"],
+                              capture_output=True, timeout=20,
+                              env=clean_env({"MOVIE_JWT_SECRET": self.SECRET}))
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        return proc.stdout.decode().strip()
+
+    def rows_until(self, stream, booking_id):
+        """The `mypage` events up to the first of ``booking_id``'s row."""
+        rows = []
+        while True:
+            row = stream.next_of("mypage")
+            rows.append(row)
+            if row["bookingId"] == booking_id:
+                return rows
+
+    def test_with_tokens_a_stream_carries_only_the_callers_rows(self):
+        server = self.start_server(["--demo-data"], env={"MOVIE_JWT_SECRET": self.SECRET},
+                                   auth_off=False)
+        alice_token, bob_token = self.mint("alice"), self.mint("bob")
+        alice, bob = server.client(token=alice_token), server.client(token=bob_token)
+        r = book_demo(alice, "1A")
+        self.assertStatus(r, 201)
+        first = r.body["id"]
+        # Alice's current rows come first (wait for the projection: it is asynchronous).
+        poll(lambda: alice.get(f"/mypages/search/findByBookingId?bookingId={first}").status == 200
+             or None, DEADLINE_S, "alice's first row")
+        stream = EventStream(server.port, "/mypages/stream", token=alice_token)
+        self.addCleanup(stream.close)
+        self.assertEqual(stream.status, 200)
+        rows = self.rows_until(stream, first)
+        # Then bob's booking (not on her stream) and hers (on it, live).
+        self.assertStatus(book_demo(bob, "2B"), 201)
+        r = book_demo(alice, "3C")
+        self.assertStatus(r, 201)
+        rows += self.rows_until(stream, r.body["id"])
+        self.assertEqual({row["customerId"] for row in rows}, {"alice"}, rows)
+        # Another customer's stream, or none at all, is refused.
+        other = EventStream(server.port, "/mypages/stream?customerId=bob", token=alice_token)
+        self.addCleanup(other.close)
+        self.assertEqual(other.status, 403)
+        self.assertEqual(other.body()["status"], 403)
+        anonymous = EventStream(server.port, "/mypages/stream")
+        self.addCleanup(anonymous.close)
+        self.assertEqual(anonymous.status, 401)
+
+    def test_with_auth_off_the_customer_is_the_query_parameter(self):
+        server = self.start_server(["--demo-data"])
+        c = server.client()
+        missing = EventStream(server.port, "/mypages/stream")
+        self.addCleanup(missing.close)
+        self.assertEqual(missing.status, 400)
+        stream = EventStream(server.port, "/mypages/stream?customerId=carol")
+        self.addCleanup(stream.close)
+        self.assertEqual(stream.status, 200)
+        dave = c.post("/books", {"qty": "1", "movieName": "soul", "seat": "4D",
+                                 "totalPrice": "5000", "customerId": "dave"})
+        self.assertStatus(dave, 201)
+        carol = c.post("/books", {"qty": "1", "movieName": "soul", "seat": "5E",
+                                  "totalPrice": "5000", "customerId": "carol"})
+        self.assertStatus(carol, 201)
+        rows = self.rows_until(stream, carol.body["id"])
+        self.assertEqual({row["customerId"] for row in rows}, {"carol"}, rows)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@
 #include "adapters/http/access_log.hpp"
 #include "adapters/http/request_observers.hpp"
 #include "adapters/http/routes/routes.hpp"
+#include "adapters/http/routes/mypage_stream.hpp"
 #include "adapters/http/routes/seat_stream.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/inprocess/fault_injector.hpp"
@@ -397,6 +398,7 @@ struct Application::Impl {
         auto to_mypage = [&]<class E>(E*) {
             runtime::subscribe<E>(event_bus, m, "mypage", [this](const E& e) {
                 mypages.on(e);
+                mypage_feed->changed(e.booking_id);
                 // The live views ride on mypage's delivery (no consumer group of their own):
                 // Booked and Canceled moved seats, so the screening's streams get a new map.
                 if constexpr (std::is_same_v<E, booking::Booked> ||
@@ -487,6 +489,7 @@ struct Application::Impl {
         routes::add_booking_routes(*r, {booking_storage.executor, bookings, booking_saga});
         routes::add_catalogue_routes(*r, {booking_storage.executor, catalogue, settings.admin});
         routes::add_seat_stream_route(*r, seat_feed);
+        routes::add_mypage_stream_route(*r, mypage_feed);
         routes::add_payment_routes(*r, {payment_storage.executor, payments});
         routes::add_ticket_routes(*r, {ticket_storage.executor, tickets, print_saga});
         routes::add_review_routes(*r, {review_storage.executor, reviews});
@@ -685,6 +688,9 @@ struct Application::Impl {
     /// The open seat-map streams (issue 13), fed by the events that move seats.
     std::shared_ptr<adapters::http::routes::SeatMapFeed> seat_feed =
         std::make_shared<adapters::http::routes::SeatMapFeed>(booking_storage.executor, catalogue);
+    /// The open My page streams (issue 13), fed after the projection applied an event.
+    std::shared_ptr<adapters::http::routes::MyPageFeed> mypage_feed =
+        std::make_shared<adapters::http::routes::MyPageFeed>(mypage_storage.executor, mypages);
     adapters::observability::Observability observability;
 
     std::shared_ptr<const adapters::http::Router> router;

@@ -38,10 +38,20 @@ void SeatMapFeed::changed(std::int64_t screening_id) {
         if (watchers_.find(screening_id) == watchers_.end()) {
             return;  // nobody watches: no read at all
         }
+        // Coalesced: while a read of this screening waits in the executor's queue, it will see
+        // this change too. So the queue holds at most one read per watched screening, however
+        // fast bookings come (the booking module's executor is the hot path's).
+        if (!pending_.insert(screening_id).second) {
+            return;
+        }
     }
     auto self = shared_from_this();
     executor_.submit(
         [self, screening_id] {
+            {
+                const std::lock_guard lock(self->mutex_);
+                self->pending_.erase(screening_id);  // a change from now on needs a new read
+            }
             auto map = self->catalogue_.seat_map(screening_id);
             if (map) {
                 self->publish(*map);

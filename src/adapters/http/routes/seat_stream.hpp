@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "adapters/http/event_stream.hpp"
@@ -48,6 +49,7 @@ private:
     app::booking::CatalogueService& catalogue_;
     mutable std::mutex mutex_;
     std::unordered_map<std::int64_t, std::vector<std::weak_ptr<EventSink>>> watchers_;
+    std::unordered_set<std::int64_t> pending_;  ///< screenings with a read queued, not started
 };
 
 /// The `seat` event of `map` (format_event: id = version, data = the seat map JSON).
