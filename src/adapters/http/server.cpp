@@ -900,11 +900,7 @@ asio::awaitable<std::size_t> run_stream(Stream& stream, const Policy& policy,
                                         EventSink& sink) {
     const bool chunked = head.version() >= 11;
     bhttp::response<bhttp::empty_body> header{std::move(head.base())};
-    if (chunked) {
-        header.chunked(true);
-    } else {
-        header.keep_alive(false);
-    }
+    header.chunked(chunked);
     header.keep_alive(false);  // the connection ends with the stream
     bhttp::response_serializer<bhttp::empty_body> serializer{header};
     set_deadline(stream, policy.options.read_timeout);
