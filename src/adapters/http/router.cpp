@@ -69,6 +69,14 @@ void Router::set_authenticator(Authenticator authenticator) {
 }
 
 void Router::add(bhttp::verb method, std::string_view pattern, Handler handler, Access access) {
+    insert(method, pattern, Route{method, std::move(handler), access, {}});
+}
+
+void Router::add_stream(std::string_view pattern, StreamHandler handler, Access access) {
+    insert(bhttp::verb::get, pattern, Route{bhttp::verb::get, {}, access, std::move(handler)});
+}
+
+void Router::insert(bhttp::verb method, std::string_view pattern, Route route) {
     Node* node = root_.get();
     for (const auto segment : pattern_segments(pattern)) {
         if (segment.front() == '{') {
@@ -87,15 +95,17 @@ void Router::add(bhttp::verb method, std::string_view pattern, Handler handler, 
         node = it->second.get();
     }
     const bool duplicate = std::any_of(node->routes.begin(), node->routes.end(),
-                                       [&](const Route& route) { return route.method == method; });
+                                       [&](const Route& other) { return other.method == method; });
     if (duplicate) {
         throw std::invalid_argument(
             "route registered twice: " + std::string(bhttp::to_string(method)) + " " +
             std::string(pattern));
     }
-    node->routes.push_back({method, std::move(handler), access});
+    const bool stream = static_cast<bool>(route.stream);
+    const Access access = route.access;
+    node->routes.push_back(std::move(route));
     node->pattern = std::string(pattern);
-    table_.push_back({method, std::string(pattern), access});
+    table_.push_back({method, std::string(pattern), access, stream});
     update_allow(*node);
 }
 
@@ -262,22 +272,55 @@ bool Router::walk(const Node& node, std::string_view rest, bhttp::verb method,
     return false;
 }
 
-asio::awaitable<Response> Router::dispatch(Request request, std::string_view* route_out) const {
-    const auto method = request.raw->method();
-    std::string_view path = request.path;
+const Router::Node* Router::find(std::string_view path, bhttp::verb method,
+                                 std::vector<std::string>& params,
+                                 const Node*& first_resource) const {
     if (path.empty()) {
         path = "/";
     }
     if (path.size() > 1 && path.back() == '/') {
         path.remove_suffix(1);
     }
-    request.path_params.clear();
-    const Node* first_resource = nullptr;
     const Node* found = nullptr;
     if (path.front() == '/') {
         const std::string_view rest = path == "/" ? std::string_view{} : path;
-        walk(*root_, rest, method, request.path_params, first_resource, found);
+        walk(*root_, rest, method, params, first_resource, found);
     }
+    return found;
+}
+
+namespace {
+
+/// The head of a stream response: 200, text/event-stream, never cached or transformed.
+Response stream_head(const Request& request) {
+    Response head{bhttp::status::ok, request.version()};
+    head.keep_alive(request.keep_alive());
+    head.set(bhttp::field::server, kServerName);
+    head.set(bhttp::field::content_type, kEventStreamContentType);
+    head.set(bhttp::field::cache_control, "no-store");
+    // nginx would otherwise buffer the stream (its documented opt-out header).
+    head.set(std::string_view("X-Accel-Buffering"), "no");
+    return head;
+}
+
+}  // namespace
+
+asio::awaitable<Dispatched> Router::open_stream(const Route& route, Request request) {
+    auto sink = std::make_shared<EventSink>();
+    Response head = stream_head(request);
+    auto opening = co_await route.stream(std::move(request), sink);
+    if (opening.refusal) {
+        sink->close();
+        co_return Dispatched{std::move(*opening.refusal), nullptr, nullptr};
+    }
+    co_return Dispatched{std::move(head), std::move(sink), std::move(opening.keep_alive)};
+}
+
+asio::awaitable<Dispatched> Router::dispatch(Request request, std::string_view* route_out) const {
+    const auto method = request.raw->method();
+    request.path_params.clear();
+    const Node* first_resource = nullptr;
+    const Node* found = find(request.path, method, request.path_params, first_resource);
 
     if (route_out != nullptr) {
         const Node* resource = found != nullptr ? found : first_resource;
@@ -285,38 +328,49 @@ asio::awaitable<Response> Router::dispatch(Request request, std::string_view* ro
     }
     if (found == nullptr) {
         if (first_resource == nullptr) {
-            co_return problem(request, bhttp::status::not_found, "no resource at " + request.path);
+            co_return Dispatched{
+                problem(request, bhttp::status::not_found, "no resource at " + request.path),
+                nullptr, nullptr};
         }
         const auto name = request.raw->method_string();
         auto response = problem(request, bhttp::status::method_not_allowed,
                                 "method " + std::string(name.data(), name.size()) +
                                     " is not allowed on " + request.path);
         response.set(bhttp::field::allow, first_resource->allow);
-        co_return response;
+        co_return Dispatched{std::move(response), nullptr, nullptr};
     }
 
     if (const Route* route = route_for(*found, method)) {
         if (auto refused = authorize(request, route->access)) {
-            co_return std::move(*refused);
+            co_return Dispatched{std::move(*refused), nullptr, nullptr};
         }
-        co_return co_await route->handler(std::move(request));
+        // (Named results: GCC 12 miscompiles a co_await inside a braced initializer.)
+        if (route->stream) {
+            Dispatched opened = co_await open_stream(*route, std::move(request));
+            co_return opened;
+        }
+        Response response = co_await route->handler(std::move(request));
+        co_return Dispatched{std::move(response), nullptr, nullptr};
     }
     if (method == bhttp::verb::head) {
         const Route* get = route_for(*found, bhttp::verb::get);
         if (auto refused = authorize(request, get->access)) {
-            co_return std::move(*refused);
+            co_return Dispatched{std::move(*refused), nullptr, nullptr};
+        }
+        if (get->stream) {
+            co_return Dispatched{stream_head(request), nullptr, nullptr};
         }
         Response response = co_await get->handler(std::move(request));
         response.body().clear();
         if (response.chunked()) {
             response.chunked(false);
         }
-        co_return response;
+        co_return Dispatched{std::move(response), nullptr, nullptr};
     }
     // OPTIONS without a handler of its own.
     auto response = empty_response(request, bhttp::status::no_content);
     response.set(bhttp::field::allow, found->allow);
-    co_return response;
+    co_return Dispatched{std::move(response), nullptr, nullptr};
 }
 
 }  // namespace mb::adapters::http

@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include "adapters/http/event_stream.hpp"
 #include "adapters/http/request.hpp"
 #include "domain/common/result.hpp"
 
@@ -39,6 +40,18 @@ struct RouteInfo {
     beast::http::verb method;
     std::string pattern;
     Access access;
+    bool stream = false;  ///< a StreamHandler (text/event-stream), not a Handler
+};
+
+/// What Router::dispatch answers: a complete response, or the head of an event stream.
+struct Dispatched {
+    /// The response; for a stream its head only (200, `Content-Type: text/event-stream`,
+    /// no body, no Content-Length), the events follow from `sink`.
+    Response response;
+    /// Non-null when a stream opened: its events (the handler may already have queued some).
+    std::shared_ptr<EventSink> sink;
+    /// StreamOpening::keep_alive of the stream's handler; hold it while the stream is open.
+    std::shared_ptr<void> keep_alive;
 };
 
 /// Maps (method, path) to a Handler.
@@ -76,6 +89,12 @@ public:
     void add(beast::http::verb method, std::string_view pattern, Handler handler,
              Access access = Access::kAuthenticated);
 
+    /// Registers a stream handler (event_stream.hpp) for GET on `pattern`; HEAD answers the
+    /// stream's head without opening it (the handler does not run). Throws as add() does.
+    void add_stream(std::string_view pattern, StreamHandler handler,
+                    Access access = Access::kAuthenticated);
+
+
     /// Sets how tokens are checked (auth = jwt). Not thread-safe: call before serving.
     void set_authenticator(Authenticator authenticator);
 
@@ -83,20 +102,21 @@ public:
     [[nodiscard]] const std::vector<RouteInfo>& routes() const noexcept { return table_; }
 
     /// Routes `request` (its `path` must be filled; `path_params` is overwritten) and awaits
-    /// the handler. Exceptions of the handler propagate (the server turns them into 500).
+    /// the handler (a stream handler: see Dispatched; its refusal is the response). Exceptions of the handler propagate (the server turns them into 500).
     /// When `route` is not null it is set, before the handler runs, to the pattern of the
     /// resource the path matched ("/books/{id}", also for a 405 or OPTIONS answer), or to ""
     /// when no resource matched (404) — the route template of metrics and access logs, never
     /// the raw path. The view stays valid as long as the Router. The Router (and `*route`)
     /// must outlive the returned awaitable.
-    [[nodiscard]] asio::awaitable<Response> dispatch(Request request,
-                                                     std::string_view* route = nullptr) const;
+    [[nodiscard]] asio::awaitable<Dispatched> dispatch(Request request,
+                                                       std::string_view* route = nullptr) const;
 
 private:
     struct Route {
         beast::http::verb method;
-        Handler handler;
+        Handler handler;        ///< empty for a stream route
         Access access;
+        StreamHandler stream;  ///< empty for a plain route
     };
     struct Node {
         std::vector<std::pair<std::string, std::unique_ptr<Node>>> literals;
@@ -113,6 +133,13 @@ private:
     /// The principal for `request` on a route of `access`, or the 401/403 answer.
     [[nodiscard]] std::optional<Response> authorize(Request& request, Access access) const;
     static void update_allow(Node& node);
+    /// The node of `path` (normalized as dispatch does) that accepts `method`, or null; fills
+    /// `params` and `first_resource` as walk() does.
+    const Node* find(std::string_view path, beast::http::verb method,
+                     std::vector<std::string>& params, const Node*& first_resource) const;
+    void insert(beast::http::verb method, std::string_view pattern, Route route);
+    /// Awaits a stream route's handler.
+    static asio::awaitable<Dispatched> open_stream(const Route& route, Request request);
 
     std::unique_ptr<Node> root_;
     std::vector<RouteInfo> table_;

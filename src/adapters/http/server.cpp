@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <tuple>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -32,6 +34,9 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -44,6 +49,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "adapters/http/event_stream.hpp"
 #include "adapters/http/field_text.hpp"
 #include "adapters/http/problem.hpp"
 #include "adapters/http/request_id.hpp"
@@ -195,6 +201,8 @@ struct Connection {
     explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
     beast::tcp_stream stream;
     bool idle = false;  ///< waiting for the first byte of the next request
+    /// While an event stream is open: wakes its writer (stop() calls it, on the strand).
+    std::function<void()> wake_stream;
 };
 
 void log_exception(std::string_view where, const std::exception_ptr& error) {
@@ -233,7 +241,8 @@ struct Policy {
         : options(std::move(server_options)),
           router(std::move(shared_router)),
           proxies(options.trusted_proxies),
-          in_flight(options.max_in_flight) {
+          in_flight(options.max_in_flight),
+          streams(options.max_streams, options.max_streams_per_client) {
         if (!options.public_url.empty()) {
             public_base = normalize_origin(options.public_url, "public_url", true);
         }
@@ -257,6 +266,7 @@ struct Policy {
     /// Null when the rate limit is off. (The pointee is mutable through a const Policy.)
     std::unique_ptr<ClientRateLimiter> rate_limiter;
     mutable InFlightGate in_flight;
+    mutable StreamGate streams;
 };
 
 }  // namespace detail
@@ -545,9 +555,9 @@ void add_cors(Response& response, const StringRequest& raw, const std::string& o
 
 /// Routes one request and turns a handler's exception into a 500 problem. (Awaited by its
 /// exchange, never spawned: the references point into the exchange's frame.)
-asio::awaitable<Response> respond(const Policy& policy, std::uint16_t port,
-                                  const StringRequest& raw, const std::string& request_id,
-                                  std::string_view& route) {
+asio::awaitable<Dispatched> respond(const Policy& policy, std::uint16_t port,
+                                    const StringRequest& raw, const std::string& request_id,
+                                    std::string_view& route) {
     auto request = make_request(raw, policy, port);
     if (request) {
         request->request_id = request_id;
@@ -557,12 +567,17 @@ asio::awaitable<Response> respond(const Policy& policy, std::uint16_t port,
         auto response =
             problem(raw.version(), false, bhttp::status::bad_request, "malformed request target");
         finish(response, raw);
-        co_return response;
+        co_return Dispatched{std::move(response), nullptr, nullptr};
     }
     std::optional<Response> response;
+    std::shared_ptr<EventSink> sink;
+    std::shared_ptr<void> keep_alive;
     std::exception_ptr failure;
     try {
-        response.emplace(co_await policy.router->dispatch(std::move(*request), &route));
+        auto dispatched = co_await policy.router->dispatch(std::move(*request), &route);
+        response.emplace(std::move(dispatched.response));
+        sink = std::move(dispatched.sink);
+        keep_alive = std::move(dispatched.keep_alive);
     } catch (...) {
         failure = std::current_exception();
     }
@@ -576,8 +591,12 @@ asio::awaitable<Response> respond(const Policy& policy, std::uint16_t port,
     if (const auto* origin = allowed_origin(policy, raw)) {
         add_cors(*response, raw, *origin);
     }
-    finish(*response, raw);
-    co_return std::move(*response);
+    if (sink) {
+        harden(*response);  // a stream's head: no Content-Length, the body follows
+    } else {
+        finish(*response, raw);
+    }
+    co_return Dispatched{std::move(*response), std::move(sink), std::move(keep_alive)};
 }
 
 // --- Streams: the exchange runs over a TCP stream or over bytes in memory. ---
@@ -670,8 +689,11 @@ struct ConnectionHooks {
     const std::atomic<bool>* stopping = nullptr;
     const asio::ip::address* peer = nullptr;  ///< the TCP peer; null in memory (no rate limit)
     std::chrono::milliseconds drain_idle{0};
+    /// Where an open event stream registers its wake-up for stop(); null in memory.
+    std::function<void()>* wake_stream = nullptr;
 
     [[nodiscard]] bool is_stopping() const { return stopping != nullptr && stopping->load(); }
+    [[nodiscard]] bool in_memory() const { return stopping == nullptr; }
     void set_idle(bool value) const {
         if (idle != nullptr) {
             *idle = value;
@@ -841,6 +863,126 @@ std::optional<Response> refuse_over_limit(const Policy& policy, const StringRequ
     return std::nullopt;
 }
 
+/// The comment line a silent stream sends every ServerOptions::stream_heartbeat.
+constexpr std::string_view kHeartbeat = ": heartbeat\n\n";
+
+/// The stream cap's refusal of a stream that the handler opened, or nullopt with `slot` held:
+/// 503 over max_streams, 429 over max_streams_per_client (then `Retry-After: 1`: a slot frees
+/// when any stream ends, which cannot be predicted).
+std::optional<Response> refuse_stream(const Policy& policy, const StringRequest& raw,
+                                      const ConnectionHooks& hooks, StreamGate::Slot& slot) {
+    const ClientKey client = hooks.peer != nullptr
+                                 ? client_key(policy.proxies.client_of(*hooks.peer, raw))
+                                 : ClientKey{};
+    StreamGate::Refusal refusal = StreamGate::Refusal::kNone;
+    slot = policy.streams.try_open(client, &refusal);
+    if (slot) {
+        return std::nullopt;
+    }
+    if (refusal == StreamGate::Refusal::kPerClient) {
+        return limit_problem(policy, raw, bhttp::status::too_many_requests,
+                             fmt::format("this client has {} event streams open: close one first",
+                                         policy.streams.max_per_client()),
+                             kShedRetryAfter);
+    }
+    return limit_problem(policy, raw, bhttp::status::service_unavailable,
+                         fmt::format("{} event streams are open: try again shortly",
+                                     policy.streams.max_total()),
+                         kShedRetryAfter);
+}
+
+/// Writes an event stream: `head` (HTTP/1.1 chunked, HTTP/1.0 close-delimited), then the
+/// sink's events until it closes, a write fails or the server stops (see Server). Returns the
+/// event bytes written. In memory (Exchange) it writes what is queued and returns.
+template <class Stream>
+asio::awaitable<std::size_t> run_stream(Stream& stream, const Policy& policy,
+                                        const ConnectionHooks& hooks, Response head,
+                                        EventSink& sink) {
+    const bool chunked = head.version() >= 11;
+    bhttp::response<bhttp::empty_body> header{std::move(head.base())};
+    header.chunked(chunked);
+    header.keep_alive(false);  // the connection ends with the stream
+    bhttp::response_serializer<bhttp::empty_body> serializer{header};
+    set_deadline(stream, policy.options.read_timeout);
+    auto [head_error, head_bytes] = co_await bhttp::async_write_header(stream, serializer, kAsTuple);
+    (void)head_bytes;
+    if (head_error) {
+        co_return 0;
+    }
+    const auto executor = co_await asio::this_coro::executor;
+    const auto timer = std::make_shared<asio::steady_timer>(executor);
+    const std::weak_ptr<asio::steady_timer> weak = timer;
+    // A pusher on any thread wakes the writer through the strand. A wake-up that lands while
+    // no wait is pending (during a write) is lost, so the writer checks ready() before each
+    // wait: a push after that check posts its cancel behind the wait's start.
+    sink.on_wake([executor, weak] {
+        asio::post(executor, [weak] {
+            if (const auto woken = weak.lock()) {
+                woken->cancel();
+            }
+        });
+    });
+    if (hooks.wake_stream != nullptr) {
+        *hooks.wake_stream = [weak] {
+            if (const auto woken = weak.lock()) {
+                woken->cancel();
+            }
+        };
+    }
+    std::size_t sent = 0;
+    bool heartbeat_due = false;
+    bool failed = false;
+    for (;;) {
+        bool closed = false;
+        std::string out;
+        for (auto& event : sink.take(&closed)) {
+            out.append(event);
+        }
+        if (out.empty() && heartbeat_due) {
+            out = kHeartbeat;
+        }
+        if (!out.empty()) {
+            set_deadline(stream, policy.options.read_timeout);
+            error_code ec;
+            if (chunked) {
+                std::tie(ec, std::ignore) = co_await asio::async_write(
+                    stream, bhttp::make_chunk(asio::buffer(out)), kAsTuple);
+            } else {
+                std::tie(ec, std::ignore) =
+                    co_await asio::async_write(stream, asio::buffer(out), kAsTuple);
+            }
+            if (ec) {
+                failed = true;
+                break;
+            }
+            sent += out.size();
+        }
+        if (closed || hooks.is_stopping() || hooks.in_memory()) {
+            break;
+        }
+        if (sink.ready()) {
+            heartbeat_due = false;
+            continue;
+        }
+        timer->expires_after(policy.options.stream_heartbeat);
+        auto [wait_error] = co_await timer->async_wait(kAsTuple);
+        heartbeat_due = !wait_error;  // expired (not woken by a push or stop())
+    }
+    sink.on_wake({});
+    sink.close();
+    if (hooks.wake_stream != nullptr) {
+        *hooks.wake_stream = {};
+    }
+    if (chunked && !failed) {
+        set_deadline(stream, policy.options.read_timeout);
+        auto [last_error, last_bytes] =
+            co_await asio::async_write(stream, bhttp::make_chunk_last(), kAsTuple);
+        (void)last_error;
+        (void)last_bytes;
+    }
+    co_return sent;
+}
+
 /// One connection's exchange: read a request, answer it, repeat while keep-alive holds. The
 /// only request path of the server (sockets and Exchange alike).
 template <class Stream>
@@ -882,15 +1024,41 @@ asio::awaitable<void> run_exchange(Stream& stream, const Policy& policy, std::ui
         InFlightGate::Ticket ticket;
         auto refused = refuse_over_limit(policy, raw, hooks, ticket);
         const bool routed = !refused;
-        Response response;
+        Dispatched answer;
         // (Not a conditional expression: GCC 12 miscompiles co_await inside one.)
         if (refused) {
-            response = std::move(*refused);
+            answer.response = std::move(*refused);
         } else {
-            response = co_await respond(policy, port, raw, request_id, route);
+            answer = co_await respond(policy, port, raw, request_id, route);
         }
         ticket = {};  // the handler is done: the slot is free while the response is written
+        Response& response = answer.response;
         response.set(kRequestIdHeader, request_id);
+        if (answer.sink) {
+            StreamGate::Slot slot;
+            if (auto over = refuse_stream(policy, raw, hooks, slot)) {
+                answer.sink->close();
+                answer.sink.reset();
+                answer.keep_alive.reset();
+                response = std::move(*over);
+                response.set(kRequestIdHeader, request_id);
+            } else {
+                const auto sent =
+                    co_await run_stream(stream, policy, hooks, std::move(response), *answer.sink);
+                answer.keep_alive.reset();  // unsubscribe before the slot frees
+                slot = {};
+                const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - started);
+                observe(options, {sv(raw.method_string()), route, 200, micros, sent, routed,
+                                  request_id});
+                if (log().should_log(spdlog::level::debug)) {
+                    const logging::ScopedLogContext context({request_id, 0, {}});
+                    log().debug("{} {} -> stream of {} bytes ended after {} us",
+                                sv(raw.method_string()), path_only(raw), sent, micros.count());
+                }
+                break;
+            }
+        }
         if (hooks.is_stopping()) {
             response.keep_alive(false);
         }
@@ -1000,7 +1168,8 @@ asio::awaitable<void> session(ConnectionSlot slot, tcp::socket socket) {
     beast::tcp_stream& stream = connection->stream;
     co_await run_exchange(
         stream, state.policy, state.port.load(std::memory_order_relaxed),
-        ConnectionHooks{&connection->idle, &state.stopping, &peer, state.options.drain_idle});
+        ConnectionHooks{&connection->idle, &state.stopping, &peer, state.options.drain_idle,
+                        &connection->wake_stream});
     stream.socket().close(ignored);
 }
 
@@ -1142,6 +1311,10 @@ void Server::stop() {
     for (auto& connection : open) {
         auto executor = connection->stream.get_executor();
         asio::post(executor, [connection = std::move(connection), drain_idle] {
+            if (connection->wake_stream) {
+                connection->wake_stream();  // an event stream: it ends now
+                return;
+            }
             if (!connection->idle) {
                 return;  // reading or handling a request: its response closes it
             }

@@ -102,6 +102,15 @@ struct ServerOptions {
     /// sends it in `Origin` (compared case-insensitively); empty = CORS off (no CORS headers
     /// ever). A malformed one makes the constructors throw std::invalid_argument.
     std::vector<std::string> cors_origins;
+    /// Event streams (Router::add_stream) open at once, in total and per client (keyed as
+    /// write_rate_limit is); one more is answered 503 (total) or 429 (per client) problem with
+    /// `Retry-After`. 0 = no cap. Streams count here, not toward max_in_flight (they hold no
+    /// in-flight slot once their head is written), but each is one of max_connections.
+    std::size_t max_streams = 1000;
+    std::size_t max_streams_per_client = 8;
+    /// A stream that sent nothing for this long gets a comment line (`: heartbeat`), so that
+    /// proxies keep it open and a client that left is noticed (the write fails).
+    std::chrono::milliseconds stream_heartbeat{15000};
     /// Sees every answered request (empty: none). Several consumers compose outside.
     RequestObserver observer;
 };
@@ -154,6 +163,14 @@ struct ServerOptions {
 /// - Request ids: a valid `X-Request-Id` (request_id.hpp) is kept, else one is generated; it is
 ///   echoed as `X-Request-Id` on every response (refusals before routing too), given to the
 ///   handler as Request::request_id and to the observer as RequestRecord::request_id.
+/// - Event streams (event_stream.hpp): the head is written at once (HTTP/1.1 chunked; HTTP/1.0
+///   delimited by closing), then the sink's events as they come, a heartbeat comment after
+///   `stream_heartbeat` of silence; the stream ends when the sink closes, a write fails (the
+///   client left; noticed at the latest on the next heartbeat), or stop() is called; then the
+///   connection closes. The observer sees one record per stream, when it ends (duration: the
+///   stream's lifetime; body_bytes: the event bytes sent). Over max_streams: 503, over
+///   max_streams_per_client: 429 (the handler has run; its subscription is dropped at once).
+///   In Exchange a stream sends what the handler queued and ends.
 /// - Every response carries `Server: movie-booking`; each request is logged at debug level
 ///   with method, path (never the query), status and duration in microseconds.
 ///

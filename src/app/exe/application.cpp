@@ -7,6 +7,7 @@
 #include <iterator>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -32,6 +33,8 @@
 #include "adapters/http/access_log.hpp"
 #include "adapters/http/request_observers.hpp"
 #include "adapters/http/routes/routes.hpp"
+#include "adapters/http/routes/mypage_stream.hpp"
+#include "adapters/http/routes/seat_stream.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/inprocess/fault_injector.hpp"
 #include "adapters/inprocess/in_process_ports.hpp"
@@ -313,6 +316,9 @@ struct Application::Impl {
         options.idle_timeout = milliseconds(settings.idle_timeout_ms);
         options.max_connections = settings.max_connections;
         options.max_in_flight = settings.max_in_flight;
+        options.max_streams = settings.max_streams;
+        options.max_streams_per_client = settings.max_streams_per_client;
+        options.stream_heartbeat = milliseconds(settings.stream_heartbeat_ms);
         options.write_rate_limit = {settings.rate_limit_writes, settings.rate_limit_burst,
                                     settings.rate_limit_clients};
         options.trusted_proxies = settings.trusted_proxies;
@@ -390,7 +396,16 @@ struct Application::Impl {
             event_bus, t, "ticket",
             [this](const booking::Canceled& e) { tickets.on_booking_canceled(e); });
         auto to_mypage = [&]<class E>(E*) {
-            runtime::subscribe<E>(event_bus, m, "mypage", [this](const E& e) { mypages.on(e); });
+            runtime::subscribe<E>(event_bus, m, "mypage", [this](const E& e) {
+                mypages.on(e);
+                mypage_feed->changed(e.booking_id);
+                // The live views ride on mypage's delivery (no consumer group of their own):
+                // Booked and Canceled moved seats, so the screening's streams get a new map.
+                if constexpr (std::is_same_v<E, booking::Booked> ||
+                              std::is_same_v<E, booking::Canceled>) {
+                    seat_feed->changed(e.screening_id);
+                }
+            });
         };
         to_mypage(static_cast<booking::Booked*>(nullptr));
         to_mypage(static_cast<booking::Canceled*>(nullptr));
@@ -473,6 +488,8 @@ struct Application::Impl {
         r->set_authenticator(make_authenticator());
         routes::add_booking_routes(*r, {booking_storage.executor, bookings, booking_saga});
         routes::add_catalogue_routes(*r, {booking_storage.executor, catalogue, settings.admin});
+        routes::add_seat_stream_route(*r, seat_feed);
+        routes::add_mypage_stream_route(*r, mypage_feed);
         routes::add_payment_routes(*r, {payment_storage.executor, payments});
         routes::add_ticket_routes(*r, {ticket_storage.executor, tickets, print_saga});
         routes::add_review_routes(*r, {review_storage.executor, reviews});
@@ -668,6 +685,12 @@ struct Application::Impl {
     inprocess::InProcessTicketPort ticket_port;
     sagas::BookingSaga booking_saga;
     sagas::PrintSaga print_saga;
+    /// The open seat-map streams (issue 13), fed by the events that move seats.
+    std::shared_ptr<adapters::http::routes::SeatMapFeed> seat_feed =
+        std::make_shared<adapters::http::routes::SeatMapFeed>(booking_storage.executor, catalogue);
+    /// The open My page streams (issue 13), fed after the projection applied an event.
+    std::shared_ptr<adapters::http::routes::MyPageFeed> mypage_feed =
+        std::make_shared<adapters::http::routes::MyPageFeed>(mypage_storage.executor, mypages);
     adapters::observability::Observability observability;
 
     std::shared_ptr<const adapters::http::Router> router;

@@ -101,6 +101,15 @@ void add_settings(CLI::App& app, Settings& s, std::vector<std::string>& names) {
     opt("max-in-flight", s.max_in_flight,
         "Most requests handled at once (more: 503 + Retry-After; /actuator exempt; 0 = no cap)")
         ->check(CLI::Range(0, 1000000));
+    opt("max-streams", s.max_streams,
+        "Most event streams open at once (more: 503 + Retry-After; 0 = no cap)")
+        ->check(CLI::Range(0, 1000000));
+    opt("max-streams-per-client", s.max_streams_per_client,
+        "Most event streams one client may hold open (more: 429 + Retry-After; 0 = no cap)")
+        ->check(CLI::Range(0, 1000000));
+    opt("stream-heartbeat-ms", s.stream_heartbeat_ms,
+        "An event stream silent this long gets a comment line (keeps proxies and clients in touch), ms")
+        ->check(CLI::Range(100, 3600000));
     opt("rate-limit-writes", s.rate_limit_writes,
         "Per-client POST/PUT/PATCH/DELETE per second (more: 429 + Retry-After; 0 = off)")
         ->check(CLI::Range(0.0, 1e6));

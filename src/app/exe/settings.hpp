@@ -24,6 +24,9 @@ struct Settings {
     std::int64_t header_timeout_ms = 10000;
     std::size_t max_connections = 10000;
     std::size_t max_in_flight = 1024;       ///< requests handled at once; 0 = no cap
+    std::size_t max_streams = 1000;         ///< event streams open at once; 0 = no cap
+    std::size_t max_streams_per_client = 8;  ///< event streams per client; 0 = no cap
+    std::int64_t stream_heartbeat_ms = 15000;  ///< comment line after this much silence
     double rate_limit_writes = 0;           ///< writes per second per client; 0 = off
     double rate_limit_burst = 0;            ///< bucket capacity; 0 = max(1, rate)
     std::size_t rate_limit_clients = 100000;  ///< clients remembered (LRU)

@@ -1,14 +1,10 @@
+#include "adapters/http/routes/mypage_stream.hpp"
 #include "adapters/http/routes/route_support.hpp"
 #include "adapters/http/routes/routes.hpp"
 
 namespace mb::adapters::http::routes {
-namespace {
 
-using domain::mypage::MyPage;
-using verb = beast::http::verb;
-using status = beast::http::status;
-
-boost::json::object encode(const Request& request, const MyPage& m) {
+boost::json::object encode_mypage(const Request& request, const domain::mypage::MyPage& m) {
     const auto& f = m.facts();
     boost::json::object o{{"id", m.id()},
                           {"bookingId", m.booking_id()},
@@ -32,6 +28,16 @@ boost::json::object encode(const Request& request, const MyPage& m) {
     if (m.score())
         o["score"] = *m.score();
     return hal_item(std::move(o), request.base_url, "mypages", "mypage", m.id());
+}
+
+namespace {
+
+using domain::mypage::MyPage;
+using verb = beast::http::verb;
+using status = beast::http::status;
+
+boost::json::object encode(const Request& request, const MyPage& m) {
+    return encode_mypage(request, m);
 }
 
 }  // namespace
