@@ -177,9 +177,8 @@ TEST_CASE("Architecture self-check: the observability rule refuses what it shoul
           "[architecture][self-check]") {
     CHECK(check_observability(inc("adapters/http/server.cpp", "prometheus/counter.h", true)));
     CHECK(check_observability(inc("app/exe/main.cpp", "prometheus/counter.h", true)));
-    CHECK(check_observability(
-        inc("adapters/http/routes/actuator_routes.cpp", "adapters/observability/observability.hpp",
-            false)));
+    CHECK(check_observability(inc("adapters/http/routes/actuator_routes.cpp",
+                                  "adapters/observability/observability.hpp", false)));
     CHECK_FALSE(check_observability(
         inc("adapters/observability/observability.cpp", "prometheus/counter.h", true)));
     CHECK_FALSE(check_observability(
@@ -229,7 +228,8 @@ TEST_CASE("Architecture self-check: the one-way rule between adapters refuses wh
     // Transport knows nothing of storage or runtime.
     CHECK(refused("adapters/bus/in_memory_event_bus.cpp", "adapters/persistence/outbox_store.hpp"));
     CHECK(refused("adapters/bus/event_bus.hpp", "adapters/runtime/event_consumer.hpp"));
-    CHECK(refused("adapters/bus/kafka/kafka_event_bus.cpp", "adapters/persistence/inbox_store.hpp"));
+    CHECK(
+        refused("adapters/bus/kafka/kafka_event_bus.cpp", "adapters/persistence/inbox_store.hpp"));
     CHECK(refused("adapters/bus/kafka/kafka_event_bus.cpp", "adapters/runtime/outbox_relay.hpp"));
     // The codec, logging: nothing above them.
     CHECK(refused("adapters/codec/event_codec.cpp", "adapters/bus/event_bus.hpp"));
@@ -244,13 +244,16 @@ TEST_CASE("Architecture self-check: the one-way rule between adapters refuses wh
     CHECK(refused("app/sagas/sagas.cpp", "adapters/bus/event_bus.hpp"));
     CHECK(refused("app/sagas/sagas.cpp", "adapters/inprocess/in_process_ports.hpp"));
     // The in-process ports sit on the runtime, not on storage; the routes go through use cases.
-    CHECK(refused("adapters/inprocess/in_process_ports.cpp", "adapters/persistence/outbox_store.hpp"));
-    CHECK(refused("adapters/http/routes/booking_routes.cpp", "adapters/persistence/outbox_store.hpp"));
+    CHECK(refused("adapters/inprocess/in_process_ports.cpp",
+                  "adapters/persistence/outbox_store.hpp"));
+    CHECK(refused("adapters/http/routes/booking_routes.cpp",
+                  "adapters/persistence/outbox_store.hpp"));
     CHECK(refused("adapters/http/routes/booking_routes.cpp", "adapters/bus/event_bus.hpp"));
     CHECK(refused("adapters/http/router.cpp", "adapters/http/routes/routes.hpp"));
     // What the rules allow.
     CHECK_FALSE(refused("adapters/runtime/outbox_relay.hpp", "adapters/bus/event_bus.hpp"));
-    CHECK_FALSE(refused("adapters/runtime/module_executor.hpp", "adapters/persistence/outbox_store.hpp"));
+    CHECK_FALSE(
+        refused("adapters/runtime/module_executor.hpp", "adapters/persistence/outbox_store.hpp"));
     CHECK_FALSE(refused("adapters/persistence/outbox_store.hpp", "adapters/codec/envelope.hpp"));
     CHECK_FALSE(refused("adapters/bus/kafka/kafka_event_bus.hpp", "adapters/bus/event_bus.hpp"));
     CHECK_FALSE(refused("app/sagas/sagas.hpp", "adapters/runtime/await_port.hpp"));
@@ -260,7 +263,8 @@ TEST_CASE("Architecture self-check: the one-way rule between adapters refuses wh
     CHECK_FALSE(refused("app/exe/application.cpp", "adapters/persistence/outbox_store.hpp"));
     CHECK_FALSE(refused("adapters/observability/observability.cpp", "adapters/bus/kafka/x.hpp"));
     // And the app/<ctx> rules still refuse the runtime and the sagas to the contexts.
-    CHECK(forbidden("app/booking/booking_service.cpp", "adapters/runtime/module_executor.hpp", false));
+    CHECK(forbidden("app/booking/booking_service.cpp", "adapters/runtime/module_executor.hpp",
+                    false));
     CHECK(forbidden("app/booking/booking_service.cpp", "app/sagas/sagas.hpp", false));
 }
 

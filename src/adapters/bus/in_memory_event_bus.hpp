@@ -22,7 +22,8 @@ public:
                  std::function<void()> on_delivered) override;
 
 private:
-    using Signal = boost::signals2::signal<void(std::shared_ptr<const codec::Envelope>, const Ack&)>;
+    using Signal =
+        boost::signals2::signal<void(std::shared_ptr<const codec::Envelope>, const Ack&)>;
     struct Topic {
         Signal signal;
         std::size_t subscribers = 0;

@@ -3,8 +3,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include "adapters/runtime/await_port.hpp"
 #include "adapters/logging/logging.hpp"
+#include "adapters/runtime/await_port.hpp"
 #include "domain/common/errors.hpp"
 
 namespace mb::adapters::inprocess {
@@ -31,8 +31,7 @@ bool callee_failed(const domain::Result<T>& r) {
 }  // namespace
 
 PortGuard::PortGuard(boost::asio::any_io_executor io, std::string callee,
-                     runtime::ModuleExecutor& executor, FaultInjector& faults,
-                     PortOptions options)
+                     runtime::ModuleExecutor& executor, FaultInjector& faults, PortOptions options)
     : io_(std::move(io)),
       callee_(std::move(callee)),
       executor_(executor),
@@ -65,8 +64,8 @@ void PortGuard::call(
             call_observer_(CallRecord{duration, r ? nullptr : &r.error(), failed});
         done(std::move(r));
     };
-    auto deadline = std::make_shared<runtime::DeadlineCall<T>>(io_, options_.deadline, std::move(answer),
-                                                      std::move(late));
+    auto deadline = std::make_shared<runtime::DeadlineCall<T>>(io_, options_.deadline,
+                                                               std::move(answer), std::move(late));
     deadline->arm();
     // The permit is held until the callee really finished (even after the deadline), so the
     // bulkhead bounds the work in the callee, not only the waiting callers.

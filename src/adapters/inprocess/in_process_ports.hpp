@@ -89,8 +89,7 @@ private:
 class InProcessPaymentPort final : public app::booking::PaymentPort {
 public:
     InProcessPaymentPort(boost::asio::any_io_executor io, PortGuard& guard,
-                         runtime::ModuleExecutor& executor,
-                         app::payment::PaymentService& service,
+                         runtime::ModuleExecutor& executor, app::payment::PaymentService& service,
                          std::chrono::milliseconds provider_latency);
     void pay(app::booking::PaymentRequest request,
              std::function<void(domain::Result<app::booking::PaymentReceipt>)> done) override;

@@ -13,12 +13,12 @@ Migration dead_letter_migration(std::int64_t version) {
 }
 
 void DeadLetterStore::add(DeadLetter& l) {
-    db_.session() << "INSERT INTO dead_letters(event_id, event_type, booking_id, payload, error, "
-                     "attempts, parked_at) VALUES(:e, :t, :b, :p, :r, :a, :at)",
-        soci::use(l.event_id), soci::use(l.event_type), soci::use(l.booking_id),
-        soci::use(l.payload), soci::use(l.error), soci::use(l.attempts), soci::use(l.parked_at);
     long long id = 0;
-    db_.session().get_last_insert_id("dead_letters", id);
+    db_.session() << "INSERT INTO dead_letters(event_id, event_type, booking_id, payload, error, "
+                     "attempts, parked_at) VALUES(:e, :t, :b, :p, :r, :a, :at) RETURNING id",
+        soci::use(l.event_id), soci::use(l.event_type), soci::use(l.booking_id),
+        soci::use(l.payload), soci::use(l.error), soci::use(l.attempts), soci::use(l.parked_at),
+        soci::into(id);
     l.id = id;
 }
 

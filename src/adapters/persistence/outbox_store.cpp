@@ -24,13 +24,14 @@ Migration outbox_request_id_migration(std::int64_t version) {
 
 OutboxStore::OutboxStore(SqliteDatabase& db)
     : db_(db),
-      insert_((db.session().prepare
-                   << "INSERT INTO outbox(event_id, event_type, booking_id, timestamp, payload, "
-                      "created_at, request_id) "
-                      "VALUES(:id, :type, :booking, :ts, :payload, :created, :request)",
-               soci::use(event_id_), soci::use(event_type_), soci::use(booking_id_),
-               soci::use(timestamp_), soci::use(payload_), soci::use(created_at_),
-               soci::use(request_id_))),
+      insert_(
+          (db.session().prepare
+               << "INSERT INTO outbox(event_id, event_type, booking_id, timestamp, payload, "
+                  "created_at, request_id) "
+                  "VALUES(:id, :type, :booking, :ts, :payload, :created, :request) RETURNING seq",
+           soci::into(inserted_key_), soci::use(event_id_), soci::use(event_type_),
+           soci::use(booking_id_), soci::use(timestamp_), soci::use(payload_),
+           soci::use(created_at_), soci::use(request_id_))),
       delete_((db.session().prepare << "DELETE FROM outbox WHERE seq = :seq", soci::use(seq_))) {}
 
 void OutboxStore::append(codec::Envelope envelope) {
@@ -41,9 +42,7 @@ void OutboxStore::append(codec::Envelope envelope) {
     payload_ = envelope.payload;
     request_id_ = envelope.request_id;
     created_at_ = to_epoch_ms(std::chrono::system_clock::now());
-    insert_.execute(true);
-    long long id = 0;
-    db_.session().get_last_insert_id("outbox", id);
+    const auto id = insert_returning(insert_, inserted_key_);
     written_.push_back({static_cast<std::int64_t>(id),
                         std::make_shared<const codec::Envelope>(std::move(envelope))});
 }

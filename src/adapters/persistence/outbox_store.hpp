@@ -47,6 +47,7 @@ private:
     // Bound buffers of the prepared insert.
     std::string event_id_, event_type_, timestamp_, payload_, request_id_;
     std::int64_t booking_id_ = 0, created_at_ = 0, seq_ = 0;
+    long long inserted_key_ = 0;  ///< INSERT … RETURNING's output
     soci::statement insert_;
     soci::statement delete_;
 };

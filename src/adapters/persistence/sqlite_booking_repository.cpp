@@ -37,8 +37,7 @@ std::vector<Migration> booking_migrations() {
              "DROP INDEX movies_title;"
              "CREATE INDEX movies_title_nocase ON movies(title COLLATE NOCASE)"},
             // Collections are filtered to the caller (issue 9).
-            {8, "customer index",
-             "CREATE INDEX bookings_customer ON bookings(customer_id, id)"},
+            {8, "customer index", "CREATE INDEX bookings_customer ON bookings(customer_id, id)"},
             outbox_request_id_migration(9)};
 }
 
@@ -47,11 +46,11 @@ SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)
       insert_((db.session().prepare
                    << "INSERT INTO bookings(customer_id, movie_name, seat, qty, total_price, "
                       "status, payment_id, created_at, updated_at, screening_id) VALUES(:c, :m, "
-                      ":s, :q, :p, :st, :pay, :ca, :ua, :sc)",
-               soci::use(row_.customer_id), soci::use(row_.movie_name), soci::use(row_.seat),
-               soci::use(row_.qty), soci::use(row_.total_price), soci::use(row_.status),
-               soci::use(row_.payment_id), soci::use(row_.created_at), soci::use(row_.updated_at),
-               soci::use(row_.screening_id))),
+                      ":s, :q, :p, :st, :pay, :ca, :ua, :sc) RETURNING id",
+               soci::into(inserted_key_), soci::use(row_.customer_id), soci::use(row_.movie_name),
+               soci::use(row_.seat), soci::use(row_.qty), soci::use(row_.total_price),
+               soci::use(row_.status), soci::use(row_.payment_id), soci::use(row_.created_at),
+               soci::use(row_.updated_at), soci::use(row_.screening_id))),
       update_((db.session().prepare << "UPDATE bookings SET status = :st, payment_id = :pay, "
                                        "cancel_requested = :cr, updated_at = :ua WHERE id = :id",
                soci::use(row_.status), soci::use(row_.payment_id), soci::use(row_.cancel_requested),
@@ -92,9 +91,7 @@ Booking SqliteBookingRepository::restore(const Row& r) {
 
 void SqliteBookingRepository::add(Booking& booking) {
     bind(booking);
-    insert_.execute(true);
-    long long id = 0;
-    db_.session().get_last_insert_id("bookings", id);
+    const auto id = insert_returning(insert_, inserted_key_);
     booking.assign_id(id);
 }
 

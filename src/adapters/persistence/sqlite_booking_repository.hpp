@@ -42,6 +42,7 @@ private:
 
     SqliteDatabase& db_;
     Row row_;
+    long long inserted_key_ = 0;  ///< INSERT … RETURNING's output
     soci::statement insert_;
     soci::statement update_;
     soci::statement delete_;

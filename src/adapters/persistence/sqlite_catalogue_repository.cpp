@@ -122,10 +122,11 @@ std::optional<Screening> SqliteCatalogueRepository::screening_row(soci::statemen
 
 void SqliteCatalogueRepository::add(Movie& movie) {
     invalidate();
-    db_.session() << "INSERT INTO movies(title, runtime_minutes, rating) VALUES(:t, :r, :g)",
-        soci::use(movie.title), soci::use(movie.runtime_minutes), soci::use(movie.rating);
     long long id = 0;
-    db_.session().get_last_insert_id("movies", id);
+    db_.session()
+        << "INSERT INTO movies(title, runtime_minutes, rating) VALUES(:t, :r, :g) RETURNING id",
+        soci::use(movie.title), soci::use(movie.runtime_minutes), soci::use(movie.rating),
+        soci::into(id);
     movie.id = id;
 }
 
@@ -135,24 +136,22 @@ void SqliteCatalogueRepository::add(Screen& screen) {
     const auto per_row = screen.seat_map.seats_per_row();
     const auto blocked = domain::join_seats(as_vector(screen.seat_map.blocked()));
     const auto gaps = domain::join_seats(as_vector(screen.seat_map.gaps()));
-    db_.session() << "INSERT INTO screens(name, rows_count, seats_per_row, blocked, gaps) "
-                     "VALUES(:n, :r, :s, :b, :g)",
-        soci::use(screen.name), soci::use(rows), soci::use(per_row), soci::use(blocked),
-        soci::use(gaps);
     long long id = 0;
-    db_.session().get_last_insert_id("screens", id);
+    db_.session() << "INSERT INTO screens(name, rows_count, seats_per_row, blocked, gaps) "
+                     "VALUES(:n, :r, :s, :b, :g) RETURNING id",
+        soci::use(screen.name), soci::use(rows), soci::use(per_row), soci::use(blocked),
+        soci::use(gaps), soci::into(id);
     screen.id = id;
 }
 
 void SqliteCatalogueRepository::add(Screening& screening) {
     invalidate();
     const auto starts = to_epoch_ms(screening.starts_at);
-    db_.session() << "INSERT INTO screenings(movie_id, screen_id, starts_at, price) "
-                     "VALUES(:m, :s, :t, :p)",
-        soci::use(screening.movie_id), soci::use(screening.screen_id), soci::use(starts),
-        soci::use(screening.price);
     long long id = 0;
-    db_.session().get_last_insert_id("screenings", id);
+    db_.session() << "INSERT INTO screenings(movie_id, screen_id, starts_at, price) "
+                     "VALUES(:m, :s, :t, :p) RETURNING id",
+        soci::use(screening.movie_id), soci::use(screening.screen_id), soci::use(starts),
+        soci::use(screening.price), soci::into(id);
     screening.id = id;
 }
 

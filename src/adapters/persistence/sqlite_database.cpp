@@ -70,6 +70,14 @@ void finish(soci::statement&
     }
 }
 
+std::int64_t insert_returning(soci::statement& insert, const long long& key) {
+    const bool returned = insert.execute(true);
+    finish(insert);
+    if (!returned)
+        throw std::logic_error("an INSERT … RETURNING statement returned no row");
+    return static_cast<std::int64_t>(key);
+}
+
 int sqlite_result_code(const soci::soci_error& e) noexcept {
     if (const auto* se = dynamic_cast<const soci::sqlite3_soci_error*>(&e))
         return se->result();

@@ -76,6 +76,14 @@ private:
 /// half-read statement pins the WAL: CONVENTIONS.md, SOCI facts). Safe on any statement.
 void finish(soci::statement& statement) noexcept;
 
+/// Runs a prepared `INSERT … RETURNING <key>` whose `soci::into` is bound to `key` and returns
+/// the new row's key. Why not get_last_insert_id: SOCI's PostgreSQL backend does not implement
+/// it (every id would silently be 0), while RETURNING is accepted by SQLite (>= 3.35) and
+/// PostgreSQL alike (issue 12). Resets the statement afterwards (finish). Throws what the
+/// INSERT throws (soci::soci_error), and std::logic_error when it returned no row (no RETURNING
+/// clause). Not thread-safe: the module's strand only.
+[[nodiscard]] std::int64_t insert_returning(soci::statement& insert, const long long& key);
+
 /// SQLite's extended result code of a soci_error raised by the sqlite3 backend, or 0.
 /// (SOCI reports the category as `unknown` for constraint violations: CONVENTIONS.md.)
 [[nodiscard]] int sqlite_result_code(const soci::soci_error& e) noexcept;

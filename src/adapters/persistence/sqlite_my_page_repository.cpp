@@ -98,10 +98,11 @@ SqliteMyPageRepository::SqliteMyPageRepository(SqliteDatabase& db)
                       "qty, total_price, booking_status, payment_id, payment_status, "
                       "ticket_id, ticket_status, review_id, review_status, score, contents, "
                       "updated_at, screening_id, screening_starts_at) VALUES(:b, :bk, :c, :m, "
-                      ":s, :q, :p, :bs, :pi, :ps, :ti, :ts, :ri, :rs, :sc, :co, :ua, :si, :sa)",
-               soci::use(row_.booking_id), soci::use(row_.booked), soci::use(row_.customer_id),
-               soci::use(row_.movie_name), soci::use(row_.seat), soci::use(row_.qty),
-               soci::use(row_.total_price), soci::use(row_.booking_status),
+                      ":s, :q, :p, :bs, :pi, :ps, :ti, :ts, :ri, :rs, :sc, :co, :ua, :si, :sa) "
+                      "RETURNING id",
+               soci::into(inserted_key_), soci::use(row_.booking_id), soci::use(row_.booked),
+               soci::use(row_.customer_id), soci::use(row_.movie_name), soci::use(row_.seat),
+               soci::use(row_.qty), soci::use(row_.total_price), soci::use(row_.booking_status),
                soci::use(row_.payment_id), soci::use(row_.payment_status),
                soci::use(row_.ticket_id), soci::use(row_.ticket_status), soci::use(row_.review_id),
                soci::use(row_.review_status), soci::use(row_.score, row_.score_ind),
@@ -153,9 +154,7 @@ void SqliteMyPageRepository::bind(const MyPage& p) {
 void SqliteMyPageRepository::save(MyPage& row) {
     bind(row);
     if (row.id() == 0) {
-        insert_.execute(true);
-        long long id = 0;
-        db_.session().get_last_insert_id("mypages", id);
+        const auto id = insert_returning(insert_, inserted_key_);
         row.assign_id(id);
     } else {
         update_.execute(true);

@@ -40,6 +40,7 @@ private:
     SqliteDatabase& db_;
     Row row_;
     std::int64_t key_ = 0;
+    long long inserted_key_ = 0;  ///< INSERT … RETURNING's output
     soci::statement insert_;
     soci::statement update_;
     soci::statement by_id_;

@@ -32,10 +32,11 @@ SqlitePaymentRepository::SqlitePaymentRepository(SqliteDatabase& db)
     : db_(db),
       insert_((db.session().prepare
                    << "INSERT INTO payments(booking_id, customer_id, amount, authorization, "
-                      "status, created_at, updated_at) VALUES(:b, :c, :a, :au, :s, :ca, :ua)",
-               soci::use(row_.booking_id), soci::use(row_.customer_id), soci::use(row_.amount),
-               soci::use(row_.authorization), soci::use(row_.status), soci::use(row_.created_at),
-               soci::use(row_.updated_at))),
+                      "status, created_at, updated_at) VALUES(:b, :c, :a, :au, :s, :ca, :ua) "
+                      "RETURNING id",
+               soci::into(inserted_key_), soci::use(row_.booking_id), soci::use(row_.customer_id),
+               soci::use(row_.amount), soci::use(row_.authorization), soci::use(row_.status),
+               soci::use(row_.created_at), soci::use(row_.updated_at))),
       update_((db.session().prepare
                    << "UPDATE payments SET status = :s, updated_at = :ua WHERE id = :id",
                soci::use(row_.status), soci::use(row_.updated_at), soci::use(row_.id))),
@@ -69,9 +70,7 @@ Payment SqlitePaymentRepository::to_payment(const Row& r) {
 
 void SqlitePaymentRepository::add(Payment& payment) {
     bind(payment);
-    insert_.execute(true);
-    long long id = 0;
-    db_.session().get_last_insert_id("payments", id);
+    const auto id = insert_returning(insert_, inserted_key_);
     payment.assign_id(id);
 }
 

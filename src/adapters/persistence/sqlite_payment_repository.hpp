@@ -27,8 +27,8 @@ public:
 
 private:
     /// One page, of every row (customer == nullptr) or of one customer's.
-    [[nodiscard]] domain::Page<domain::payment::Payment> page_where(const std::string* customer,
-                                                           const domain::PageRequest& page);
+    [[nodiscard]] domain::Page<domain::payment::Payment> page_where(
+        const std::string* customer, const domain::PageRequest& page);
     struct Row {
         std::int64_t id = 0, booking_id = 0, amount = 0, created_at = 0, updated_at = 0;
         std::string customer_id, authorization, status;
@@ -39,6 +39,7 @@ private:
     SqliteDatabase& db_;
     Row row_;
     std::int64_t key_ = 0;
+    long long inserted_key_ = 0;  ///< INSERT … RETURNING's output
     soci::statement insert_;
     soci::statement update_;
     soci::statement by_id_;

@@ -35,8 +35,9 @@ SqliteReviewRepository::SqliteReviewRepository(SqliteDatabase& db)
     : db_(db),
       insert_((db.session().prepare
                    << "INSERT INTO reviews(booking_id, customer_id, score, contents, weather, "
-                      "status, created_at, updated_at) VALUES(:b, :cu, :s, :c, :w, :st, :ca, :ua)",
-               soci::use(row_.booking_id), soci::use(row_.customer_id),
+                      "status, created_at, updated_at) VALUES(:b, :cu, :s, :c, :w, :st, :ca, :ua) "
+                      "RETURNING id",
+               soci::into(inserted_key_), soci::use(row_.booking_id), soci::use(row_.customer_id),
                soci::use(row_.score, row_.score_ind), soci::use(row_.contents),
                soci::use(row_.weather), soci::use(row_.status), soci::use(row_.created_at),
                soci::use(row_.updated_at))),
@@ -81,9 +82,7 @@ Review SqliteReviewRepository::to_review(const Row& r) {
 
 void SqliteReviewRepository::add(Review& review) {
     bind(review);
-    insert_.execute(true);
-    long long id = 0;
-    db_.session().get_last_insert_id("reviews", id);
+    const auto id = insert_returning(insert_, inserted_key_);
     review.assign_id(id);
 }
 

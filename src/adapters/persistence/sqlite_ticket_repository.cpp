@@ -36,11 +36,11 @@ SqliteTicketRepository::SqliteTicketRepository(SqliteDatabase& db)
       insert_((db.session().prepare
                    << "INSERT INTO tickets(booking_id, customer_id, movie_name, seat, qty, "
                       "status, print_lease_until, created_at, updated_at) "
-                      "VALUES(:b, :c, :m, :s, :q, :st, :l, :ca, :ua)",
-               soci::use(row_.booking_id), soci::use(row_.customer_id), soci::use(row_.movie_name),
-               soci::use(row_.seat), soci::use(row_.qty), soci::use(row_.status),
-               soci::use(row_.lease_until, row_.lease_ind), soci::use(row_.created_at),
-               soci::use(row_.updated_at))),
+                      "VALUES(:b, :c, :m, :s, :q, :st, :l, :ca, :ua) RETURNING id",
+               soci::into(inserted_key_), soci::use(row_.booking_id), soci::use(row_.customer_id),
+               soci::use(row_.movie_name), soci::use(row_.seat), soci::use(row_.qty),
+               soci::use(row_.status), soci::use(row_.lease_until, row_.lease_ind),
+               soci::use(row_.created_at), soci::use(row_.updated_at))),
       update_((db.session().prepare
                    << "UPDATE tickets SET customer_id = :c, movie_name = :m, seat = :s, "
                       "qty = :q, status = :st, print_lease_until = :l, updated_at = :ua "
@@ -93,9 +93,7 @@ Ticket SqliteTicketRepository::to_ticket(const Row& r) {
 
 void SqliteTicketRepository::add(Ticket& ticket) {
     bind(ticket);
-    insert_.execute(true);
-    long long id = 0;
-    db_.session().get_last_insert_id("tickets", id);
+    const auto id = insert_returning(insert_, inserted_key_);
     ticket.assign_id(id);
 }
 

@@ -27,7 +27,7 @@ public:
 private:
     /// One page, of every row (customer == nullptr) or of one customer's.
     [[nodiscard]] domain::Page<domain::ticket::Ticket> page_where(const std::string* customer,
-                                                           const domain::PageRequest& page);
+                                                                  const domain::PageRequest& page);
     struct Row {
         std::int64_t id = 0, booking_id = 0, qty = 0, lease_until = 0, created_at = 0,
                      updated_at = 0;
@@ -40,6 +40,7 @@ private:
     SqliteDatabase& db_;
     Row row_;
     std::int64_t key_ = 0;
+    long long inserted_key_ = 0;  ///< INSERT … RETURNING's output
     soci::statement insert_;
     soci::statement update_;
     soci::statement by_id_;

@@ -6,9 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/codec/event_codec.hpp"
-#include "adapters/runtime/type_counts.hpp"
 #include "adapters/logging/log_context.hpp"
 #include "adapters/logging/logging.hpp"
+#include "adapters/runtime/type_counts.hpp"
 #include "domain/common/error_category.hpp"
 #include "domain/common/text.hpp"
 
@@ -87,7 +87,9 @@ struct mb::domain::ErrorTraits<mb::adapters::runtime::DeadLetterError> {
     static const char* message(mb::adapters::runtime::DeadLetterError) {
         return "no dead letter with that id";
     }
-    static Condition condition(mb::adapters::runtime::DeadLetterError) { return Condition::kNotFound; }
+    static Condition condition(mb::adapters::runtime::DeadLetterError) {
+        return Condition::kNotFound;
+    }
 };
 
 namespace mb::adapters::runtime {
@@ -136,7 +138,8 @@ void EventConsumer::load() {
     }
 }
 
-void EventConsumer::deliver(std::shared_ptr<const codec::Envelope> envelope, bus::EventBus::Ack ack) {
+void EventConsumer::deliver(std::shared_ptr<const codec::Envelope> envelope,
+                            bus::EventBus::Ack ack) {
     if (!appliers_.contains(envelope->event_type)) {  // not ours: nothing to apply
         ack();
         return;

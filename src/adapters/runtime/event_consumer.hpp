@@ -29,8 +29,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <spdlog/logger.h>
 
-#include "adapters/codec/envelope.hpp"
 #include "adapters/bus/event_bus.hpp"
+#include "adapters/codec/envelope.hpp"
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/inbox_store.hpp"
 #include "adapters/runtime/module_executor.hpp"
@@ -125,7 +125,7 @@ private:
         friend auto operator<=>(const Lane&, const Lane&) = default;
     };
     struct LaneState {
-        std::string current;                            ///< event id being applied (or retried)
+        std::string current;  ///< event id being applied (or retried)
         std::vector<bus::EventBus::Ack> current_duplicates;  ///< acks of its duplicate deliveries
         std::deque<Delivery> waiting;
     };

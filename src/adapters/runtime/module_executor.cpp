@@ -7,8 +7,8 @@
 namespace mb::adapters::runtime {
 
 ModuleExecutor::ModuleExecutor(boost::asio::any_io_executor io, std::string name,
-                               persistence::SqliteDatabase& db, persistence::OutboxStore& outbox, persistence::InboxStore& inbox,
-                               Options options)
+                               persistence::SqliteDatabase& db, persistence::OutboxStore& outbox,
+                               persistence::InboxStore& inbox, Options options)
     : name_(std::move(name)),
       db_(db),
       outbox_(outbox),

@@ -100,8 +100,9 @@ public:
     };
     using BatchObserver = std::function<void(const BatchRecord&)>;
 
-    ModuleExecutor(boost::asio::any_io_executor io, std::string name, persistence::SqliteDatabase& db,
-                   persistence::OutboxStore& outbox, persistence::InboxStore& inbox, Options options);
+    ModuleExecutor(boost::asio::any_io_executor io, std::string name,
+                   persistence::SqliteDatabase& db, persistence::OutboxStore& outbox,
+                   persistence::InboxStore& inbox, Options options);
     ModuleExecutor(const ModuleExecutor&) = delete;
     ModuleExecutor& operator=(const ModuleExecutor&) = delete;
 

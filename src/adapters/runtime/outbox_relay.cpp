@@ -4,8 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "adapters/runtime/type_counts.hpp"
 #include "adapters/logging/logging.hpp"
+#include "adapters/runtime/type_counts.hpp"
 
 namespace mb::adapters::runtime {
 namespace {

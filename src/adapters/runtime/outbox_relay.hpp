@@ -18,8 +18,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "adapters/bus/event_bus.hpp"
-#include "adapters/runtime/module_executor.hpp"
 #include "adapters/persistence/outbox_store.hpp"
+#include "adapters/runtime/module_executor.hpp"
 
 namespace mb::adapters::runtime {
 

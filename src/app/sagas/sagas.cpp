@@ -5,19 +5,19 @@
 
 #include <spdlog/spdlog.h>
 
-#include "adapters/runtime/await_port.hpp"
 #include "adapters/logging/log_context.hpp"
 #include "adapters/logging/logging.hpp"
+#include "adapters/runtime/await_port.hpp"
 
 namespace mb::app::sagas {
 
+using adapters::logging::LogContext;
+using adapters::logging::ScopedLogContext;
+using adapters::runtime::await_port;
 using domain::Result;
 using domain::booking::Booking;
 using domain::booking::BookingError;
 using domain::ticket::Ticket;
-using adapters::logging::LogContext;
-using adapters::logging::ScopedLogContext;
-using adapters::runtime::await_port;
 
 namespace {
 

@@ -45,8 +45,7 @@ public:
     /// `request_id` (X-Request-Id) goes into the saga's log lines and every event it causes.
     boost::asio::awaitable<domain::Result<domain::booking::Booking>> place(
         domain::Principal caller, domain::booking::BookingRequest request,
-        std::shared_ptr<app::booking::PlaceDetails> details = nullptr,
-        std::string request_id = {});
+        std::shared_ptr<app::booking::PlaceDetails> details = nullptr, std::string request_id = {});
     /// Cancels for `caller`. Errors: kNotFound (also: not visible to the caller), kForbidden,
     /// kAlreadyCanceled, kAlreadyPrinted, kPrintInProgress, port errors.
     boost::asio::awaitable<domain::Result<domain::booking::Booking>> cancel(
@@ -71,14 +70,14 @@ private:
 
 class PrintSaga {
 public:
-    PrintSaga(adapters::runtime::ModuleExecutor& ticket_executor, app::ticket::TicketService& tickets,
-              app::ticket::ReviewPort& review);
+    PrintSaga(adapters::runtime::ModuleExecutor& ticket_executor,
+              app::ticket::TicketService& tickets, app::ticket::ReviewPort& review);
 
     /// Prints for `caller` (the ticket's customer, staff, admin). Errors: kNotFound (also: not
     /// visible to the caller), kAlreadyPrinted, kCanceled, kPrintInProgress,
     /// kReviewUnavailable (503 + Retry-After: the ticket stays Waiting).
-    boost::asio::awaitable<domain::Result<domain::ticket::Ticket>> print(
-        domain::Principal caller, std::int64_t ticket_id);
+    boost::asio::awaitable<domain::Result<domain::ticket::Ticket>> print(domain::Principal caller,
+                                                                         std::int64_t ticket_id);
 
 private:
     adapters::runtime::ModuleExecutor& executor_;

@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/sqlite_booking_repository.hpp"
 #include "adapters/persistence/sqlite_my_page_repository.hpp"
 #include "adapters/persistence/sqlite_payment_repository.hpp"
@@ -184,6 +185,90 @@ TEST_CASE("Epoch milliseconds: timestamps round-trip at millisecond precision", 
     CHECK(to_epoch_ms(t) == 1614123144123);
     CHECK(from_epoch_ms(1614123144123) == t);
     CHECK(to_epoch_ms(t + std::chrono::microseconds(999)) == 1614123144123);
+}
+
+}  // namespace
+}  // namespace mb::adapters::persistence::test
+
+namespace mb::adapters::persistence::test {
+namespace {
+
+TEST_CASE(
+    "insert_returning: two inserts through one prepared INSERT … RETURNING get distinct, "
+    "increasing keys, the rows' own, and the transaction commits after them",
+    "[persistence][sqlite]") {
+    // Issue 12: ids come from RETURNING, not get_last_insert_id (which SOCI's PostgreSQL
+    // backend does not implement). The statement is reset after its row, so COMMIT (and a
+    // rollback to a savepoint) is not blocked by a write statement left in progress.
+    TempDir dir;
+    const auto file = dir.file("r.db");
+    std::int64_t first = 0;
+    std::int64_t second = 0;
+    {
+        SqliteDatabase db(file, item_migrations());
+        std::string name;
+        long long key = 0;
+        soci::statement insert =
+            (db.session().prepare << "INSERT INTO items(name) VALUES(:n) RETURNING id",
+             soci::use(name), soci::into(key));
+        db.begin();
+        name = "a";
+        first = insert_returning(insert, key);
+        name = "b";
+        second = insert_returning(insert, key);
+        db.savepoint();
+        name = "c";
+        CHECK(insert_returning(insert, key) > second);
+        db.rollback_to_savepoint();  // undoes "c" alone
+        db.commit();
+        CHECK(first > 0);
+        CHECK(second > first);
+    }
+    SqliteDatabase reopened(file, item_migrations());
+    std::int64_t id_a = 0;
+    std::int64_t id_b = 0;
+    reopened.session() << "SELECT id FROM items WHERE name = 'a'", soci::into(id_a);
+    reopened.session() << "SELECT id FROM items WHERE name = 'b'", soci::into(id_b);
+    CHECK(id_a == first);
+    CHECK(id_b == second);
+    CHECK(item_names(reopened) == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("insert_returning: a statement without RETURNING is refused, not read as id 0",
+          "[persistence][sqlite]") {
+    TempDir dir;
+    SqliteDatabase db(dir.file("r.db"), item_migrations());
+    std::string name = "a";
+    long long key = 0;
+    soci::statement insert =
+        (db.session().prepare << "INSERT INTO items(name) VALUES(:n)", soci::use(name));
+    CHECK_THROWS_AS(insert_returning(insert, key), std::logic_error);
+}
+
+TEST_CASE(
+    "Stores: keys of added dead letters and outbox entries come from RETURNING, distinct and "
+    "increasing",
+    "[persistence][sqlite]") {
+    TempDir dir;
+    Module m(dir.file("m.db"), {outbox_and_inbox_migration(1), dead_letter_migration(2),
+                                outbox_request_id_migration(3)});
+    m.start();
+    DeadLetterStore letters(m.db);
+    DeadLetter a{0, "e1", "Booked", 7, "{}", "boom", 1, 0};
+    DeadLetter b{0, "e2", "Booked", 7, "{}", "boom", 1, 0};
+    m.on_strand([&] {
+        letters.add(a);
+        letters.add(b);
+        m.outbox.append(envelope("o1"));
+        m.outbox.append(envelope("o2"));
+        return 0;
+    });
+    CHECK(a.id > 0);
+    CHECK(b.id > a.id);
+    const auto written = m.on_strand([&] { return m.outbox.undelivered(0, 100); });
+    REQUIRE(written.size() == 2);
+    CHECK(written[0].seq > 0);
+    CHECK(written[1].seq > written[0].seq);
 }
 
 }  // namespace

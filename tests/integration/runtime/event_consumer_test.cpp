@@ -279,9 +279,9 @@ TEST_CASE("EventConsumer: an event type nobody registered is acknowledged and no
     TempDir dir;
     Fixture f(dir.file("consumer.db"));
     f.start();
-    f.consumer.deliver(
-        std::make_shared<const codec::Envelope>(persistence::test::envelope("x1", 1, "SomethingElse")),
-        f.acks.ack("x1"));
+    f.consumer.deliver(std::make_shared<const codec::Envelope>(
+                           persistence::test::envelope("x1", 1, "SomethingElse")),
+                       f.acks.ack("x1"));
     REQUIRE(poll_until([&] { return f.acks.count("x1") == 1; }));
     CHECK(f.ledger.applied().empty());
     CHECK(f.ledger.attempts("x1").empty());

@@ -85,16 +85,26 @@ TEST_CASE("ModuleExecutor: a job runs in its submitter's log context, an event i
     };
     {
         const logging::ScopedLogContext context({"req-job", 5, {}});
-        m.executor.submit([&] { record(); return Outcome::kCommit; }, done.slot("job"));
+        m.executor.submit(
+            [&] {
+                record();
+                return Outcome::kCommit;
+            },
+            done.slot("job"));
     }
-    m.executor.submit([&] { record(); return Outcome::kCommit; }, done.slot("plain"));
+    m.executor.submit(
+        [&] {
+            record();
+            return Outcome::kCommit;
+        },
+        done.slot("plain"));
     REQUIRE(done.wait(2));
     auto event = envelope("ev-1", 9);
     event.request_id = "req-event";
     std::promise<void> applied;
-    m.executor.deliver(std::make_shared<const codec::Envelope>(event),
-                       [&](const codec::Envelope&) { record(); },
-                       [&](std::exception_ptr) { applied.set_value(); });
+    m.executor.deliver(
+        std::make_shared<const codec::Envelope>(event), [&](const codec::Envelope&) { record(); },
+        [&](std::exception_ptr) { applied.set_value(); });
     REQUIRE(applied.get_future().wait_for(std::chrono::seconds(5)) == std::future_status::ready);
     const std::lock_guard lock(mutex);
     REQUIRE(seen.size() == 3);

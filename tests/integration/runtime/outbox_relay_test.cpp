@@ -95,7 +95,8 @@ TEST_CASE(
     bus::InMemoryEventBus event_bus;
     Recorder recorder;
     recorder.subscribe(event_bus);
-    auto relay = std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
+    auto relay =
+        std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
     relay->start();  // before the io_context runs, as the composition root does
     CHECK(recorder.ids() == written);
 
@@ -138,7 +139,8 @@ TEST_CASE(
     bus::InMemoryEventBus event_bus;
     Recorder recorder;
     recorder.subscribe(event_bus);
-    auto relay = std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
+    auto relay =
+        std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
     relay->start();
     CHECK(recorder.ids() == Ids{"e2"});
     m.start();
@@ -157,7 +159,8 @@ TEST_CASE(
     bus::InMemoryEventBus event_bus;
     Recorder recorder;
     recorder.subscribe(event_bus);
-    auto relay = std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
+    auto relay =
+        std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
     relay->start();
     m.start();
 
@@ -205,7 +208,8 @@ TEST_CASE(
     leave_undelivered(file, {"e1", "e2"});
     Module m(file);
     bus::InMemoryEventBus event_bus;  // nobody subscribed
-    auto relay = std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
+    auto relay =
+        std::make_unique<runtime::OutboxRelay>(m.executor, m.outbox, event_bus, fast_relay());
     relay->start();
     m.start();
     CHECK(poll_until([&] { return backlog(m) == 0; }));

@@ -10,8 +10,8 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
-#include "adapters/codec/event_codec.hpp"
 #include "adapters/bus/kafka/offset_tracker.hpp"
+#include "adapters/codec/event_codec.hpp"
 #include "adapters/logging/logging.hpp"
 
 namespace mb::adapters::bus::kafka {
@@ -547,7 +547,8 @@ struct KafkaEventBus::Impl {
             position = message_position(options.topic, m);
         codec::Envelope env;
         try {
-            env = codec::read_envelope(value, header_type, header_id.empty() ? position : header_id);
+            env =
+                codec::read_envelope(value, header_type, header_id.empty() ? position : header_id);
             // Messages of older versions and other producers have no requestId header: "".
             env.request_id = request_id_header(m);
         } catch (const codec::DecodeError& e) {
