@@ -166,7 +166,8 @@ mb_build_server() {
 # all; an existing Node.js with its own npm is kept), chromium, and playwright-core installed
 # from tests/browser's lock file into $MB_BUILD_DIR/browser/node_modules (npm ci: exactly the
 # pinned version and its checksum; again only when the lock file changed). No browser download:
-# the tests launch /usr/bin/chromium.
+# the tests launch /usr/bin/chromium. The pin (1.60.0) is the newest playwright-core that still
+# runs on Debian 12's Node.js 18; later ones require Node 20.
 mb_ensure_browser_tests() {
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
         mb_ensure_packages nodejs npm
