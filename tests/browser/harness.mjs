@@ -85,10 +85,12 @@ export async function startSite(html) {
   };
 }
 
-/** Headless Debian chromium through playwright-core. As root it needs --no-sandbox. */
+/** Headless Debian chromium through playwright-core. As root it needs --no-sandbox; in a
+ * container /dev/shm may be tiny, so shared memory goes to /tmp. */
 export async function launchBrowser() {
   const { chromium } = require('playwright-core');
-  const args = process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [];
+  const args = ['--disable-dev-shm-usage'];
+  if (process.getuid && process.getuid() === 0) args.push('--no-sandbox');
   return chromium.launch({
     executablePath: process.env.MB_CHROMIUM || '/usr/bin/chromium',
     headless: true,
