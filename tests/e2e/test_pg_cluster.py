@@ -6,7 +6,8 @@ PostgreSQL tests, scripts/cluster and scripts/bench --db postgresql start on loo
 - stop ends the server (the port refuses connections) and keeps the data; start again brings
   it back on the same port with the rows;
 - destroy removes the directory and leaves no server listening;
-- a directory the postgres user cannot reach (as root) is refused with a clear message.
+- a directory the postgres user cannot reach (as root) is refused with a clear message; as
+  another user, who owns it, it starts.
 """
 
 import os
@@ -76,13 +77,20 @@ class PgClusterTest(unittest.TestCase):
         self.assertFalse(os.path.exists(self.dir))
         self.assertTrue(refuses(parts.port))
 
-    @unittest.skipUnless(os.geteuid() == 0, "only root hands the directory to postgres")
-    def test_unreachable_directory_is_refused_clearly(self):
-        private = tempfile.mkdtemp()  # mode 0700, owned by root
+    def test_a_private_directory_is_refused_clearly_as_root_and_works_otherwise(self):
+        """As root the server runs as `postgres`, which cannot enter a 0700 directory of root's:
+        a clear refusal. As anybody else the server runs as that user, who owns it: it starts."""
+        private = tempfile.mkdtemp()  # mode 0700, owned by whoever runs the test
         self.addCleanup(shutil.rmtree, private, True)
-        p = run("start", os.path.join(private, "pg"), check=False)
-        self.assertNotEqual(p.returncode, 0)
-        self.assertIn("not reachable by the postgres user", p.stderr)
+        target = os.path.join(private, "pg")
+        self.addCleanup(lambda: run("destroy", target, check=False))
+        p = run("start", target, "--fast", check=False)
+        if os.geteuid() == 0:
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("not reachable by the postgres user", p.stderr)
+        else:
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(psql(p.stdout.strip(), "SELECT 1"), "1")
 
     def test_bad_usage_exits_non_zero_with_a_message(self):
         for args in ((), ("launch", self.dir), ("start",), ("start", self.dir, "--bogus")):
