@@ -6,12 +6,11 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <unordered_set>
-#include <vector>
 
 #include "adapters/http/event_stream.hpp"
 #include "adapters/http/router.hpp"
+#include "adapters/http/routes/stream_watchers.hpp"
 #include "adapters/runtime/module_executor.hpp"
 #include "app/booking/catalogue_service.hpp"
 
@@ -38,17 +37,12 @@ public:
     [[nodiscard]] std::size_t watchers() const;
 
 private:
-    /// Registers `sink` for `screening_id`; the returned handle unregisters it.
-    std::shared_ptr<void> watch(std::int64_t screening_id, const std::shared_ptr<EventSink>& sink);
-    /// Drops `gone` (and expired entries) from the streams of `screening_id`.
-    void unwatch(std::int64_t screening_id, const std::shared_ptr<EventSink>& gone);
-    /// Pushes `map` to the streams of its screening (on the executor's thread).
-    void publish(const app::booking::SeatMapView& map);
-
     runtime::ModuleExecutor& executor_;
     app::booking::CatalogueService& catalogue_;
-    mutable std::mutex mutex_;
-    std::unordered_map<std::int64_t, std::vector<std::weak_ptr<EventSink>>> watchers_;
+    /// The open streams by screening id (the same registry as My page's feed).
+    std::shared_ptr<StreamWatchers<std::int64_t>> watchers_ =
+        std::make_shared<StreamWatchers<std::int64_t>>();
+    std::mutex mutex_;                          ///< guards pending_
     std::unordered_set<std::int64_t> pending_;  ///< screenings with a read queued, not started
 };
 
