@@ -222,7 +222,7 @@ TEST_CASE("Architecture self-check: the one-way rule between adapters refuses wh
     // Storage knows nothing of transport or runtime, nor of anything above.
     CHECK(refused("adapters/persistence/outbox_store.hpp", "adapters/bus/event_bus.hpp"));
     CHECK(refused("adapters/persistence/inbox_store.cpp", "adapters/runtime/module_executor.hpp"));
-    CHECK(refused("adapters/persistence/sqlite_database.cpp", "adapters/http/server.hpp"));
+    CHECK(refused("adapters/persistence/database.cpp", "adapters/http/server.hpp"));
     CHECK(refused("adapters/persistence/x.cpp", "adapters/bus/kafka/kafka_event_bus.hpp"));
     CHECK(refused("adapters/persistence/x.cpp", "app/sagas/sagas.hpp"));
     // Transport knows nothing of storage or runtime.
@@ -233,14 +233,14 @@ TEST_CASE("Architecture self-check: the one-way rule between adapters refuses wh
     CHECK(refused("adapters/bus/kafka/kafka_event_bus.cpp", "adapters/runtime/outbox_relay.hpp"));
     // The codec, logging: nothing above them.
     CHECK(refused("adapters/codec/event_codec.cpp", "adapters/bus/event_bus.hpp"));
-    CHECK(refused("adapters/logging/logging.cpp", "adapters/persistence/sqlite_database.hpp"));
+    CHECK(refused("adapters/logging/logging.cpp", "adapters/persistence/database.hpp"));
     // The runtime: not a particular transport, not HTTP, not the ports.
     CHECK(refused("adapters/runtime/event_consumer.cpp", "adapters/bus/kafka/kafka_event_bus.hpp"));
     CHECK(refused("adapters/runtime/module_executor.cpp", "adapters/http/server.hpp"));
     CHECK(refused("adapters/runtime/module_executor.cpp", "adapters/inprocess/bulkhead.hpp"));
     CHECK(refused("adapters/runtime/module_executor.cpp", "app/sagas/sagas.hpp"));
     // The sagas orchestrate services and ports: no repositories, no bus, no in-process adapter.
-    CHECK(refused("app/sagas/sagas.cpp", "adapters/persistence/sqlite_booking_repository.hpp"));
+    CHECK(refused("app/sagas/sagas.cpp", "adapters/persistence/sql_booking_repository.hpp"));
     CHECK(refused("app/sagas/sagas.cpp", "adapters/bus/event_bus.hpp"));
     CHECK(refused("app/sagas/sagas.cpp", "adapters/inprocess/in_process_ports.hpp"));
     // The in-process ports sit on the runtime, not on storage; the routes go through use cases.

@@ -23,7 +23,7 @@
 #include "adapters/http/server.hpp"
 #include "adapters/inprocess/in_process_ports.hpp"
 #include "adapters/runtime/module_executor.hpp"
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 
 namespace mb::adapters::bus::kafka {
 class KafkaEventBus;
@@ -34,7 +34,7 @@ namespace mb::adapters::observability {
 /// What one module shows: its unit of work and database, its outbox relay, its consumer.
 struct ModuleView {
     runtime::ModuleExecutor& executor;
-    persistence::SqliteDatabase& db;
+    persistence::Database& db;
     runtime::OutboxRelay& relay;
     runtime::EventConsumer& consumer;
 };

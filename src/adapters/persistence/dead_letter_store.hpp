@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 
 namespace mb::adapters::persistence {
 
@@ -26,7 +26,7 @@ struct DeadLetter {
 
 class DeadLetterStore {
 public:
-    explicit DeadLetterStore(SqliteDatabase& db) : db_(db) {}
+    explicit DeadLetterStore(Database& db) : db_(db) {}
     /// Parks a letter (assigns its id), inside the current transaction.
     void add(DeadLetter& letter);
     void remove(std::int64_t id);
@@ -44,7 +44,7 @@ public:
 
 private:
     std::vector<DeadLetter> query(const std::string& tail, std::int64_t a);
-    SqliteDatabase& db_;
+    Database& db_;
 };
 
 /// The dead_letters table (every module includes it in its migrations).

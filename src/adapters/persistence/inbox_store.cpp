@@ -2,7 +2,7 @@
 
 namespace mb::adapters::persistence {
 
-InboxStore::InboxStore(SqliteDatabase& db)
+InboxStore::InboxStore(Database& db)
     : db_(db),
       insert_((db.session().prepare
                    << "INSERT OR IGNORE INTO inbox(event_id, applied_at) VALUES(:id, :at)",

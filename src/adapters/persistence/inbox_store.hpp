@@ -4,13 +4,13 @@
 // Not thread-safe (module strand).
 #include <string>
 
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 
 namespace mb::adapters::persistence {
 
 class InboxStore {
 public:
-    explicit InboxStore(SqliteDatabase& db);
+    explicit InboxStore(Database& db);
     /// Records `event_id` inside the current transaction; false when it was already there
     /// (the event was applied before: skip it).
     [[nodiscard]] bool record(const std::string& event_id);
@@ -22,7 +22,7 @@ public:
     std::int64_t prune(std::chrono::system_clock::time_point applied_before);
 
 private:
-    SqliteDatabase& db_;
+    Database& db_;
     std::string event_id_;
     std::int64_t applied_at_ = 0;
     soci::statement insert_;

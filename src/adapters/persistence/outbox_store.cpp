@@ -22,7 +22,7 @@ Migration outbox_request_id_migration(std::int64_t version) {
             "ALTER TABLE outbox ADD COLUMN request_id TEXT NOT NULL DEFAULT ''"};
 }
 
-OutboxStore::OutboxStore(SqliteDatabase& db)
+OutboxStore::OutboxStore(Database& db)
     : db_(db),
       insert_(
           (db.session().prepare

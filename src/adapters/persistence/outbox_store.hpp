@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "adapters/codec/envelope.hpp"
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 
 namespace mb::adapters::persistence {
 
@@ -19,7 +19,7 @@ struct OutboxRecord {
 
 class OutboxStore {
 public:
-    explicit OutboxStore(SqliteDatabase& db);
+    explicit OutboxStore(Database& db);
 
     /// Appends inside the current transaction; the record also joins the in-memory list of
     /// entries written since the last take_written() (handed to the relay after commit).
@@ -42,7 +42,7 @@ public:
     [[nodiscard]] std::int64_t backlog();
 
 private:
-    SqliteDatabase& db_;
+    Database& db_;
     std::vector<OutboxRecord> written_;
     // Bound buffers of the prepared insert.
     std::string event_id_, event_type_, timestamp_, payload_, request_id_;

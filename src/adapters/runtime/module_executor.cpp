@@ -7,7 +7,7 @@
 namespace mb::adapters::runtime {
 
 ModuleExecutor::ModuleExecutor(boost::asio::any_io_executor io, std::string name,
-                               persistence::SqliteDatabase& db, persistence::OutboxStore& outbox,
+                               persistence::Database& db, persistence::OutboxStore& outbox,
                                persistence::InboxStore& inbox, Options options)
     : name_(std::move(name)),
       db_(db),

@@ -37,7 +37,7 @@
 #include "adapters/logging/log_context.hpp"
 #include "adapters/persistence/inbox_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 #include "domain/common/result.hpp"
 
 namespace mb::adapters::runtime {
@@ -101,7 +101,7 @@ public:
     using BatchObserver = std::function<void(const BatchRecord&)>;
 
     ModuleExecutor(boost::asio::any_io_executor io, std::string name,
-                   persistence::SqliteDatabase& db, persistence::OutboxStore& outbox,
+                   persistence::Database& db, persistence::OutboxStore& outbox,
                    persistence::InboxStore& inbox, Options options);
     ModuleExecutor(const ModuleExecutor&) = delete;
     ModuleExecutor& operator=(const ModuleExecutor&) = delete;
@@ -111,7 +111,7 @@ public:
     /// `complete` runs on the module strand after the commit (or with the error that failed
     /// the job or the commit). `complete` must not block. The calling thread's log context
     /// (request id, booking id) is restored while `body` runs, so the log lines and the
-    /// outbox entries of the job carry them (SqliteOutbox).
+    /// outbox entries of the job carry them (SqlOutbox).
     void submit(Body body, Completion complete);
 
     /// Runs `f()` in the module's unit of work and resumes the awaiting coroutine, on its own
@@ -196,7 +196,7 @@ private:
     void drain();
 
     std::string name_;
-    persistence::SqliteDatabase& db_;
+    persistence::Database& db_;
     persistence::OutboxStore& outbox_;
     persistence::InboxStore& inbox_;
     Options options_;

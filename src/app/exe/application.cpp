@@ -42,13 +42,13 @@
 #include "adapters/observability/observability.hpp"
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/runtime/module_executor.hpp"
-#include "adapters/persistence/sqlite_booking_repository.hpp"
-#include "adapters/persistence/sqlite_catalogue_repository.hpp"
-#include "adapters/persistence/sqlite_my_page_repository.hpp"
-#include "adapters/persistence/sqlite_outbox.hpp"
-#include "adapters/persistence/sqlite_payment_repository.hpp"
-#include "adapters/persistence/sqlite_review_repository.hpp"
-#include "adapters/persistence/sqlite_ticket_repository.hpp"
+#include "adapters/persistence/sql_booking_repository.hpp"
+#include "adapters/persistence/sql_catalogue_repository.hpp"
+#include "adapters/persistence/sql_my_page_repository.hpp"
+#include "adapters/persistence/sql_outbox.hpp"
+#include "adapters/persistence/sql_payment_repository.hpp"
+#include "adapters/persistence/sql_review_repository.hpp"
+#include "adapters/persistence/sql_ticket_repository.hpp"
 #include "adapters/system/simulated_payment_provider.hpp"
 #include "adapters/system/system_clock.hpp"
 #include "app/booking/booking_service.hpp"
@@ -75,8 +75,8 @@ namespace {
 /// The module's database, waiting up to --data-lock-timeout-ms while another process (the
 /// previous one, draining during a rolling restart) still holds the file: each file is opened
 /// in exclusive locking mode, so SQLite answers SQLITE_BUSY until that process closes it.
-/// Throws what SqliteDatabase throws, or the last SQLITE_BUSY error once the time is up.
-persistence::SqliteDatabase open_database(const std::filesystem::path& file,
+/// Throws what Database throws, or the last SQLITE_BUSY error once the time is up.
+persistence::Database open_database(const std::filesystem::path& file,
                                           const std::vector<persistence::Migration>& migrations,
                                           milliseconds lock_timeout) {
     const auto deadline = std::chrono::steady_clock::now() + lock_timeout;
@@ -86,7 +86,7 @@ persistence::SqliteDatabase open_database(const std::filesystem::path& file,
             deadline - std::chrono::steady_clock::now());
         try {
             // Each attempt lets SQLite's busy handler wait (at most 5 s, at least 1 ms).
-            return persistence::SqliteDatabase(
+            return persistence::Database(
                 file, migrations, std::clamp(left, milliseconds(1), milliseconds(5000)));
         } catch (const soci::soci_error& e) {
             if (persistence::sqlite_result_code(e) != 5 /* SQLITE_BUSY */ ||
@@ -158,7 +158,7 @@ struct ModuleStorage {
               executor, inbox, dead_letters,
               {static_cast<int>(s.consumer_max_attempts), milliseconds(100), milliseconds(5000)}) {}
 
-    persistence::SqliteDatabase db;
+    persistence::Database db;
     persistence::OutboxStore outbox;
     persistence::InboxStore inbox;
     runtime::ModuleExecutor executor;
@@ -658,23 +658,23 @@ struct Application::Impl {
     inprocess::FaultInjector faults;
     ModuleStorage booking_storage, payment_storage, ticket_storage, review_storage, mypage_storage;
 
-    persistence::SqliteBookingRepository booking_repository;
-    persistence::SqliteCatalogueRepository catalogue_repository;
+    persistence::SqlBookingRepository booking_repository;
+    persistence::SqlCatalogueRepository catalogue_repository;
     persistence::SqliteSeatInventory seat_inventory;
-    persistence::SqliteOutbox<domain::booking::BookingEvent> booking_outbox;
+    persistence::SqlOutbox<domain::booking::BookingEvent> booking_outbox;
     app::booking::BookingService bookings;
     app::booking::CatalogueService catalogue;
-    persistence::SqlitePaymentRepository payment_repository;
-    persistence::SqliteOutbox<domain::payment::PaymentEvent> payment_outbox;
+    persistence::SqlPaymentRepository payment_repository;
+    persistence::SqlOutbox<domain::payment::PaymentEvent> payment_outbox;
     adapters::system::SimulatedPaymentProvider provider;
     app::payment::PaymentService payments;
-    persistence::SqliteTicketRepository ticket_repository;
-    persistence::SqliteOutbox<domain::ticket::TicketEvent> ticket_outbox;
+    persistence::SqlTicketRepository ticket_repository;
+    persistence::SqlOutbox<domain::ticket::TicketEvent> ticket_outbox;
     app::ticket::TicketService tickets;
-    persistence::SqliteReviewRepository review_repository;
-    persistence::SqliteOutbox<domain::review::ReviewEvent> review_outbox;
+    persistence::SqlReviewRepository review_repository;
+    persistence::SqlOutbox<domain::review::ReviewEvent> review_outbox;
     app::review::ReviewService reviews;
-    persistence::SqliteMyPageRepository mypage_repository;
+    persistence::SqlMyPageRepository mypage_repository;
     app::mypage::MyPageProjection mypages;
 
     inprocess::PortGuard payment_guard;

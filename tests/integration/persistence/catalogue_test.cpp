@@ -1,4 +1,4 @@
-// SqliteCatalogueRepository and SqliteSeatInventory against a real SQLite file (booking
+// SqlCatalogueRepository and SqliteSeatInventory against a real SQLite file (booking
 // module schema): movies, screens (with their seat maps) and screenings are stored and found
 // field for field, listed by id with the total; the seat inventory holds, takes and releases a
 // booking's seats and counts every change per screening; "no seat is sold twice" is a database
@@ -14,8 +14,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "adapters/persistence/sqlite_booking_repository.hpp"
-#include "adapters/persistence/sqlite_catalogue_repository.hpp"
+#include "adapters/persistence/sql_booking_repository.hpp"
+#include "adapters/persistence/sql_catalogue_repository.hpp"
 #include "domain/booking/booking.hpp"
 #include "domain/booking/errors.hpp"
 #include "fakes/fixed_clock.hpp"
@@ -47,20 +47,20 @@ booking::Screen screen(std::string name = "Screen 1", std::int64_t rows = 3,
 /// The booking module's database with one movie, one screen and one screening, as most
 /// tests need.
 struct Catalogue {
-    explicit Catalogue(SqliteDatabase& db) : repo(db) {
+    explicit Catalogue(Database& db) : repo(db) {
         repo.add(soul);
         repo.add(hall);
         screening = booking::Screening{0, soul.id, hall.id, FixedClock::seed_time() + 24h, 5000};
         repo.add(screening);
     }
-    SqliteCatalogueRepository repo;
+    SqlCatalogueRepository repo;
     booking::Movie soul = movie();
     booking::Screen hall = screen();
     booking::Screening screening;
 };
 
 /// The booking holding a seat, read straight from the table.
-std::optional<std::int64_t> holder(SqliteDatabase& db, std::int64_t screening_id,
+std::optional<std::int64_t> holder(Database& db, std::int64_t screening_id,
                                    const std::string& seat) {
     std::int64_t booking_id = 0;
     soci::indicator ind = soci::i_null;
@@ -72,7 +72,7 @@ std::optional<std::int64_t> holder(SqliteDatabase& db, std::int64_t screening_id
     return booking_id;
 }
 
-std::int64_t reservation_count(SqliteDatabase& db) {
+std::int64_t reservation_count(Database& db) {
     std::int64_t n = 0;
     db.session() << "SELECT COUNT(*) FROM seat_reservations", soci::into(n);
     return n;
@@ -80,11 +80,11 @@ std::int64_t reservation_count(SqliteDatabase& db) {
 
 // --- catalogue ----------------------------------------------------------------------------
 
-TEST_CASE("SqliteCatalogueRepository: add assigns ids from 1, find returns every field",
+TEST_CASE("SqlCatalogueRepository: add assigns ids from 1, find returns every field",
           "[persistence][catalogue]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
-    SqliteCatalogueRepository repo(db);
+    Database db(dir.file("booking.db"), booking_migrations());
+    SqlCatalogueRepository repo(db);
     auto soul = movie("soul");
     auto parasite = booking::Movie{0, "parasite", 132, "15"};
     repo.add(soul);
@@ -128,12 +128,12 @@ TEST_CASE("SqliteCatalogueRepository: add assigns ids from 1, find returns every
 }
 
 TEST_CASE(
-    "SqliteCatalogueRepository: a screen without blocked seats or gaps keeps an empty seat "
+    "SqlCatalogueRepository: a screen without blocked seats or gaps keeps an empty seat "
     "map list",
     "[persistence][catalogue]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
-    SqliteCatalogueRepository repo(db);
+    Database db(dir.file("booking.db"), booking_migrations());
+    SqlCatalogueRepository repo(db);
     auto plain = screen("Plain", 2, 2, {}, {});
     repo.add(plain);
     const auto s = repo.screen(plain.id);
@@ -143,11 +143,11 @@ TEST_CASE(
     CHECK(s->seat_map.seats() == Labels{"A1", "A2", "B1", "B2"});
 }
 
-TEST_CASE("SqliteCatalogueRepository: movie_by_title and screen_by_name find the first by id",
+TEST_CASE("SqlCatalogueRepository: movie_by_title and screen_by_name find the first by id",
           "[persistence][catalogue]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
-    SqliteCatalogueRepository repo(db);
+    Database db(dir.file("booking.db"), booking_migrations());
+    SqlCatalogueRepository repo(db);
     auto first = movie("soul");
     auto other = movie("parasite");
     auto twin = movie("soul");
@@ -172,12 +172,12 @@ TEST_CASE("SqliteCatalogueRepository: movie_by_title and screen_by_name find the
 }
 
 TEST_CASE(
-    "SqliteCatalogueRepository::next_screening: the movie's earliest screening starting "
+    "SqlCatalogueRepository::next_screening: the movie's earliest screening starting "
     "strictly after the given time",
     "[persistence][catalogue]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
-    SqliteCatalogueRepository repo(db);
+    Database db(dir.file("booking.db"), booking_migrations());
+    SqlCatalogueRepository repo(db);
     auto soul = movie("soul");
     auto other = movie("parasite");
     auto hall = screen();
@@ -205,11 +205,11 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "SqliteCatalogueRepository::screening_at finds the same movie on the same screen at the "
+    "SqlCatalogueRepository::screening_at finds the same movie on the same screen at the "
     "same time only",
     "[persistence][catalogue]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    Database db(dir.file("booking.db"), booking_migrations());
     Catalogue c(db);
     const auto& s = c.screening;
     REQUIRE(c.repo.screening_at(s.movie_id, s.screen_id, s.starts_at));
@@ -219,11 +219,11 @@ TEST_CASE(
     CHECK_FALSE(c.repo.screening_at(s.movie_id, s.screen_id + 1, s.starts_at).has_value());
 }
 
-TEST_CASE("SqliteCatalogueRepository: movies, screens and screenings page by id with the total",
+TEST_CASE("SqlCatalogueRepository: movies, screens and screenings page by id with the total",
           "[persistence][catalogue]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
-    SqliteCatalogueRepository repo(db);
+    Database db(dir.file("booking.db"), booking_migrations());
+    SqlCatalogueRepository repo(db);
     auto hall = screen("Screen 1");
     repo.add(hall);
     auto hall2 = screen("Screen 2");
@@ -271,11 +271,11 @@ TEST_CASE("SqliteCatalogueRepository: movies, screens and screenings page by id 
 }
 
 TEST_CASE(
-    "SqliteCatalogueRepository cache: committed rows are served from memory, a screening "
+    "SqlCatalogueRepository cache: committed rows are served from memory, a screening "
     "registered later is seen by the next read",
     "[persistence][catalogue][cache]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    Database db(dir.file("booking.db"), booking_migrations());
     Catalogue c(db);
     REQUIRE(c.repo.screening(c.screening.id));
     REQUIRE(c.repo.screen(c.hall.id));
@@ -298,11 +298,11 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "SqliteCatalogueRepository cache: a row added in a transaction that rolls back is never "
+    "SqlCatalogueRepository cache: a row added in a transaction that rolls back is never "
     "cached - the row that later takes its id is what a read returns",
     "[persistence][catalogue][cache]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    Database db(dir.file("booking.db"), booking_migrations());
     Catalogue c(db);
     REQUIRE(c.repo.screening(c.screening.id));
     SECTION("the job's savepoint rolls back") {
@@ -339,18 +339,18 @@ TEST_CASE(
     CHECK(c.repo.cached_rows() >= 1);
 }
 
-TEST_CASE("SqliteCatalogueRepository: the catalogue survives a reopen of the file",
+TEST_CASE("SqlCatalogueRepository: the catalogue survives a reopen of the file",
           "[persistence][catalogue]") {
     TempDir dir;
     const auto file = dir.file("booking.db");
     std::int64_t screening_id = 0;
     {
-        SqliteDatabase db(file, booking_migrations());
+        Database db(file, booking_migrations());
         Catalogue c(db);
         screening_id = c.screening.id;
     }
-    SqliteDatabase db(file, booking_migrations());
-    SqliteCatalogueRepository repo(db);
+    Database db(file, booking_migrations());
+    SqlCatalogueRepository repo(db);
     const auto s = repo.screening(screening_id);
     REQUIRE(s);
     CHECK(s->price == 5000);
@@ -362,11 +362,11 @@ TEST_CASE("SqliteCatalogueRepository: the catalogue survives a reopen of the fil
 
 // --- bookings of a screening --------------------------------------------------------------
 
-TEST_CASE("SqliteBookingRepository stores the screening of a booking (0 for a legacy one)",
+TEST_CASE("SqlBookingRepository stores the screening of a booking (0 for a legacy one)",
           "[persistence][catalogue][booking]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
-    SqliteBookingRepository repo(db);
+    Database db(dir.file("booking.db"), booking_migrations());
+    SqlBookingRepository repo(db);
     FixedClock clock;
     auto screening_booking =
         booking::Booking::place({"c", "soul", "A1,A2", 2, 10000, 3, true}, clock.now()).value();
@@ -390,7 +390,7 @@ TEST_CASE(
     "free, and every change increases the screening's version",
     "[persistence][inventory]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    Database db(dir.file("booking.db"), booking_migrations());
     Catalogue c(db);
     SqliteSeatInventory inventory(db);
     const auto id = c.screening.id;
@@ -427,7 +427,7 @@ TEST_CASE(
 TEST_CASE("SqliteSeatInventory: screenings are independent: same seat, versions, states",
           "[persistence][inventory]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    Database db(dir.file("booking.db"), booking_migrations());
     Catalogue c(db);
     booking::Screening later{0, c.soul.id, c.hall.id, c.screening.starts_at + 3h, 5000};
     c.repo.add(later);
@@ -447,7 +447,7 @@ TEST_CASE("SqliteSeatInventory: screenings are independent: same seat, versions,
 TEST_CASE("SqliteSeatInventory::hold returns the seat another booking holds or booked",
           "[persistence][inventory]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    Database db(dir.file("booking.db"), booking_migrations());
     Catalogue c(db);
     SqliteSeatInventory inventory(db);
     const auto id = c.screening.id;
@@ -515,7 +515,7 @@ TEST_CASE(
     "(primary key), whoever writes it",
     "[persistence][inventory]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
+    Database db(dir.file("booking.db"), booking_migrations());
     Catalogue c(db);
     const auto id = c.screening.id;
     auto insert = [&](const std::string& seat, std::int64_t booking_id) {

@@ -27,7 +27,7 @@
 #include "adapters/persistence/inbox_store.hpp"
 #include "adapters/runtime/module_executor.hpp"
 #include "adapters/persistence/outbox_store.hpp"
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 
 namespace mb::adapters::persistence::test {
 
@@ -84,11 +84,11 @@ inline std::vector<Migration> item_migrations() {
             outbox_and_inbox_migration(2), outbox_request_id_migration(3)};
 }
 
-inline void insert_item(SqliteDatabase& db, const std::string& name) {
+inline void insert_item(Database& db, const std::string& name) {
     db.session() << "INSERT INTO items(name) VALUES(:n)", soci::use(name);
 }
 
-inline std::vector<std::string> item_names(SqliteDatabase& db) {
+inline std::vector<std::string> item_names(Database& db) {
     std::vector<std::string> out;
     std::string name;
     soci::statement st =
@@ -219,7 +219,7 @@ public:
     }
 
     boost::asio::io_context io;
-    SqliteDatabase db;
+    Database db;
     OutboxStore outbox;
     InboxStore inbox;
     ModuleExecutor executor;

@@ -6,11 +6,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "adapters/persistence/sqlite_booking_repository.hpp"
-#include "adapters/persistence/sqlite_my_page_repository.hpp"
-#include "adapters/persistence/sqlite_payment_repository.hpp"
-#include "adapters/persistence/sqlite_review_repository.hpp"
-#include "adapters/persistence/sqlite_ticket_repository.hpp"
+#include "adapters/persistence/sql_booking_repository.hpp"
+#include "adapters/persistence/sql_my_page_repository.hpp"
+#include "adapters/persistence/sql_payment_repository.hpp"
+#include "adapters/persistence/sql_review_repository.hpp"
+#include "adapters/persistence/sql_ticket_repository.hpp"
 #include "adapters/persistence/unreadable_row.hpp"
 #include "fakes/fixed_clock.hpp"
 #include "persistence_test_support.hpp"
@@ -43,11 +43,11 @@ booking::Booking new_booking(FixedClock& clock, const std::string& customer = "c
 
 // --- bookings ---------------------------------------------------------------------------
 
-TEST_CASE("SqliteBookingRepository: add assigns ids from 1, find returns every field",
+TEST_CASE("SqlBookingRepository: add assigns ids from 1, find returns every field",
           "[persistence][booking]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
-    SqliteBookingRepository repo(db);
+    Database db(dir.file("booking.db"), booking_migrations());
+    SqlBookingRepository repo(db);
     FixedClock clock;
     auto first = new_booking(clock);
     repo.add(first);
@@ -72,11 +72,11 @@ TEST_CASE("SqliteBookingRepository: add assigns ids from 1, find returns every f
     CHECK_FALSE(repo.find(3).has_value());
 }
 
-TEST_CASE("SqliteBookingRepository: update stores status, payment, cancel intent and time",
+TEST_CASE("SqlBookingRepository: update stores status, payment, cancel intent and time",
           "[persistence][booking]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
-    SqliteBookingRepository repo(db);
+    Database db(dir.file("booking.db"), booking_migrations());
+    SqlBookingRepository repo(db);
     FixedClock clock;
     auto b = new_booking(clock);
     repo.add(b);
@@ -98,11 +98,11 @@ TEST_CASE("SqliteBookingRepository: update stores status, payment, cancel intent
     CHECK_FALSE(repo.find(b.id())->cancel_requested());
 }
 
-TEST_CASE("SqliteBookingRepository: remove deletes, ids are never reused",
+TEST_CASE("SqlBookingRepository: remove deletes, ids are never reused",
           "[persistence][booking]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
-    SqliteBookingRepository repo(db);
+    Database db(dir.file("booking.db"), booking_migrations());
+    SqlBookingRepository repo(db);
     FixedClock clock;
     auto a = new_booking(clock);
     repo.add(a);
@@ -117,12 +117,12 @@ TEST_CASE("SqliteBookingRepository: remove deletes, ids are never reused",
 }
 
 TEST_CASE(
-    "SqliteBookingRepository: list pages visible bookings by id, Pending ones hidden and "
+    "SqlBookingRepository: list pages visible bookings by id, Pending ones hidden and "
     "not counted",
     "[persistence][booking]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
-    SqliteBookingRepository repo(db);
+    Database db(dir.file("booking.db"), booking_migrations());
+    SqlBookingRepository repo(db);
     FixedClock clock;
     for (int i = 0; i < 7; ++i) {
         auto b = new_booking(clock);
@@ -147,12 +147,12 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "SqliteBookingRepository: pending and cancel_requested list by last change, oldest "
+    "SqlBookingRepository: pending and cancel_requested list by last change, oldest "
     "first, limited",
     "[persistence][booking]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("booking.db"), booking_migrations());
-    SqliteBookingRepository repo(db);
+    Database db(dir.file("booking.db"), booking_migrations());
+    SqlBookingRepository repo(db);
     FixedClock clock;
     auto old_pending = new_booking(clock);
     repo.add(old_pending);
@@ -185,11 +185,11 @@ TEST_CASE(
 
 // --- payments ---------------------------------------------------------------------------
 
-TEST_CASE("SqlitePaymentRepository: add/find/find_by_booking/update keep every field",
+TEST_CASE("SqlPaymentRepository: add/find/find_by_booking/update keep every field",
           "[persistence][payment]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("payment.db"), payment_migrations());
-    SqlitePaymentRepository repo(db);
+    Database db(dir.file("payment.db"), payment_migrations());
+    SqlPaymentRepository repo(db);
     FixedClock clock;
     auto p = payment::Payment::approve(7, "customer-1", 10000, "auth-1", clock.now()).value();
     repo.add(p);
@@ -215,11 +215,11 @@ TEST_CASE("SqlitePaymentRepository: add/find/find_by_booking/update keep every f
     CHECK(refunded->updated_at() == clock.now());
 }
 
-TEST_CASE("SqlitePaymentRepository: one payment per booking is a database rule",
+TEST_CASE("SqlPaymentRepository: one payment per booking is a database rule",
           "[persistence][payment]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("payment.db"), payment_migrations());
-    SqlitePaymentRepository repo(db);
+    Database db(dir.file("payment.db"), payment_migrations());
+    SqlPaymentRepository repo(db);
     FixedClock clock;
     auto p = payment::Payment::approve(7, "c", 1, "auth-1", clock.now()).value();
     repo.add(p);
@@ -227,10 +227,10 @@ TEST_CASE("SqlitePaymentRepository: one payment per booking is a database rule",
     check_unique_violation([&] { repo.add(twin); });
 }
 
-TEST_CASE("SqlitePaymentRepository: list pages by id with the total", "[persistence][payment]") {
+TEST_CASE("SqlPaymentRepository: list pages by id with the total", "[persistence][payment]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("payment.db"), payment_migrations());
-    SqlitePaymentRepository repo(db);
+    Database db(dir.file("payment.db"), payment_migrations());
+    SqlPaymentRepository repo(db);
     FixedClock clock;
     for (std::int64_t b = 1; b <= 5; ++b) {
         auto p = payment::Payment::approve(b, "c", b * 100, "auth", clock.now()).value();
@@ -246,12 +246,12 @@ TEST_CASE("SqlitePaymentRepository: list pages by id with the total", "[persiste
 // --- tickets ----------------------------------------------------------------------------
 
 TEST_CASE(
-    "SqliteTicketRepository: add/find/find_by_booking/update keep every field, the print "
+    "SqlTicketRepository: add/find/find_by_booking/update keep every field, the print "
     "lease included",
     "[persistence][ticket]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("ticket.db"), ticket_migrations());
-    SqliteTicketRepository repo(db);
+    Database db(dir.file("ticket.db"), ticket_migrations());
+    SqlTicketRepository repo(db);
     FixedClock clock;
     auto t = ticket::Ticket::issue({7, "customer-1", "soul", "1A,2B", 2}, clock.now());
     repo.add(t);
@@ -281,11 +281,11 @@ TEST_CASE(
     CHECK_FALSE(repo.find_by_booking(8).has_value());
 }
 
-TEST_CASE("SqliteTicketRepository: a placeholder's late details are stored by update",
+TEST_CASE("SqlTicketRepository: a placeholder's late details are stored by update",
           "[persistence][ticket]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("ticket.db"), ticket_migrations());
-    SqliteTicketRepository repo(db);
+    Database db(dir.file("ticket.db"), ticket_migrations());
+    SqlTicketRepository repo(db);
     FixedClock clock;
     auto t = ticket::Ticket::voided(7, clock.now());
     repo.add(t);
@@ -298,11 +298,11 @@ TEST_CASE("SqliteTicketRepository: a placeholder's late details are stored by up
     CHECK(found->details().qty == 2);
 }
 
-TEST_CASE("SqliteTicketRepository: one ticket per booking, list pages by id",
+TEST_CASE("SqlTicketRepository: one ticket per booking, list pages by id",
           "[persistence][ticket]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("ticket.db"), ticket_migrations());
-    SqliteTicketRepository repo(db);
+    Database db(dir.file("ticket.db"), ticket_migrations());
+    SqlTicketRepository repo(db);
     FixedClock clock;
     for (std::int64_t b = 1; b <= 3; ++b) {
         auto t = ticket::Ticket::issue({b, "c", "m", "A1", 1}, clock.now());
@@ -321,12 +321,12 @@ TEST_CASE("SqliteTicketRepository: one ticket per booking, list pages by id",
 // --- reviews ----------------------------------------------------------------------------
 
 TEST_CASE(
-    "SqliteReviewRepository: an opened review has no score (NULL), a written one keeps "
+    "SqlReviewRepository: an opened review has no score (NULL), a written one keeps "
     "score, contents and weather",
     "[persistence][review]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("review.db"), review_migrations());
-    SqliteReviewRepository repo(db);
+    Database db(dir.file("review.db"), review_migrations());
+    SqlReviewRepository repo(db);
     FixedClock clock;
     auto r = review::Review::open(7, "alice", "Sunny", clock.now());
     repo.add(r);
@@ -349,11 +349,11 @@ TEST_CASE(
     CHECK_FALSE(repo.find_by_booking(8).has_value());
 }
 
-TEST_CASE("SqliteReviewRepository: one review per booking, list pages by id",
+TEST_CASE("SqlReviewRepository: one review per booking, list pages by id",
           "[persistence][review]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("review.db"), review_migrations());
-    SqliteReviewRepository repo(db);
+    Database db(dir.file("review.db"), review_migrations());
+    SqlReviewRepository repo(db);
     FixedClock clock;
     for (std::int64_t b = 1; b <= 3; ++b) {
         auto r = review::Review::open(b, "alice", "Rainy", clock.now());
@@ -377,8 +377,8 @@ TEST_CASE(
     FixedClock clock;
     const std::vector<std::string> owners{"alice", "bob", "alice", "carol", "alice"};
     {
-        SqliteDatabase db(dir.file("booking.db"), booking_migrations());
-        SqliteBookingRepository repo(db);
+        Database db(dir.file("booking.db"), booking_migrations());
+        SqlBookingRepository repo(db);
         for (const auto& who : owners) {
             auto b = new_booking(clock, who);
             repo.add(b);
@@ -394,8 +394,8 @@ TEST_CASE(
         CHECK(repo.list_by_customer("nobody", {0, 20}).total == 0);
     }
     {
-        SqliteDatabase db(dir.file("payment.db"), payment_migrations());
-        SqlitePaymentRepository repo(db);
+        Database db(dir.file("payment.db"), payment_migrations());
+        SqlPaymentRepository repo(db);
         for (std::size_t i = 0; i < owners.size(); ++i) {
             auto p = payment::Payment::approve(static_cast<std::int64_t>(i + 1), owners[i], 100,
                                                "auth", clock.now())
@@ -411,8 +411,8 @@ TEST_CASE(
         CHECK(repo.list({0, 20}).total == 5);
     }
     {
-        SqliteDatabase db(dir.file("ticket.db"), ticket_migrations());
-        SqliteTicketRepository repo(db);
+        Database db(dir.file("ticket.db"), ticket_migrations());
+        SqlTicketRepository repo(db);
         for (std::size_t i = 0; i < owners.size(); ++i) {
             auto t = ticket::Ticket::issue(
                 {static_cast<std::int64_t>(i + 1), owners[i], "soul", "1A", 1}, clock.now());
@@ -424,8 +424,8 @@ TEST_CASE(
         CHECK(page.total == 1);
     }
     {
-        SqliteDatabase db(dir.file("review.db"), review_migrations());
-        SqliteReviewRepository repo(db);
+        Database db(dir.file("review.db"), review_migrations());
+        SqlReviewRepository repo(db);
         for (std::size_t i = 0; i < owners.size(); ++i) {
             auto r = review::Review::open(static_cast<std::int64_t>(i + 1), owners[i], "Rainy",
                                           clock.now());
@@ -449,12 +449,12 @@ mypage::MyPage row_for(std::int64_t booking_id, const std::string& customer, boo
 }
 
 TEST_CASE(
-    "SqliteMyPageRepository: save inserts then updates the row of its booking, every "
+    "SqlMyPageRepository: save inserts then updates the row of its booking, every "
     "field is kept",
     "[persistence][mypage]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("mypage.db"), mypage_migrations());
-    SqliteMyPageRepository repo(db);
+    Database db(dir.file("mypage.db"), mypage_migrations());
+    SqlMyPageRepository repo(db);
     auto row = mypage::MyPage::for_booking(7);
     repo.save(row);
     CHECK(row.id() == 1);
@@ -495,11 +495,11 @@ TEST_CASE(
     CHECK_FALSE(repo.find(2).has_value());
 }
 
-TEST_CASE("SqliteMyPageRepository: list shows visible rows only, paged by id, with the total",
+TEST_CASE("SqlMyPageRepository: list shows visible rows only, paged by id, with the total",
           "[persistence][mypage]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("mypage.db"), mypage_migrations());
-    SqliteMyPageRepository repo(db);
+    Database db(dir.file("mypage.db"), mypage_migrations());
+    SqlMyPageRepository repo(db);
     for (std::int64_t b = 1; b <= 6; ++b) {
         auto row = row_for(b, b % 2 == 0 ? "alice" : "bob", b != 4);  // booking 4 never booked
         repo.save(row);
@@ -516,12 +516,12 @@ TEST_CASE("SqliteMyPageRepository: list shows visible rows only, paged by id, wi
 }
 
 TEST_CASE(
-    "SqliteMyPageRepository: list_by_customer filters by customer, visible rows only, "
+    "SqlMyPageRepository: list_by_customer filters by customer, visible rows only, "
     "paged",
     "[persistence][mypage]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("mypage.db"), mypage_migrations());
-    SqliteMyPageRepository repo(db);
+    Database db(dir.file("mypage.db"), mypage_migrations());
+    SqlMyPageRepository repo(db);
     for (std::int64_t b = 1; b <= 6; ++b) {
         auto row = row_for(b, b % 2 == 0 ? "alice" : "bob", b != 4);
         repo.save(row);
@@ -543,7 +543,7 @@ TEST_CASE(
 namespace {
 
 /// Overwrites one row's status with a name no version of the domain knows.
-void corrupt_status(SqliteDatabase& db, const std::string& table, std::int64_t id) {
+void corrupt_status(Database& db, const std::string& table, std::int64_t id) {
     db.session() << "UPDATE " + table + " SET status = 'Bogus' WHERE id = " + std::to_string(id);
 }
 
@@ -570,32 +570,32 @@ TEST_CASE("Repositories: a stored status no version knows is an error, never a d
     TempDir dir;
     FixedClock clock;
     SECTION("booking (a guessed Pending would be refunded and deleted by recovery)") {
-        SqliteDatabase db(dir.file("booking.db"), booking_migrations());
-        SqliteBookingRepository repo(db);
+        Database db(dir.file("booking.db"), booking_migrations());
+        SqlBookingRepository repo(db);
         auto b = new_booking(clock);
         repo.add(b);
         corrupt_status(db, "bookings", b.id());
         check_unreadable([&] { (void)repo.find(b.id()); }, "bookings", b.id());
     }
     SECTION("payment") {
-        SqliteDatabase db(dir.file("payment.db"), payment_migrations());
-        SqlitePaymentRepository repo(db);
+        Database db(dir.file("payment.db"), payment_migrations());
+        SqlPaymentRepository repo(db);
         auto p = payment::Payment::approve(7, "customer-1", 10000, "auth-1", clock.now()).value();
         repo.add(p);
         corrupt_status(db, "payments", p.id());
         check_unreadable([&] { (void)repo.find_by_booking(7); }, "payments", p.id());
     }
     SECTION("ticket") {
-        SqliteDatabase db(dir.file("ticket.db"), ticket_migrations());
-        SqliteTicketRepository repo(db);
+        Database db(dir.file("ticket.db"), ticket_migrations());
+        SqlTicketRepository repo(db);
         auto t = ticket::Ticket::issue({7, "customer-1", "soul", "1A,2B", 2}, clock.now());
         repo.add(t);
         corrupt_status(db, "tickets", t.id());
         check_unreadable([&] { (void)repo.find(t.id()); }, "tickets", t.id());
     }
     SECTION("review") {
-        SqliteDatabase db(dir.file("review.db"), review_migrations());
-        SqliteReviewRepository repo(db);
+        Database db(dir.file("review.db"), review_migrations());
+        SqlReviewRepository repo(db);
         auto r = review::Review::open(7, "alice", "Sunny", clock.now());
         repo.add(r);
         corrupt_status(db, "reviews", r.id());

@@ -1,7 +1,7 @@
-// SqliteDatabase on a real file: versioned migrations applied once (idempotent on reopen), a
+// Database on a real file: versioned migrations applied once (idempotent on reopen), a
 // database newer than the binary refused, and the per-connection pragmas (ARCHITECTURE.md,
 // "Storage").
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -10,11 +10,11 @@
 #include <catch2/catch.hpp>
 
 #include "adapters/persistence/dead_letter_store.hpp"
-#include "adapters/persistence/sqlite_booking_repository.hpp"
-#include "adapters/persistence/sqlite_my_page_repository.hpp"
-#include "adapters/persistence/sqlite_payment_repository.hpp"
-#include "adapters/persistence/sqlite_review_repository.hpp"
-#include "adapters/persistence/sqlite_ticket_repository.hpp"
+#include "adapters/persistence/sql_booking_repository.hpp"
+#include "adapters/persistence/sql_my_page_repository.hpp"
+#include "adapters/persistence/sql_payment_repository.hpp"
+#include "adapters/persistence/sql_review_repository.hpp"
+#include "adapters/persistence/sql_ticket_repository.hpp"
 #include "persistence_test_support.hpp"
 
 namespace mb::adapters::persistence::test {
@@ -27,24 +27,24 @@ std::int64_t latest(const std::vector<Migration>& migrations) {
     return v;
 }
 
-std::int64_t count(SqliteDatabase& db, const std::string& table) {
+std::int64_t count(Database& db, const std::string& table) {
     std::int64_t n = 0;
     db.session() << "SELECT COUNT(*) FROM " + table, soci::into(n);
     return n;
 }
 
-bool has_table(SqliteDatabase& db, const std::string& name) {
+bool has_table(Database& db, const std::string& name) {
     std::int64_t n = 0;
     db.session() << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = :n",
         soci::use(name), soci::into(n);
     return n == 1;
 }
 
-TEST_CASE("SqliteDatabase: a new file gets every migration, each recorded once",
+TEST_CASE("Database: a new file gets every migration, each recorded once",
           "[persistence][migrations]") {
     TempDir dir;
     const auto file = dir.file("items.db");
-    SqliteDatabase db(file, item_migrations());
+    Database db(file, item_migrations());
     CHECK(std::filesystem::exists(file));
     CHECK(db.schema_version() == 3);
     CHECK(count(db, "schema_migrations") == 3);
@@ -54,7 +54,7 @@ TEST_CASE("SqliteDatabase: a new file gets every migration, each recorded once",
 }
 
 TEST_CASE(
-    "SqliteDatabase: each module's migrations end with the outbox and inbox in its own "
+    "Database: each module's migrations end with the outbox and inbox in its own "
     "file, versions start at 1 and increase by one",
     "[persistence][migrations]") {
     struct Case {
@@ -73,7 +73,7 @@ TEST_CASE(
         for (std::size_t i = 0; i < c.migrations.size(); ++i) {
             CHECK(c.migrations[i].version == static_cast<std::int64_t>(i) + 1);
         }
-        SqliteDatabase db(dir.file(std::string(c.module) + ".db"), c.migrations);
+        Database db(dir.file(std::string(c.module) + ".db"), c.migrations);
         CHECK(db.schema_version() == latest(c.migrations));
         CHECK(db.schema_version() >= 2);
         CHECK(count(db, "schema_migrations") == static_cast<std::int64_t>(c.migrations.size()));
@@ -83,46 +83,46 @@ TEST_CASE(
     }
 }
 
-TEST_CASE("SqliteDatabase: reopening applies nothing again and keeps the data",
+TEST_CASE("Database: reopening applies nothing again and keeps the data",
           "[persistence][migrations]") {
     TempDir dir;
     const auto file = dir.file("items.db");
     {
-        SqliteDatabase db(file, item_migrations());
+        Database db(file, item_migrations());
         insert_item(db, "kept");
     }
     for (int reopen = 0; reopen < 2; ++reopen) {
-        SqliteDatabase db(file, item_migrations());  // would throw "table exists" if re-run
+        Database db(file, item_migrations());  // would throw "table exists" if re-run
         CHECK(db.schema_version() == 3);
         CHECK(count(db, "schema_migrations") == 3);
         CHECK(item_names(db) == std::vector<std::string>{"kept"});
     }
 }
 
-TEST_CASE("SqliteDatabase: a later binary applies only the migrations that are new",
+TEST_CASE("Database: a later binary applies only the migrations that are new",
           "[persistence][migrations]") {
     TempDir dir;
     const auto file = dir.file("items.db");
-    { SqliteDatabase db(file, item_migrations()); }
+    { Database db(file, item_migrations()); }
     auto newer = item_migrations();
     newer.push_back({4, "item colour", "ALTER TABLE items ADD COLUMN colour TEXT"});
-    SqliteDatabase db(file, newer);
+    Database db(file, newer);
     CHECK(db.schema_version() == 4);
     CHECK(count(db, "schema_migrations") == 4);
     db.session() << "INSERT INTO items(name, colour) VALUES('a', 'red')";
 }
 
-TEST_CASE("SqliteDatabase: a database with a newer schema version than the binary is refused",
+TEST_CASE("Database: a database with a newer schema version than the binary is refused",
           "[persistence][migrations]") {
     TempDir dir;
     const auto file = dir.file("items.db");
     {
-        SqliteDatabase db(file, item_migrations());
+        Database db(file, item_migrations());
         db.session() << "INSERT INTO schema_migrations(version, description, applied_at) "
                         "VALUES(4, 'from the future', 0)";
     }
     try {
-        SqliteDatabase db(file, item_migrations());
+        Database db(file, item_migrations());
         FAIL("opening a newer database must throw");
     } catch (const std::runtime_error& e) {
         const std::string what = e.what();
@@ -130,22 +130,22 @@ TEST_CASE("SqliteDatabase: a database with a newer schema version than the binar
     }
 }
 
-TEST_CASE("SqliteDatabase: a failing migration throws and leaves its step unapplied",
+TEST_CASE("Database: a failing migration throws and leaves its step unapplied",
           "[persistence][migrations]") {
     TempDir dir;
     const auto file = dir.file("items.db");
     auto broken = item_migrations();
     broken.push_back({4, "broken", "CREATE TABLE extra (x BIGINT); THIS IS NOT SQL"});
-    CHECK_THROWS(SqliteDatabase(file, broken));
-    SqliteDatabase db(file, item_migrations());
+    CHECK_THROWS(Database(file, broken));
+    Database db(file, item_migrations());
     CHECK(db.schema_version() == 3);
     CHECK_FALSE(has_table(db, "extra"));  // the step's transaction was rolled back
 }
 
-TEST_CASE("SqliteDatabase: the connection runs WAL with synchronous=NORMAL and foreign keys",
+TEST_CASE("Database: the connection runs WAL with synchronous=NORMAL and foreign keys",
           "[persistence][pragmas]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("items.db"), item_migrations());
+    Database db(dir.file("items.db"), item_migrations());
     std::string journal;
     db.session() << "PRAGMA journal_mode", soci::into(journal);
     CHECK(journal == "wal");
@@ -157,10 +157,10 @@ TEST_CASE("SqliteDatabase: the connection runs WAL with synchronous=NORMAL and f
     CHECK(foreign_keys == 1);
 }
 
-TEST_CASE("SqliteDatabase: rollback_to_savepoint undoes one job, commit keeps the rest",
+TEST_CASE("Database: rollback_to_savepoint undoes one job, commit keeps the rest",
           "[persistence][transactions]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("items.db"), item_migrations());
+    Database db(dir.file("items.db"), item_migrations());
     db.begin();
     db.savepoint();
     insert_item(db, "a");
@@ -205,7 +205,7 @@ TEST_CASE(
     std::int64_t first = 0;
     std::int64_t second = 0;
     {
-        SqliteDatabase db(file, item_migrations());
+        Database db(file, item_migrations());
         std::string name;
         long long key = 0;
         soci::statement insert =
@@ -224,7 +224,7 @@ TEST_CASE(
         CHECK(first > 0);
         CHECK(second > first);
     }
-    SqliteDatabase reopened(file, item_migrations());
+    Database reopened(file, item_migrations());
     std::int64_t id_a = 0;
     std::int64_t id_b = 0;
     reopened.session() << "SELECT id FROM items WHERE name = 'a'", soci::into(id_a);
@@ -237,7 +237,7 @@ TEST_CASE(
 TEST_CASE("insert_returning: a statement without RETURNING is refused, not read as id 0",
           "[persistence][sqlite]") {
     TempDir dir;
-    SqliteDatabase db(dir.file("r.db"), item_migrations());
+    Database db(dir.file("r.db"), item_migrations());
     std::string name = "a";
     long long key = 0;
     soci::statement insert =

@@ -23,16 +23,16 @@ struct Migration {
     std::string sql;
 };
 
-class SqliteDatabase {
+class Database {
 public:
     /// Opens or creates `file` (its directory must exist), sets pragmas and applies the
     /// migrations not applied yet, each in its own transaction. Throws soci::soci_error or
     /// std::runtime_error (a database newer than this binary, a failed migration).
-    SqliteDatabase(std::filesystem::path file, const std::vector<Migration>& migrations,
+    Database(std::filesystem::path file, const std::vector<Migration>& migrations,
                    std::chrono::milliseconds busy_timeout = std::chrono::milliseconds(5000));
-    SqliteDatabase(const SqliteDatabase&) = delete;
-    SqliteDatabase& operator=(const SqliteDatabase&) = delete;
-    ~SqliteDatabase();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+    ~Database();
 
     [[nodiscard]] soci::session& session() noexcept { return session_; }
     [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }

@@ -13,14 +13,14 @@
 // row must call invalidate().
 #include <unordered_map>
 
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 #include "domain/booking/catalogue_repository.hpp"
 
 namespace mb::adapters::persistence {
 
-class SqliteCatalogueRepository final : public domain::booking::CatalogueRepository {
+class SqlCatalogueRepository final : public domain::booking::CatalogueRepository {
 public:
-    explicit SqliteCatalogueRepository(SqliteDatabase& db);
+    explicit SqlCatalogueRepository(Database& db);
 
     void add(domain::booking::Movie& movie) override;
     void add(domain::booking::Screen& screen) override;
@@ -67,7 +67,7 @@ private:
     std::optional<domain::booking::Screen> screen_row();
     std::optional<domain::booking::Screening> screening_row(soci::statement& st);
 
-    SqliteDatabase& db_;
+    Database& db_;
     // The reads of every booking, prepared once (SQLite would compile them again each call).
     std::int64_t key_ = 0, key2_ = 0;
     std::string text_;
@@ -91,7 +91,7 @@ private:
 
 class SqliteSeatInventory final : public domain::booking::SeatInventory {
 public:
-    explicit SqliteSeatInventory(SqliteDatabase& db);
+    explicit SqliteSeatInventory(Database& db);
 
     [[nodiscard]] std::optional<std::string> hold(std::int64_t screening_id,
                                                   const std::vector<std::string>& seats,
@@ -103,7 +103,7 @@ public:
     [[nodiscard]] std::int64_t version(std::int64_t screening_id) override;
 
 private:
-    SqliteDatabase& db_;
+    Database& db_;
     std::int64_t screening_id_ = 0, booking_id_ = 0;
     std::string seat_;
     soci::statement insert_;

@@ -1,19 +1,19 @@
 #pragma once
-// SqlitePaymentRepository: PaymentRepository on the payment module's own SQLite file. The
+// SqlPaymentRepository: PaymentRepository on the payment module's own SQLite file. The
 // UNIQUE booking_id column makes "one payment per booking" a database rule, not only a check.
 // Not thread-safe (payment strand). Throws soci::soci_error.
 #include <vector>
 
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 #include "domain/payment/payment_repository.hpp"
 
 namespace mb::adapters::persistence {
 
 [[nodiscard]] std::vector<Migration> payment_migrations();
 
-class SqlitePaymentRepository final : public domain::payment::PaymentRepository {
+class SqlPaymentRepository final : public domain::payment::PaymentRepository {
 public:
-    explicit SqlitePaymentRepository(SqliteDatabase& db);
+    explicit SqlPaymentRepository(Database& db);
 
     void add(domain::payment::Payment& payment) override;
     void update(const domain::payment::Payment& payment) override;
@@ -36,7 +36,7 @@ private:
     void bind(const domain::payment::Payment& p);
     [[nodiscard]] static domain::payment::Payment to_payment(const Row& r);
 
-    SqliteDatabase& db_;
+    Database& db_;
     Row row_;
     std::int64_t key_ = 0;
     long long inserted_key_ = 0;  ///< INSERT … RETURNING's output

@@ -1,8 +1,8 @@
-#include "adapters/persistence/sqlite_ticket_repository.hpp"
+#include "adapters/persistence/sql_ticket_repository.hpp"
 
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
-#include "adapters/persistence/sqlite_paging.hpp"
+#include "adapters/persistence/sql_paging.hpp"
 #include "adapters/persistence/unreadable_row.hpp"
 
 namespace mb::adapters::persistence {
@@ -31,7 +31,7 @@ std::vector<Migration> ticket_migrations() {
             outbox_request_id_migration(6)};
 }
 
-SqliteTicketRepository::SqliteTicketRepository(SqliteDatabase& db)
+SqlTicketRepository::SqlTicketRepository(Database& db)
     : db_(db),
       insert_((db.session().prepare
                    << "INSERT INTO tickets(booking_id, customer_id, movie_name, seat, qty, "
@@ -61,7 +61,7 @@ SqliteTicketRepository::SqliteTicketRepository(SqliteDatabase& db)
            soci::into(row_.status), soci::into(row_.lease_until, row_.lease_ind),
            soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))) {}
 
-void SqliteTicketRepository::bind(const Ticket& t) {
+void SqlTicketRepository::bind(const Ticket& t) {
     const auto& d = t.details();
     row_.id = t.id();
     row_.booking_id = d.booking_id;
@@ -81,7 +81,7 @@ void SqliteTicketRepository::bind(const Ticket& t) {
     row_.updated_at = to_epoch_ms(t.updated_at());
 }
 
-Ticket SqliteTicketRepository::to_ticket(const Row& r) {
+Ticket SqlTicketRepository::to_ticket(const Row& r) {
     std::optional<domain::TimePoint> lease;
     if (r.lease_ind == soci::i_ok)
         lease = from_epoch_ms(r.lease_until);
@@ -91,18 +91,18 @@ Ticket SqliteTicketRepository::to_ticket(const Row& r) {
         lease, from_epoch_ms(r.created_at), from_epoch_ms(r.updated_at));
 }
 
-void SqliteTicketRepository::add(Ticket& ticket) {
+void SqlTicketRepository::add(Ticket& ticket) {
     bind(ticket);
     const auto id = insert_returning(insert_, inserted_key_);
     ticket.assign_id(id);
 }
 
-void SqliteTicketRepository::update(const Ticket& ticket) {
+void SqlTicketRepository::update(const Ticket& ticket) {
     bind(ticket);
     update_.execute(true);
 }
 
-std::optional<Ticket> SqliteTicketRepository::find(std::int64_t id) {
+std::optional<Ticket> SqlTicketRepository::find(std::int64_t id) {
     key_ = id;
     const bool found = by_id_.execute(true);
     finish(by_id_);
@@ -111,7 +111,7 @@ std::optional<Ticket> SqliteTicketRepository::find(std::int64_t id) {
     return to_ticket(row_);
 }
 
-std::optional<Ticket> SqliteTicketRepository::find_by_booking(std::int64_t booking_id) {
+std::optional<Ticket> SqlTicketRepository::find_by_booking(std::int64_t booking_id) {
     key_ = booking_id;
     const bool found = by_booking_.execute(true);
     finish(by_booking_);
@@ -120,16 +120,16 @@ std::optional<Ticket> SqliteTicketRepository::find_by_booking(std::int64_t booki
     return to_ticket(row_);
 }
 
-domain::Page<Ticket> SqliteTicketRepository::list(const domain::PageRequest& page) {
+domain::Page<Ticket> SqlTicketRepository::list(const domain::PageRequest& page) {
     return page_where(nullptr, page);
 }
 
-domain::Page<Ticket> SqliteTicketRepository::list_by_customer(const std::string& customer_id,
+domain::Page<Ticket> SqlTicketRepository::list_by_customer(const std::string& customer_id,
                                                               const domain::PageRequest& page) {
     return page_where(&customer_id, page);
 }
 
-domain::Page<Ticket> SqliteTicketRepository::page_where(const std::string* customer,
+domain::Page<Ticket> SqlTicketRepository::page_where(const std::string* customer,
                                                         const domain::PageRequest& page) {
     auto bind = [](soci::statement& st, Row& r) {
         st.exchange(soci::into(r.id));

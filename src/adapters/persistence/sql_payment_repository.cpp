@@ -1,8 +1,8 @@
-#include "adapters/persistence/sqlite_payment_repository.hpp"
+#include "adapters/persistence/sql_payment_repository.hpp"
 
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
-#include "adapters/persistence/sqlite_paging.hpp"
+#include "adapters/persistence/sql_paging.hpp"
 #include "adapters/persistence/unreadable_row.hpp"
 
 namespace mb::adapters::persistence {
@@ -28,7 +28,7 @@ std::vector<Migration> payment_migrations() {
             outbox_request_id_migration(6)};
 }
 
-SqlitePaymentRepository::SqlitePaymentRepository(SqliteDatabase& db)
+SqlPaymentRepository::SqlPaymentRepository(Database& db)
     : db_(db),
       insert_((db.session().prepare
                    << "INSERT INTO payments(booking_id, customer_id, amount, authorization, "
@@ -50,7 +50,7 @@ SqlitePaymentRepository::SqlitePaymentRepository(SqliteDatabase& db)
            soci::into(row_.amount), soci::into(row_.authorization), soci::into(row_.status),
            soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))) {}
 
-void SqlitePaymentRepository::bind(const Payment& p) {
+void SqlPaymentRepository::bind(const Payment& p) {
     row_.id = p.id();
     row_.booking_id = p.booking_id();
     row_.customer_id = p.customer_id();
@@ -61,25 +61,25 @@ void SqlitePaymentRepository::bind(const Payment& p) {
     row_.updated_at = to_epoch_ms(p.updated_at());
 }
 
-Payment SqlitePaymentRepository::to_payment(const Row& r) {
+Payment SqlPaymentRepository::to_payment(const Row& r) {
     return Payment::restore(r.id, r.booking_id, r.customer_id, r.amount, r.authorization,
                             required(domain::payment::payment_status_from(r.status), "payments",
                                      r.id, "status", r.status),
                             from_epoch_ms(r.created_at), from_epoch_ms(r.updated_at));
 }
 
-void SqlitePaymentRepository::add(Payment& payment) {
+void SqlPaymentRepository::add(Payment& payment) {
     bind(payment);
     const auto id = insert_returning(insert_, inserted_key_);
     payment.assign_id(id);
 }
 
-void SqlitePaymentRepository::update(const Payment& payment) {
+void SqlPaymentRepository::update(const Payment& payment) {
     bind(payment);
     update_.execute(true);
 }
 
-std::optional<Payment> SqlitePaymentRepository::find(std::int64_t id) {
+std::optional<Payment> SqlPaymentRepository::find(std::int64_t id) {
     key_ = id;
     const bool found = by_id_.execute(true);
     finish(by_id_);
@@ -88,7 +88,7 @@ std::optional<Payment> SqlitePaymentRepository::find(std::int64_t id) {
     return to_payment(row_);
 }
 
-std::optional<Payment> SqlitePaymentRepository::find_by_booking(std::int64_t booking_id) {
+std::optional<Payment> SqlPaymentRepository::find_by_booking(std::int64_t booking_id) {
     key_ = booking_id;
     const bool found = by_booking_.execute(true);
     finish(by_booking_);
@@ -97,16 +97,16 @@ std::optional<Payment> SqlitePaymentRepository::find_by_booking(std::int64_t boo
     return to_payment(row_);
 }
 
-domain::Page<Payment> SqlitePaymentRepository::list(const domain::PageRequest& page) {
+domain::Page<Payment> SqlPaymentRepository::list(const domain::PageRequest& page) {
     return page_where(nullptr, page);
 }
 
-domain::Page<Payment> SqlitePaymentRepository::list_by_customer(const std::string& customer_id,
+domain::Page<Payment> SqlPaymentRepository::list_by_customer(const std::string& customer_id,
                                                                 const domain::PageRequest& page) {
     return page_where(&customer_id, page);
 }
 
-domain::Page<Payment> SqlitePaymentRepository::page_where(const std::string* customer,
+domain::Page<Payment> SqlPaymentRepository::page_where(const std::string* customer,
                                                           const domain::PageRequest& page) {
     auto bind = [](soci::statement& st, Row& r) {
         st.exchange(soci::into(r.id));

@@ -1,8 +1,8 @@
-#include "adapters/persistence/sqlite_review_repository.hpp"
+#include "adapters/persistence/sql_review_repository.hpp"
 
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
-#include "adapters/persistence/sqlite_paging.hpp"
+#include "adapters/persistence/sql_paging.hpp"
 #include "adapters/persistence/unreadable_row.hpp"
 
 namespace mb::adapters::persistence {
@@ -31,7 +31,7 @@ std::vector<Migration> review_migrations() {
             outbox_request_id_migration(6)};
 }
 
-SqliteReviewRepository::SqliteReviewRepository(SqliteDatabase& db)
+SqlReviewRepository::SqlReviewRepository(Database& db)
     : db_(db),
       insert_((db.session().prepare
                    << "INSERT INTO reviews(booking_id, customer_id, score, contents, weather, "
@@ -57,7 +57,7 @@ SqliteReviewRepository::SqliteReviewRepository(SqliteDatabase& db)
            soci::into(row_.weather), soci::into(row_.status), soci::into(row_.created_at),
            soci::into(row_.updated_at), soci::use(key_))) {}
 
-void SqliteReviewRepository::bind(const Review& r) {
+void SqlReviewRepository::bind(const Review& r) {
     row_.id = r.id();
     row_.booking_id = r.booking_id();
     row_.customer_id = r.customer_id();
@@ -70,7 +70,7 @@ void SqliteReviewRepository::bind(const Review& r) {
     row_.updated_at = to_epoch_ms(r.updated_at());
 }
 
-Review SqliteReviewRepository::to_review(const Row& r) {
+Review SqlReviewRepository::to_review(const Row& r) {
     std::optional<std::int64_t> score;
     if (r.score_ind == soci::i_ok)
         score = r.score;
@@ -80,18 +80,18 @@ Review SqliteReviewRepository::to_review(const Row& r) {
         from_epoch_ms(r.created_at), from_epoch_ms(r.updated_at));
 }
 
-void SqliteReviewRepository::add(Review& review) {
+void SqlReviewRepository::add(Review& review) {
     bind(review);
     const auto id = insert_returning(insert_, inserted_key_);
     review.assign_id(id);
 }
 
-void SqliteReviewRepository::update(const Review& review) {
+void SqlReviewRepository::update(const Review& review) {
     bind(review);
     update_.execute(true);
 }
 
-std::optional<Review> SqliteReviewRepository::find(std::int64_t id) {
+std::optional<Review> SqlReviewRepository::find(std::int64_t id) {
     key_ = id;
     const bool found = by_id_.execute(true);
     finish(by_id_);
@@ -100,7 +100,7 @@ std::optional<Review> SqliteReviewRepository::find(std::int64_t id) {
     return to_review(row_);
 }
 
-std::optional<Review> SqliteReviewRepository::find_by_booking(std::int64_t booking_id) {
+std::optional<Review> SqlReviewRepository::find_by_booking(std::int64_t booking_id) {
     key_ = booking_id;
     const bool found = by_booking_.execute(true);
     finish(by_booking_);
@@ -109,16 +109,16 @@ std::optional<Review> SqliteReviewRepository::find_by_booking(std::int64_t booki
     return to_review(row_);
 }
 
-domain::Page<Review> SqliteReviewRepository::list(const domain::PageRequest& page) {
+domain::Page<Review> SqlReviewRepository::list(const domain::PageRequest& page) {
     return page_where(nullptr, page);
 }
 
-domain::Page<Review> SqliteReviewRepository::list_by_customer(const std::string& customer_id,
+domain::Page<Review> SqlReviewRepository::list_by_customer(const std::string& customer_id,
                                                               const domain::PageRequest& page) {
     return page_where(&customer_id, page);
 }
 
-domain::Page<Review> SqliteReviewRepository::page_where(const std::string* customer,
+domain::Page<Review> SqlReviewRepository::page_where(const std::string* customer,
                                                         const domain::PageRequest& page) {
     auto bind = [](soci::statement& st, Row& r) {
         st.exchange(soci::into(r.id));

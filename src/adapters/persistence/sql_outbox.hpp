@@ -1,5 +1,5 @@
 #pragma once
-// SqliteOutbox<Event>: the app::Outbox port of one context, writing encoded envelopes into its
+// SqlOutbox<Event>: the app::Outbox port of one context, writing encoded envelopes into its
 // module's outbox table inside the current unit of work, with the request id of the thread's
 // log context (ModuleExecutor restores the submitter's). Not thread-safe (module strand).
 #include <variant>
@@ -14,9 +14,9 @@
 namespace mb::adapters::persistence {
 
 template <class EventVariant>
-class SqliteOutbox final : public app::Outbox<EventVariant> {
+class SqlOutbox final : public app::Outbox<EventVariant> {
 public:
-    SqliteOutbox(OutboxStore& store, const domain::Clock& clock) : store_(store), clock_(clock) {}
+    SqlOutbox(OutboxStore& store, const domain::Clock& clock) : store_(store), clock_(clock) {}
 
     void append(const EventVariant& event) override {
         std::visit(

@@ -1,4 +1,4 @@
-#include "adapters/persistence/sqlite_catalogue_repository.hpp"
+#include "adapters/persistence/sql_catalogue_repository.hpp"
 
 #include "domain/common/seats.hpp"
 
@@ -45,7 +45,7 @@ constexpr const char* kScreeningColumns = "id, movie_id, screen_id, starts_at, p
 
 }  // namespace
 
-SqliteCatalogueRepository::SqliteCatalogueRepository(SqliteDatabase& db)
+SqlCatalogueRepository::SqlCatalogueRepository(Database& db)
     : db_(db),
       movie_by_id_((db.session().prepare
                         << "SELECT id, title, runtime_minutes, rating FROM movies WHERE id = :a",
@@ -75,7 +75,7 @@ SqliteCatalogueRepository::SqliteCatalogueRepository(SqliteDatabase& db)
            soci::into(screening_id_), soci::into(screening_movie_), soci::into(screening_screen_),
            soci::into(starts_), soci::into(price_), soci::use(key_), soci::use(key2_))) {}
 
-void SqliteCatalogueRepository::invalidate() {
+void SqlCatalogueRepository::invalidate() {
     movies_.clear();
     screens_.clear();
     screenings_.clear();
@@ -87,14 +87,14 @@ void SqliteCatalogueRepository::invalidate() {
     }
 }
 
-bool SqliteCatalogueRepository::may_cache() {
+bool SqlCatalogueRepository::may_cache() {
     if (uncommitted_write_ && db_.commits() != write_commit_mark_)
         uncommitted_write_ = false;
     return !uncommitted_write_;
 }
 
 template <typename Map, typename Value>
-void SqliteCatalogueRepository::remember(Map& map, std::int64_t id, const Value& value) {
+void SqlCatalogueRepository::remember(Map& map, std::int64_t id, const Value& value) {
     if (!may_cache())
         return;
     if (map.size() >= kMaxCachedRows)
@@ -102,7 +102,7 @@ void SqliteCatalogueRepository::remember(Map& map, std::int64_t id, const Value&
     map.insert_or_assign(id, value);
 }
 
-std::optional<domain::booking::Screen> SqliteCatalogueRepository::screen_row() {
+std::optional<domain::booking::Screen> SqlCatalogueRepository::screen_row() {
     domain::FieldErrors ignored;
     auto map = domain::booking::SeatMap::create(rows_, per_row_, split_list(blocked_),
                                                 split_list(gaps_), ignored);
@@ -111,7 +111,7 @@ std::optional<domain::booking::Screen> SqliteCatalogueRepository::screen_row() {
     return Screen{screen_id_, screen_name_, std::move(*map)};
 }
 
-std::optional<Screening> SqliteCatalogueRepository::screening_row(soci::statement& st) {
+std::optional<Screening> SqlCatalogueRepository::screening_row(soci::statement& st) {
     const bool found = st.execute(true);
     finish(st);
     if (!found)
@@ -120,7 +120,7 @@ std::optional<Screening> SqliteCatalogueRepository::screening_row(soci::statemen
                      price_};
 }
 
-void SqliteCatalogueRepository::add(Movie& movie) {
+void SqlCatalogueRepository::add(Movie& movie) {
     invalidate();
     long long id = 0;
     db_.session()
@@ -130,7 +130,7 @@ void SqliteCatalogueRepository::add(Movie& movie) {
     movie.id = id;
 }
 
-void SqliteCatalogueRepository::add(Screen& screen) {
+void SqlCatalogueRepository::add(Screen& screen) {
     invalidate();
     const auto rows = screen.seat_map.rows();
     const auto per_row = screen.seat_map.seats_per_row();
@@ -144,7 +144,7 @@ void SqliteCatalogueRepository::add(Screen& screen) {
     screen.id = id;
 }
 
-void SqliteCatalogueRepository::add(Screening& screening) {
+void SqlCatalogueRepository::add(Screening& screening) {
     invalidate();
     const auto starts = to_epoch_ms(screening.starts_at);
     long long id = 0;
@@ -155,7 +155,7 @@ void SqliteCatalogueRepository::add(Screening& screening) {
     screening.id = id;
 }
 
-std::vector<Movie> SqliteCatalogueRepository::query_movies(const std::string& tail, std::int64_t a,
+std::vector<Movie> SqlCatalogueRepository::query_movies(const std::string& tail, std::int64_t a,
                                                            std::int64_t b,
                                                            const std::string* text) {
     std::vector<Movie> out;
@@ -179,7 +179,7 @@ std::vector<Movie> SqliteCatalogueRepository::query_movies(const std::string& ta
     return out;
 }
 
-std::vector<Screen> SqliteCatalogueRepository::query_screens(const std::string& tail,
+std::vector<Screen> SqlCatalogueRepository::query_screens(const std::string& tail,
                                                              std::int64_t a, std::int64_t b,
                                                              const std::string* text) {
     std::vector<Screen> out;
@@ -211,7 +211,7 @@ std::vector<Screen> SqliteCatalogueRepository::query_screens(const std::string& 
     return out;
 }
 
-std::vector<Screening> SqliteCatalogueRepository::query_screenings(const std::string& tail,
+std::vector<Screening> SqlCatalogueRepository::query_screenings(const std::string& tail,
                                                                    std::int64_t a, std::int64_t b,
                                                                    std::int64_t c) {
     std::vector<Screening> out;
@@ -228,7 +228,7 @@ std::vector<Screening> SqliteCatalogueRepository::query_screenings(const std::st
     return out;
 }
 
-std::optional<Movie> SqliteCatalogueRepository::movie(std::int64_t id) {
+std::optional<Movie> SqlCatalogueRepository::movie(std::int64_t id) {
     if (auto it = movies_.find(id); it != movies_.end() && may_cache())
         return it->second;
     key_ = id;
@@ -240,7 +240,7 @@ std::optional<Movie> SqliteCatalogueRepository::movie(std::int64_t id) {
     return movie_row_;
 }
 
-std::optional<Movie> SqliteCatalogueRepository::movie_by_title(const std::string& title) {
+std::optional<Movie> SqlCatalogueRepository::movie_by_title(const std::string& title) {
     // Case-insensitive (ASCII): the seed's "soul" finds a movie registered as "Soul".
     text_ = title;
     const bool found = movie_by_title_.execute(true);
@@ -250,7 +250,7 @@ std::optional<Movie> SqliteCatalogueRepository::movie_by_title(const std::string
     return movie_row_;
 }
 
-std::optional<Screen> SqliteCatalogueRepository::screen(std::int64_t id) {
+std::optional<Screen> SqlCatalogueRepository::screen(std::int64_t id) {
     if (auto it = screens_.find(id); it != screens_.end() && may_cache())
         return it->second;
     key_ = id;
@@ -264,7 +264,7 @@ std::optional<Screen> SqliteCatalogueRepository::screen(std::int64_t id) {
     return screen;
 }
 
-std::optional<Screen> SqliteCatalogueRepository::screen_by_name(const std::string& name) {
+std::optional<Screen> SqlCatalogueRepository::screen_by_name(const std::string& name) {
     auto v =
         query_screens("WHERE name = :t AND :a = 0 AND :b = 0 ORDER BY id LIMIT 1", 0, 0, &name);
     if (v.empty())
@@ -272,7 +272,7 @@ std::optional<Screen> SqliteCatalogueRepository::screen_by_name(const std::strin
     return std::move(v.front());
 }
 
-std::optional<Screening> SqliteCatalogueRepository::screening(std::int64_t id) {
+std::optional<Screening> SqlCatalogueRepository::screening(std::int64_t id) {
     if (auto it = screenings_.find(id); it != screenings_.end() && may_cache())
         return it->second;
     key_ = id;
@@ -282,7 +282,7 @@ std::optional<Screening> SqliteCatalogueRepository::screening(std::int64_t id) {
     return screening;
 }
 
-std::optional<Screening> SqliteCatalogueRepository::screening_at(std::int64_t movie_id,
+std::optional<Screening> SqlCatalogueRepository::screening_at(std::int64_t movie_id,
                                                                  std::int64_t screen_id,
                                                                  domain::TimePoint starts_at) {
     auto v = query_screenings(
@@ -293,28 +293,28 @@ std::optional<Screening> SqliteCatalogueRepository::screening_at(std::int64_t mo
     return v.front();
 }
 
-std::optional<Screening> SqliteCatalogueRepository::next_screening(std::int64_t movie_id,
+std::optional<Screening> SqlCatalogueRepository::next_screening(std::int64_t movie_id,
                                                                    domain::TimePoint after) {
     key_ = movie_id;
     key2_ = to_epoch_ms(after);
     return screening_row(next_screening_);
 }
 
-domain::Page<Movie> SqliteCatalogueRepository::movies(const domain::PageRequest& page) {
+domain::Page<Movie> SqlCatalogueRepository::movies(const domain::PageRequest& page) {
     domain::Page<Movie> out;
     out.items = query_movies("ORDER BY id LIMIT :a OFFSET :b", page.size, page.offset(), nullptr);
     db_.session() << "SELECT COUNT(*) FROM movies", soci::into(out.total);
     return out;
 }
 
-domain::Page<Screen> SqliteCatalogueRepository::screens(const domain::PageRequest& page) {
+domain::Page<Screen> SqlCatalogueRepository::screens(const domain::PageRequest& page) {
     domain::Page<Screen> out;
     out.items = query_screens("ORDER BY id LIMIT :a OFFSET :b", page.size, page.offset(), nullptr);
     db_.session() << "SELECT COUNT(*) FROM screens", soci::into(out.total);
     return out;
 }
 
-domain::Page<Screening> SqliteCatalogueRepository::screenings(const domain::PageRequest& page) {
+domain::Page<Screening> SqlCatalogueRepository::screenings(const domain::PageRequest& page) {
     domain::Page<Screening> out;
     // Placeholders bind by position: a (limit), b (offset), c (unused, must be 0).
     out.items = query_screenings("WHERE id > 0 ORDER BY id LIMIT :a OFFSET :b + :c", page.size,
@@ -323,7 +323,7 @@ domain::Page<Screening> SqliteCatalogueRepository::screenings(const domain::Page
     return out;
 }
 
-SqliteSeatInventory::SqliteSeatInventory(SqliteDatabase& db)
+SqliteSeatInventory::SqliteSeatInventory(Database& db)
     : db_(db),
       insert_((db.session().prepare
                    << "INSERT OR IGNORE INTO seat_reservations(screening_id, seat, booking_id, "

@@ -1,18 +1,18 @@
 #pragma once
-// SqliteTicketRepository: TicketRepository on the ticket module's own SQLite file; one ticket
+// SqlTicketRepository: TicketRepository on the ticket module's own SQLite file; one ticket
 // per booking (UNIQUE booking_id). Not thread-safe (ticket strand). Throws soci::soci_error.
 #include <vector>
 
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 #include "domain/ticket/ticket_repository.hpp"
 
 namespace mb::adapters::persistence {
 
 [[nodiscard]] std::vector<Migration> ticket_migrations();
 
-class SqliteTicketRepository final : public domain::ticket::TicketRepository {
+class SqlTicketRepository final : public domain::ticket::TicketRepository {
 public:
-    explicit SqliteTicketRepository(SqliteDatabase& db);
+    explicit SqlTicketRepository(Database& db);
 
     void add(domain::ticket::Ticket& ticket) override;
     void update(const domain::ticket::Ticket& ticket) override;
@@ -37,7 +37,7 @@ private:
     void bind(const domain::ticket::Ticket& t);
     [[nodiscard]] static domain::ticket::Ticket to_ticket(const Row& r);
 
-    SqliteDatabase& db_;
+    Database& db_;
     Row row_;
     std::int64_t key_ = 0;
     long long inserted_key_ = 0;  ///< INSERT … RETURNING's output

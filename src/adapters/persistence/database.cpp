@@ -1,4 +1,4 @@
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 
 #include <mutex>
 #include <stdexcept>
@@ -60,7 +60,7 @@ std::chrono::system_clock::time_point from_epoch_ms(std::int64_t ms) noexcept {
 
 void finish(soci::statement&
                 statement) noexcept {  // NOLINT(cppcoreguidelines-pro-type-static-cast-downcast)
-    // Only SqliteDatabase sessions reach here, so the backend is SQLite's (SOCI does not
+    // Only Database sessions reach here, so the backend is SQLite's (SOCI does not
     // export its typeinfo, so no dynamic_cast).
     if (auto* be = static_cast<soci::sqlite3_statement_backend*>(statement.get_backend())) {
         if (be->stmt_ != nullptr) {
@@ -84,7 +84,7 @@ int sqlite_result_code(const soci::soci_error& e) noexcept {
     return 0;
 }
 
-SqliteDatabase::SqliteDatabase(std::filesystem::path file, const std::vector<Migration>& migrations,
+Database::Database(std::filesystem::path file, const std::vector<Migration>& migrations,
                                std::chrono::milliseconds busy_timeout)
     : file_(std::move(file)) {
     configure_sqlite_once();
@@ -108,7 +108,7 @@ SqliteDatabase::SqliteDatabase(std::filesystem::path file, const std::vector<Mig
     rollback_to_ = std::make_unique<soci::statement>((session_.prepare << "ROLLBACK TO job"));
 }
 
-SqliteDatabase::~SqliteDatabase() {
+Database::~Database() {
     // Prepared statements must be finalised before the session closes.
     begin_.reset();
     commit_.reset();
@@ -117,7 +117,7 @@ SqliteDatabase::~SqliteDatabase() {
     rollback_to_.reset();
 }
 
-void SqliteDatabase::migrate(const std::vector<Migration>& migrations) {
+void Database::migrate(const std::vector<Migration>& migrations) {
     session_ << "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
                 "description TEXT NOT NULL, applied_at BIGINT NOT NULL)";
     const auto current = schema_version();
@@ -145,44 +145,44 @@ void SqliteDatabase::migrate(const std::vector<Migration>& migrations) {
     }
 }
 
-std::int64_t SqliteDatabase::schema_version() {
+std::int64_t Database::schema_version() {
     std::int64_t version = 0;
     soci::indicator ind = soci::i_null;
     session_ << "SELECT MAX(version) FROM schema_migrations", soci::into(version, ind);
     return ind == soci::i_ok ? version : 0;
 }
 
-void SqliteDatabase::begin() {
+void Database::begin() {
     begin_->execute(true);
 }
-void SqliteDatabase::commit() {
+void Database::commit() {
     commit_->execute(true);
     ++commits_;
 }
-bool SqliteDatabase::in_transaction() noexcept {
+bool Database::in_transaction() noexcept {
     // NOLINTNEXTLINE(cppcoreguidelines-pro-type-static-cast-downcast): see finish()
     auto* be = static_cast<soci::sqlite3_session_backend*>(session_.get_backend());
     return be != nullptr && be->conn_ != nullptr &&
            sqlite_api::sqlite3_get_autocommit(be->conn_) == 0;
 }
-void SqliteDatabase::rollback() noexcept {
+void Database::rollback() noexcept {
     try {
         session_ << "ROLLBACK";
     } catch (const std::exception& e) {
         sqlite_log().error("{}: rollback failed: {}", file_.filename().string(), e.what());
     }
 }
-void SqliteDatabase::savepoint() {
+void Database::savepoint() {
     savepoint_->execute(true);
 }
-void SqliteDatabase::release_savepoint() {
+void Database::release_savepoint() {
     release_->execute(true);
 }
-void SqliteDatabase::rollback_to_savepoint() {
+void Database::rollback_to_savepoint() {
     rollback_to_->execute(true);
     release_->execute(true);
 }
-void SqliteDatabase::checkpoint() {
+void Database::checkpoint() {
     session_ << "PRAGMA wal_checkpoint(PASSIVE)";
 }
 

@@ -1,18 +1,18 @@
 #pragma once
-// SqliteMyPageRepository: MyPageRepository on the mypage module's own SQLite file — the read
+// SqlMyPageRepository: MyPageRepository on the mypage module's own SQLite file — the read
 // model's only store. Not thread-safe (mypage strand). Throws soci::soci_error.
 #include <vector>
 
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 #include "domain/mypage/my_page_repository.hpp"
 
 namespace mb::adapters::persistence {
 
 [[nodiscard]] std::vector<Migration> mypage_migrations();
 
-class SqliteMyPageRepository final : public domain::mypage::MyPageRepository {
+class SqlMyPageRepository final : public domain::mypage::MyPageRepository {
 public:
-    explicit SqliteMyPageRepository(SqliteDatabase& db);
+    explicit SqlMyPageRepository(Database& db);
 
     void save(domain::mypage::MyPage& row) override;
     [[nodiscard]] std::optional<domain::mypage::MyPage> find(std::int64_t id) override;
@@ -37,7 +37,7 @@ private:
                                                const std::string* customer,
                                                const domain::PageRequest& page);
 
-    SqliteDatabase& db_;
+    Database& db_;
     Row row_;
     std::int64_t key_ = 0;
     long long inserted_key_ = 0;  ///< INSERT … RETURNING's output

@@ -1,8 +1,8 @@
-#include "adapters/persistence/sqlite_booking_repository.hpp"
+#include "adapters/persistence/sql_booking_repository.hpp"
 
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
-#include "adapters/persistence/sqlite_catalogue_repository.hpp"
+#include "adapters/persistence/sql_catalogue_repository.hpp"
 #include "adapters/persistence/unreadable_row.hpp"
 
 namespace mb::adapters::persistence {
@@ -41,7 +41,7 @@ std::vector<Migration> booking_migrations() {
             outbox_request_id_migration(9)};
 }
 
-SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)
+SqlBookingRepository::SqlBookingRepository(Database& db)
     : db_(db),
       insert_((db.session().prepare
                    << "INSERT INTO bookings(customer_id, movie_name, seat, qty, total_price, "
@@ -63,7 +63,7 @@ SqliteBookingRepository::SqliteBookingRepository(SqliteDatabase& db)
                soci::into(row_.cancel_requested), soci::into(row_.created_at),
                soci::into(row_.updated_at), soci::into(row_.screening_id), soci::use(row_.id))) {}
 
-void SqliteBookingRepository::bind(const Booking& b) {
+void SqlBookingRepository::bind(const Booking& b) {
     const auto& d = b.details();
     row_.id = b.id();
     row_.customer_id = d.customer_id;
@@ -79,7 +79,7 @@ void SqliteBookingRepository::bind(const Booking& b) {
     row_.updated_at = to_epoch_ms(b.updated_at());
 }
 
-Booking SqliteBookingRepository::restore(const Row& r) {
+Booking SqlBookingRepository::restore(const Row& r) {
     return Booking::restore(r.id,
                             BookingRequest{r.customer_id, r.movie_name, r.seat, r.qty,
                                            r.total_price, r.screening_id, true},
@@ -89,23 +89,23 @@ Booking SqliteBookingRepository::restore(const Row& r) {
                             from_epoch_ms(r.updated_at));
 }
 
-void SqliteBookingRepository::add(Booking& booking) {
+void SqlBookingRepository::add(Booking& booking) {
     bind(booking);
     const auto id = insert_returning(insert_, inserted_key_);
     booking.assign_id(id);
 }
 
-void SqliteBookingRepository::update(const Booking& booking) {
+void SqlBookingRepository::update(const Booking& booking) {
     bind(booking);
     update_.execute(true);
 }
 
-void SqliteBookingRepository::remove(std::int64_t id) {
+void SqlBookingRepository::remove(std::int64_t id) {
     row_.id = id;
     delete_.execute(true);
 }
 
-std::optional<Booking> SqliteBookingRepository::find(std::int64_t id) {
+std::optional<Booking> SqlBookingRepository::find(std::int64_t id) {
     row_.id = id;
     const bool found = select_.execute(true);
     finish(select_);
@@ -114,7 +114,7 @@ std::optional<Booking> SqliteBookingRepository::find(std::int64_t id) {
     return restore(row_);
 }
 
-std::vector<Booking> SqliteBookingRepository::query(const std::string& tail, std::int64_t a,
+std::vector<Booking> SqlBookingRepository::query(const std::string& tail, std::int64_t a,
                                                     std::int64_t b) {
     std::vector<Booking> out;
     Row r;
@@ -130,7 +130,7 @@ std::vector<Booking> SqliteBookingRepository::query(const std::string& tail, std
     return out;
 }
 
-domain::Page<Booking> SqliteBookingRepository::list(const domain::PageRequest& page) {
+domain::Page<Booking> SqlBookingRepository::list(const domain::PageRequest& page) {
     domain::Page<Booking> out;
     out.items = query("WHERE status <> 'Pending' ORDER BY id LIMIT :lim OFFSET :off", page.size,
                       page.offset());
@@ -139,7 +139,7 @@ domain::Page<Booking> SqliteBookingRepository::list(const domain::PageRequest& p
     return out;
 }
 
-domain::Page<Booking> SqliteBookingRepository::list_by_customer(const std::string& customer_id,
+domain::Page<Booking> SqlBookingRepository::list_by_customer(const std::string& customer_id,
                                                                 const domain::PageRequest& page) {
     domain::Page<Booking> out;
     Row r;
@@ -163,13 +163,13 @@ domain::Page<Booking> SqliteBookingRepository::list_by_customer(const std::strin
     return out;
 }
 
-std::vector<Booking> SqliteBookingRepository::pending(domain::TimePoint changed_before,
+std::vector<Booking> SqlBookingRepository::pending(domain::TimePoint changed_before,
                                                       std::int64_t limit) {
     return query("WHERE status = 'Pending' AND updated_at <= :a ORDER BY id LIMIT :b",
                  to_epoch_ms(changed_before), limit);
 }
 
-std::vector<Booking> SqliteBookingRepository::cancel_requested(domain::TimePoint changed_before,
+std::vector<Booking> SqlBookingRepository::cancel_requested(domain::TimePoint changed_before,
                                                                std::int64_t limit) {
     return query("WHERE cancel_requested = 1 AND updated_at <= :a ORDER BY id LIMIT :b",
                  to_epoch_ms(changed_before), limit);

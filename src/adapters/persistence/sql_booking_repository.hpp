@@ -1,9 +1,9 @@
 #pragma once
-// SqliteBookingRepository: BookingRepository on the booking module's own SQLite file.
+// SqlBookingRepository: BookingRepository on the booking module's own SQLite file.
 // Hot statements are prepared once. Not thread-safe (booking strand). Throws soci::soci_error.
 #include <vector>
 
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 #include "domain/booking/booking_repository.hpp"
 
 namespace mb::adapters::persistence {
@@ -11,9 +11,9 @@ namespace mb::adapters::persistence {
 /// The booking module's schema, version by version.
 [[nodiscard]] std::vector<Migration> booking_migrations();
 
-class SqliteBookingRepository final : public domain::booking::BookingRepository {
+class SqlBookingRepository final : public domain::booking::BookingRepository {
 public:
-    explicit SqliteBookingRepository(SqliteDatabase& db);
+    explicit SqlBookingRepository(Database& db);
 
     void add(domain::booking::Booking& booking) override;
     void update(const domain::booking::Booking& booking) override;
@@ -40,7 +40,7 @@ private:
     std::vector<domain::booking::Booking> query(const std::string& where_order_limit,
                                                 std::int64_t a, std::int64_t b);
 
-    SqliteDatabase& db_;
+    Database& db_;
     Row row_;
     long long inserted_key_ = 0;  ///< INSERT … RETURNING's output
     soci::statement insert_;

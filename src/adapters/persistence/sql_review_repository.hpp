@@ -1,18 +1,18 @@
 #pragma once
-// SqliteReviewRepository: ReviewRepository on the review module's own SQLite file; one review
+// SqlReviewRepository: ReviewRepository on the review module's own SQLite file; one review
 // per booking (UNIQUE booking_id). Not thread-safe (review strand). Throws soci::soci_error.
 #include <vector>
 
-#include "adapters/persistence/sqlite_database.hpp"
+#include "adapters/persistence/database.hpp"
 #include "domain/review/review_repository.hpp"
 
 namespace mb::adapters::persistence {
 
 [[nodiscard]] std::vector<Migration> review_migrations();
 
-class SqliteReviewRepository final : public domain::review::ReviewRepository {
+class SqlReviewRepository final : public domain::review::ReviewRepository {
 public:
-    explicit SqliteReviewRepository(SqliteDatabase& db);
+    explicit SqlReviewRepository(Database& db);
 
     void add(domain::review::Review& review) override;
     void update(const domain::review::Review& review) override;
@@ -36,7 +36,7 @@ private:
     void bind(const domain::review::Review& r);
     [[nodiscard]] static domain::review::Review to_review(const Row& r);
 
-    SqliteDatabase& db_;
+    Database& db_;
     Row row_;
     std::int64_t key_ = 0;
     long long inserted_key_ = 0;  ///< INSERT … RETURNING's output

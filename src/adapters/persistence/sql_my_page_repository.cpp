@@ -1,4 +1,4 @@
-#include "adapters/persistence/sqlite_my_page_repository.hpp"
+#include "adapters/persistence/sql_my_page_repository.hpp"
 
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/outbox_store.hpp"
@@ -6,7 +6,7 @@
 namespace mb::adapters::persistence {
 
 using domain::mypage::MyPage;
-using Row = SqliteMyPageRepository::Row;
+using Row = SqlMyPageRepository::Row;
 
 namespace {
 
@@ -91,7 +91,7 @@ std::vector<Migration> mypage_migrations() {
             outbox_request_id_migration(6)};
 }
 
-SqliteMyPageRepository::SqliteMyPageRepository(SqliteDatabase& db)
+SqlMyPageRepository::SqlMyPageRepository(Database& db)
     : db_(db),
       insert_((db.session().prepare
                    << "INSERT INTO mypages(booking_id, booked, customer_id, movie_name, seat, "
@@ -126,7 +126,7 @@ SqliteMyPageRepository::SqliteMyPageRepository(SqliteDatabase& db)
       by_id_(prepare_select(db.session(), "id = :k", row_, key_)),
       by_booking_(prepare_select(db.session(), "booking_id = :k", row_, key_)) {}
 
-void SqliteMyPageRepository::bind(const MyPage& p) {
+void SqlMyPageRepository::bind(const MyPage& p) {
     const auto s = p.state();
     row_.id = s.id;
     row_.booking_id = s.booking_id;
@@ -151,7 +151,7 @@ void SqliteMyPageRepository::bind(const MyPage& p) {
     row_.updated_at = to_epoch_ms(std::chrono::system_clock::now());
 }
 
-void SqliteMyPageRepository::save(MyPage& row) {
+void SqlMyPageRepository::save(MyPage& row) {
     bind(row);
     if (row.id() == 0) {
         const auto id = insert_returning(insert_, inserted_key_);
@@ -161,7 +161,7 @@ void SqliteMyPageRepository::save(MyPage& row) {
     }
 }
 
-std::optional<MyPage> SqliteMyPageRepository::find(std::int64_t id) {
+std::optional<MyPage> SqlMyPageRepository::find(std::int64_t id) {
     key_ = id;
     const bool found = by_id_.execute(true);
     finish(by_id_);
@@ -170,7 +170,7 @@ std::optional<MyPage> SqliteMyPageRepository::find(std::int64_t id) {
     return to_row(row_);
 }
 
-std::optional<MyPage> SqliteMyPageRepository::find_by_booking(std::int64_t booking_id) {
+std::optional<MyPage> SqlMyPageRepository::find_by_booking(std::int64_t booking_id) {
     key_ = booking_id;
     const bool found = by_booking_.execute(true);
     finish(by_booking_);
@@ -179,7 +179,7 @@ std::optional<MyPage> SqliteMyPageRepository::find_by_booking(std::int64_t booki
     return to_row(row_);
 }
 
-domain::Page<MyPage> SqliteMyPageRepository::query(const std::string& where,
+domain::Page<MyPage> SqlMyPageRepository::query(const std::string& where,
                                                    const std::string* customer,
                                                    const domain::PageRequest& page) {
     domain::Page<MyPage> out;
@@ -209,11 +209,11 @@ domain::Page<MyPage> SqliteMyPageRepository::query(const std::string& where,
     return out;
 }
 
-domain::Page<MyPage> SqliteMyPageRepository::list(const domain::PageRequest& page) {
+domain::Page<MyPage> SqlMyPageRepository::list(const domain::PageRequest& page) {
     return query("booked = 1", nullptr, page);
 }
 
-domain::Page<MyPage> SqliteMyPageRepository::list_by_customer(const std::string& customer_id,
+domain::Page<MyPage> SqlMyPageRepository::list_by_customer(const std::string& customer_id,
                                                               const domain::PageRequest& page) {
     return query("booked = 1 AND customer_id = :c", &customer_id, page);
 }
