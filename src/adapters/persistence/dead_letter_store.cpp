@@ -3,13 +3,14 @@
 namespace mb::adapters::persistence {
 
 Migration dead_letter_migration(std::int64_t version) {
-    return {version, "dead letters",
-            "CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-            "event_id TEXT NOT NULL, event_type TEXT NOT NULL, booking_id BIGINT NOT NULL, "
-            "payload TEXT NOT NULL, error TEXT NOT NULL, attempts BIGINT NOT NULL, "
-            "parked_at BIGINT NOT NULL);"
-            "CREATE INDEX dead_letters_booking ON dead_letters(booking_id, id);"
-            "CREATE INDEX dead_letters_event ON dead_letters(event_id)"};
+    return {version,
+            "dead letters",
+            {"CREATE TABLE dead_letters (id {key}, "
+             "event_id TEXT NOT NULL, event_type TEXT NOT NULL, booking_id BIGINT NOT NULL, "
+             "payload TEXT NOT NULL, error TEXT NOT NULL, attempts BIGINT NOT NULL, "
+             "parked_at BIGINT NOT NULL)",
+             "CREATE INDEX dead_letters_booking ON dead_letters(booking_id, id)",
+             "CREATE INDEX dead_letters_event ON dead_letters(event_id)"}};
 }
 
 void DeadLetterStore::add(DeadLetter& l) {

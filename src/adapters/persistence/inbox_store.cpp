@@ -5,7 +5,7 @@ namespace mb::adapters::persistence {
 InboxStore::InboxStore(Database& db)
     : db_(db),
       insert_((db.session().prepare
-                   << "INSERT OR IGNORE INTO inbox(event_id, applied_at) VALUES(:id, :at)",
+                   << "INSERT INTO inbox(event_id, applied_at) VALUES(:id, :at) ON CONFLICT DO NOTHING",
                soci::use(event_id_), soci::use(applied_at_))) {}
 
 bool InboxStore::record(const std::string& event_id) {

@@ -5,21 +5,22 @@
 namespace mb::adapters::persistence {
 
 Migration outbox_and_inbox_migration(std::int64_t version) {
-    return {version, "outbox and inbox",
-            "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
-            "event_id TEXT NOT NULL, event_type TEXT NOT NULL, booking_id BIGINT NOT "
-            "NULL, timestamp TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL);"
-            "CREATE TABLE inbox (event_id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL) "
-            "WITHOUT ROWID"};
+    return {version,
+            "outbox and inbox",
+            {"CREATE TABLE outbox (seq {key}, "
+             "event_id TEXT NOT NULL, event_type TEXT NOT NULL, booking_id BIGINT NOT "
+             "NULL, timestamp TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL)",
+             "CREATE TABLE inbox (event_id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)"
+             "{without_rowid}"}};
 }
 
 Migration inbox_retention_migration(std::int64_t version) {
-    return {version, "inbox retention index", "CREATE INDEX inbox_applied_at ON inbox(applied_at)"};
+    return {version, "inbox retention index", {"CREATE INDEX inbox_applied_at ON inbox(applied_at)"}};
 }
 
 Migration outbox_request_id_migration(std::int64_t version) {
     return {version, "outbox request id",
-            "ALTER TABLE outbox ADD COLUMN request_id TEXT NOT NULL DEFAULT ''"};
+            {"ALTER TABLE outbox ADD COLUMN request_id TEXT NOT NULL DEFAULT ''"}};
 }
 
 OutboxStore::OutboxStore(Database& db)
@@ -42,7 +43,7 @@ void OutboxStore::append(codec::Envelope envelope) {
     payload_ = envelope.payload;
     request_id_ = envelope.request_id;
     created_at_ = to_epoch_ms(std::chrono::system_clock::now());
-    const auto id = insert_returning(insert_, inserted_key_);
+    const auto id = db_.insert_returning(insert_, inserted_key_);
     written_.push_back({static_cast<std::int64_t>(id),
                         std::make_shared<const codec::Envelope>(std::move(envelope))});
 }

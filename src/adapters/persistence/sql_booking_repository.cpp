@@ -17,27 +17,34 @@ constexpr const char* kColumns =
 }
 
 std::vector<Migration> booking_migrations() {
-    return {{1, "bookings",
-             "CREATE TABLE bookings (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-             "customer_id TEXT NOT NULL, movie_name TEXT NOT NULL, seat TEXT NOT NULL, "
-             "qty BIGINT NOT NULL, total_price BIGINT NOT NULL, status TEXT NOT NULL, "
-             "payment_id BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, "
-             "updated_at BIGINT NOT NULL);"
-             "CREATE INDEX bookings_pending ON bookings(id) WHERE status = 'Pending'"},
+    return {{1,
+             "bookings",
+             {"CREATE TABLE bookings (id {key}, "
+              "customer_id TEXT NOT NULL, movie_name TEXT NOT NULL, seat TEXT NOT NULL, "
+              "qty BIGINT NOT NULL, total_price BIGINT NOT NULL, status TEXT NOT NULL, "
+              "payment_id BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, "
+              "updated_at BIGINT NOT NULL)",
+              "CREATE INDEX bookings_pending ON bookings(id) WHERE status = 'Pending'"}},
             outbox_and_inbox_migration(2),
-            {3, "cancel intent",
-             "ALTER TABLE bookings ADD COLUMN cancel_requested BIGINT NOT NULL DEFAULT 0;"
-             "CREATE INDEX bookings_cancel_requested ON bookings(id) WHERE cancel_requested = 1"},
+            {3,
+             "cancel intent",
+             {"ALTER TABLE bookings ADD COLUMN cancel_requested BIGINT NOT NULL DEFAULT 0",
+              "CREATE INDEX bookings_cancel_requested ON bookings(id) WHERE cancel_requested = 1"}},
             inbox_retention_migration(4),
             catalogue_migration(5),
             dead_letter_migration(6),
             // Titles are matched case-insensitively on every legacy POST /books: the index
             // must use the same collation, or each booking scans the movies table.
-            {7, "case-insensitive title index",
-             "DROP INDEX movies_title;"
-             "CREATE INDEX movies_title_nocase ON movies(title COLLATE NOCASE)"},
+            // PostgreSQL has no NOCASE collation: an index on lower(title), which the title
+            // lookup uses there (SqlCatalogueRepository).
+            {7,
+             "case-insensitive title index",
+             {"DROP INDEX movies_title",
+              "CREATE INDEX movies_title_nocase ON movies(title COLLATE NOCASE)"},
+             std::vector<std::string>{"DROP INDEX movies_title",
+                                      "CREATE INDEX movies_title_lower ON movies(lower(title))"}},
             // Collections are filtered to the caller (issue 9).
-            {8, "customer index", "CREATE INDEX bookings_customer ON bookings(customer_id, id)"},
+            {8, "customer index", {"CREATE INDEX bookings_customer ON bookings(customer_id, id)"}},
             outbox_request_id_migration(9)};
 }
 
@@ -91,7 +98,7 @@ Booking SqlBookingRepository::restore(const Row& r) {
 
 void SqlBookingRepository::add(Booking& booking) {
     bind(booking);
-    const auto id = insert_returning(insert_, inserted_key_);
+    const auto id = db_.insert_returning(insert_, inserted_key_);
     booking.assign_id(id);
 }
 
@@ -108,7 +115,7 @@ void SqlBookingRepository::remove(std::int64_t id) {
 std::optional<Booking> SqlBookingRepository::find(std::int64_t id) {
     row_.id = id;
     const bool found = select_.execute(true);
-    finish(select_);
+    db_.finish(select_);
     if (!found)
         return std::nullopt;
     return restore(row_);

@@ -9,24 +9,26 @@ using domain::booking::Screen;
 using domain::booking::Screening;
 
 Migration catalogue_migration(std::int64_t version) {
-    return {version, "catalogue and seat inventory",
-            "CREATE TABLE movies (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, "
-            "runtime_minutes BIGINT NOT NULL, rating TEXT NOT NULL);"
-            "CREATE INDEX movies_title ON movies(title);"
-            "CREATE TABLE screens (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
-            "rows_count BIGINT NOT NULL, seats_per_row BIGINT NOT NULL, blocked TEXT NOT NULL, "
-            "gaps TEXT NOT NULL);"
-            "CREATE INDEX screens_name ON screens(name);"
-            "CREATE TABLE screenings (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-            "movie_id BIGINT NOT NULL REFERENCES movies(id), "
-            "screen_id BIGINT NOT NULL REFERENCES screens(id), starts_at BIGINT NOT NULL, "
-            "price BIGINT NOT NULL, seat_version BIGINT NOT NULL DEFAULT 0);"
-            "CREATE INDEX screenings_next ON screenings(movie_id, starts_at);"
-            "CREATE TABLE seat_reservations (screening_id BIGINT NOT NULL, seat TEXT NOT NULL, "
-            "booking_id BIGINT NOT NULL, state TEXT NOT NULL, "
-            "PRIMARY KEY (screening_id, seat)) WITHOUT ROWID;"
-            "CREATE INDEX seat_reservations_booking ON seat_reservations(booking_id);"
-            "ALTER TABLE bookings ADD COLUMN screening_id BIGINT NOT NULL DEFAULT 0"};
+    return {version,
+            "catalogue and seat inventory",
+            {"CREATE TABLE movies (id {key}, title TEXT NOT NULL, "
+             "runtime_minutes BIGINT NOT NULL, rating TEXT NOT NULL)",
+             "CREATE INDEX movies_title ON movies(title)",
+             "CREATE TABLE screens (id {key}, name TEXT NOT NULL, "
+             "rows_count BIGINT NOT NULL, seats_per_row BIGINT NOT NULL, blocked TEXT NOT NULL, "
+             "gaps TEXT NOT NULL)",
+             "CREATE INDEX screens_name ON screens(name)",
+             "CREATE TABLE screenings (id {key}, "
+             "movie_id BIGINT NOT NULL REFERENCES movies(id), "
+             "screen_id BIGINT NOT NULL REFERENCES screens(id), starts_at BIGINT NOT NULL, "
+             "price BIGINT NOT NULL, seat_version BIGINT NOT NULL DEFAULT 0)",
+             "CREATE INDEX screenings_next ON screenings(movie_id, starts_at)",
+             // "No seat sold twice" is this primary key, on every replica (MISSION.md).
+             "CREATE TABLE seat_reservations (screening_id BIGINT NOT NULL, seat TEXT NOT NULL, "
+             "booking_id BIGINT NOT NULL, state TEXT NOT NULL, "
+             "PRIMARY KEY (screening_id, seat)){without_rowid}",
+             "CREATE INDEX seat_reservations_booking ON seat_reservations(booking_id)",
+             "ALTER TABLE bookings ADD COLUMN screening_id BIGINT NOT NULL DEFAULT 0"}};
 }
 
 namespace {
@@ -53,8 +55,12 @@ SqlCatalogueRepository::SqlCatalogueRepository(Database& db)
                     soci::into(movie_row_.runtime_minutes), soci::into(movie_row_.rating),
                     soci::use(key_))),
       movie_by_title_((db.session().prepare
-                           << "SELECT id, title, runtime_minutes, rating FROM movies WHERE title "
-                              "= :t COLLATE NOCASE ORDER BY id LIMIT 1",
+                           << (db.dialect() == Dialect::kSqlite
+                                   ? "SELECT id, title, runtime_minutes, rating FROM movies "
+                                     "WHERE title = :t COLLATE NOCASE ORDER BY id LIMIT 1"
+                                   // the index of migration 7 on PostgreSQL
+                                   : "SELECT id, title, runtime_minutes, rating FROM movies "
+                                     "WHERE lower(title) = lower(:t) ORDER BY id LIMIT 1"),
                        soci::into(movie_row_.id), soci::into(movie_row_.title),
                        soci::into(movie_row_.runtime_minutes), soci::into(movie_row_.rating),
                        soci::use(text_))),
@@ -113,7 +119,7 @@ std::optional<domain::booking::Screen> SqlCatalogueRepository::screen_row() {
 
 std::optional<Screening> SqlCatalogueRepository::screening_row(soci::statement& st) {
     const bool found = st.execute(true);
-    finish(st);
+    db_.finish(st);
     if (!found)
         return std::nullopt;
     return Screening{screening_id_, screening_movie_, screening_screen_, from_epoch_ms(starts_),
@@ -233,7 +239,7 @@ std::optional<Movie> SqlCatalogueRepository::movie(std::int64_t id) {
         return it->second;
     key_ = id;
     const bool found = movie_by_id_.execute(true);
-    finish(movie_by_id_);
+    db_.finish(movie_by_id_);
     if (!found)
         return std::nullopt;
     remember(movies_, id, movie_row_);
@@ -244,7 +250,7 @@ std::optional<Movie> SqlCatalogueRepository::movie_by_title(const std::string& t
     // Case-insensitive (ASCII): the seed's "soul" finds a movie registered as "Soul".
     text_ = title;
     const bool found = movie_by_title_.execute(true);
-    finish(movie_by_title_);
+    db_.finish(movie_by_title_);
     if (!found)
         return std::nullopt;
     return movie_row_;
@@ -255,7 +261,7 @@ std::optional<Screen> SqlCatalogueRepository::screen(std::int64_t id) {
         return it->second;
     key_ = id;
     const bool found = screen_by_id_.execute(true);
-    finish(screen_by_id_);
+    db_.finish(screen_by_id_);
     if (!found)
         return std::nullopt;
     auto screen = screen_row();
@@ -316,9 +322,11 @@ domain::Page<Screen> SqlCatalogueRepository::screens(const domain::PageRequest& 
 
 domain::Page<Screening> SqlCatalogueRepository::screenings(const domain::PageRequest& page) {
     domain::Page<Screening> out;
-    // Placeholders bind by position: a (limit), b (offset), c (unused, must be 0).
-    out.items = query_screenings("WHERE id > 0 ORDER BY id LIMIT :a OFFSET :b + :c", page.size,
-                                 page.offset(), 0);
+    // Placeholders bind by position: a (limit), b (offset), c (unused, must be 0). Cast:
+    // PostgreSQL cannot type a bare `:b + :c`.
+    out.items = query_screenings(
+        "WHERE id > 0 ORDER BY id LIMIT :a OFFSET CAST(:b AS BIGINT) + CAST(:c AS BIGINT)",
+        page.size, page.offset(), 0);
     db_.session() << "SELECT COUNT(*) FROM screenings", soci::into(out.total);
     return out;
 }
@@ -326,8 +334,8 @@ domain::Page<Screening> SqlCatalogueRepository::screenings(const domain::PageReq
 SqliteSeatInventory::SqliteSeatInventory(Database& db)
     : db_(db),
       insert_((db.session().prepare
-                   << "INSERT OR IGNORE INTO seat_reservations(screening_id, seat, booking_id, "
-                      "state) VALUES(:s, :seat, :b, 'held')",
+                   << "INSERT INTO seat_reservations(screening_id, seat, booking_id, "
+                      "state) VALUES(:s, :seat, :b, 'held') ON CONFLICT DO NOTHING",
                soci::use(screening_id_), soci::use(seat_), soci::use(booking_id_))),
       bump_((db.session().prepare
                  << "UPDATE screenings SET seat_version = seat_version + 1 WHERE id = :s",

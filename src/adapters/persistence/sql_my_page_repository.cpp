@@ -72,21 +72,23 @@ soci::statement prepare_select(soci::session& sql, const char* where, Row& r, st
 }  // namespace
 
 std::vector<Migration> mypage_migrations() {
-    return {{1, "mypages",
-             "CREATE TABLE mypages (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-             "booking_id BIGINT NOT NULL UNIQUE, booked BIGINT NOT NULL, "
-             "customer_id TEXT NOT NULL, movie_name TEXT NOT NULL, seat TEXT NOT NULL, "
-             "qty BIGINT NOT NULL, total_price BIGINT NOT NULL, booking_status TEXT NOT NULL, "
-             "payment_id BIGINT NOT NULL, payment_status TEXT NOT NULL, "
-             "ticket_id BIGINT NOT NULL, ticket_status TEXT NOT NULL, "
-             "review_id BIGINT NOT NULL, review_status TEXT NOT NULL, score BIGINT, "
-             "contents TEXT NOT NULL, updated_at BIGINT NOT NULL);"
-             "CREATE INDEX mypages_customer ON mypages(customer_id, id)"},
+    return {{1,
+             "mypages",
+             {"CREATE TABLE mypages (id {key}, "
+              "booking_id BIGINT NOT NULL UNIQUE, booked BIGINT NOT NULL, "
+              "customer_id TEXT NOT NULL, movie_name TEXT NOT NULL, seat TEXT NOT NULL, "
+              "qty BIGINT NOT NULL, total_price BIGINT NOT NULL, booking_status TEXT NOT NULL, "
+              "payment_id BIGINT NOT NULL, payment_status TEXT NOT NULL, "
+              "ticket_id BIGINT NOT NULL, ticket_status TEXT NOT NULL, "
+              "review_id BIGINT NOT NULL, review_status TEXT NOT NULL, score BIGINT, "
+              "contents TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+              "CREATE INDEX mypages_customer ON mypages(customer_id, id)"}},
             outbox_and_inbox_migration(2),
             inbox_retention_migration(3),
-            {4, "screening of a booking",
-             "ALTER TABLE mypages ADD COLUMN screening_id BIGINT NOT NULL DEFAULT 0;"
-             "ALTER TABLE mypages ADD COLUMN screening_starts_at TEXT NOT NULL DEFAULT ''"},
+            {4,
+             "screening of a booking",
+             {"ALTER TABLE mypages ADD COLUMN screening_id BIGINT NOT NULL DEFAULT 0",
+              "ALTER TABLE mypages ADD COLUMN screening_starts_at TEXT NOT NULL DEFAULT ''"}},
             dead_letter_migration(5),
             outbox_request_id_migration(6)};
 }
@@ -154,7 +156,7 @@ void SqlMyPageRepository::bind(const MyPage& p) {
 void SqlMyPageRepository::save(MyPage& row) {
     bind(row);
     if (row.id() == 0) {
-        const auto id = insert_returning(insert_, inserted_key_);
+        const auto id = db_.insert_returning(insert_, inserted_key_);
         row.assign_id(id);
     } else {
         update_.execute(true);
@@ -164,7 +166,7 @@ void SqlMyPageRepository::save(MyPage& row) {
 std::optional<MyPage> SqlMyPageRepository::find(std::int64_t id) {
     key_ = id;
     const bool found = by_id_.execute(true);
-    finish(by_id_);
+    db_.finish(by_id_);
     if (!found)
         return std::nullopt;
     return to_row(row_);
@@ -173,7 +175,7 @@ std::optional<MyPage> SqlMyPageRepository::find(std::int64_t id) {
 std::optional<MyPage> SqlMyPageRepository::find_by_booking(std::int64_t booking_id) {
     key_ = booking_id;
     const bool found = by_booking_.execute(true);
-    finish(by_booking_);
+    db_.finish(by_booking_);
     if (!found)
         return std::nullopt;
     return to_row(row_);

@@ -10,28 +10,30 @@ namespace mb::adapters::persistence {
 using domain::payment::Payment;
 
 namespace {
+// `authorization` is a reserved word in PostgreSQL: always quoted (SQLite accepts the quotes).
 constexpr const char* kColumns =
-    "id, booking_id, customer_id, amount, authorization, status, created_at, updated_at";
+    "id, booking_id, customer_id, amount, \"authorization\", status, created_at, updated_at";
 }
 
 std::vector<Migration> payment_migrations() {
-    return {{1, "payments",
-             "CREATE TABLE payments (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-             "booking_id BIGINT NOT NULL UNIQUE, customer_id TEXT NOT NULL, "
-             "amount BIGINT NOT NULL, authorization TEXT NOT NULL, status TEXT NOT NULL, "
-             "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"},
+    return {{1,
+             "payments",
+             {"CREATE TABLE payments (id {key}, "
+              "booking_id BIGINT NOT NULL UNIQUE, customer_id TEXT NOT NULL, "
+              "amount BIGINT NOT NULL, \"authorization\" TEXT NOT NULL, status TEXT NOT NULL, "
+              "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)"}},
             outbox_and_inbox_migration(2),
             inbox_retention_migration(3),
             dead_letter_migration(4),
             // Collections are filtered to the caller (issue 9).
-            {5, "customer index", "CREATE INDEX payments_customer ON payments(customer_id, id)"},
+            {5, "customer index", {"CREATE INDEX payments_customer ON payments(customer_id, id)"}},
             outbox_request_id_migration(6)};
 }
 
 SqlPaymentRepository::SqlPaymentRepository(Database& db)
     : db_(db),
       insert_((db.session().prepare
-                   << "INSERT INTO payments(booking_id, customer_id, amount, authorization, "
+                   << "INSERT INTO payments(booking_id, customer_id, amount, \"authorization\", "
                       "status, created_at, updated_at) VALUES(:b, :c, :a, :au, :s, :ca, :ua) "
                       "RETURNING id",
                soci::into(inserted_key_), soci::use(row_.booking_id), soci::use(row_.customer_id),
@@ -70,7 +72,7 @@ Payment SqlPaymentRepository::to_payment(const Row& r) {
 
 void SqlPaymentRepository::add(Payment& payment) {
     bind(payment);
-    const auto id = insert_returning(insert_, inserted_key_);
+    const auto id = db_.insert_returning(insert_, inserted_key_);
     payment.assign_id(id);
 }
 
@@ -82,7 +84,7 @@ void SqlPaymentRepository::update(const Payment& payment) {
 std::optional<Payment> SqlPaymentRepository::find(std::int64_t id) {
     key_ = id;
     const bool found = by_id_.execute(true);
-    finish(by_id_);
+    db_.finish(by_id_);
     if (!found)
         return std::nullopt;
     return to_payment(row_);
@@ -91,7 +93,7 @@ std::optional<Payment> SqlPaymentRepository::find(std::int64_t id) {
 std::optional<Payment> SqlPaymentRepository::find_by_booking(std::int64_t booking_id) {
     key_ = booking_id;
     const bool found = by_booking_.execute(true);
-    finish(by_booking_);
+    db_.finish(by_booking_);
     if (!found)
         return std::nullopt;
     return to_payment(row_);

@@ -15,19 +15,21 @@ constexpr const char* kColumns =
 }
 
 std::vector<Migration> review_migrations() {
-    return {{1, "reviews",
-             "CREATE TABLE reviews (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-             "booking_id BIGINT NOT NULL UNIQUE, score BIGINT, contents TEXT NOT NULL, "
-             "weather TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL, "
-             "updated_at BIGINT NOT NULL)"},
+    return {{1,
+             "reviews",
+             {"CREATE TABLE reviews (id {key}, "
+              "booking_id BIGINT NOT NULL UNIQUE, score BIGINT, contents TEXT NOT NULL, "
+              "weather TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL, "
+              "updated_at BIGINT NOT NULL)"}},
             outbox_and_inbox_migration(2),
             inbox_retention_migration(3),
             dead_letter_migration(4),
             // The booking's customer owns the review (issue 9). Reviews opened before carry ""
             // and are visible to admin only.
-            {5, "review owner",
-             "ALTER TABLE reviews ADD COLUMN customer_id TEXT NOT NULL DEFAULT '';"
-             "CREATE INDEX reviews_customer ON reviews(customer_id, id)"},
+            {5,
+             "review owner",
+             {"ALTER TABLE reviews ADD COLUMN customer_id TEXT NOT NULL DEFAULT ''",
+              "CREATE INDEX reviews_customer ON reviews(customer_id, id)"}},
             outbox_request_id_migration(6)};
 }
 
@@ -82,7 +84,7 @@ Review SqlReviewRepository::to_review(const Row& r) {
 
 void SqlReviewRepository::add(Review& review) {
     bind(review);
-    const auto id = insert_returning(insert_, inserted_key_);
+    const auto id = db_.insert_returning(insert_, inserted_key_);
     review.assign_id(id);
 }
 
@@ -94,7 +96,7 @@ void SqlReviewRepository::update(const Review& review) {
 std::optional<Review> SqlReviewRepository::find(std::int64_t id) {
     key_ = id;
     const bool found = by_id_.execute(true);
-    finish(by_id_);
+    db_.finish(by_id_);
     if (!found)
         return std::nullopt;
     return to_review(row_);
@@ -103,7 +105,7 @@ std::optional<Review> SqlReviewRepository::find(std::int64_t id) {
 std::optional<Review> SqlReviewRepository::find_by_booking(std::int64_t booking_id) {
     key_ = booking_id;
     const bool found = by_booking_.execute(true);
-    finish(by_booking_);
+    db_.finish(by_booking_);
     if (!found)
         return std::nullopt;
     return to_review(row_);

@@ -17,17 +17,18 @@ constexpr const char* kColumns =
 }
 
 std::vector<Migration> ticket_migrations() {
-    return {{1, "tickets",
-             "CREATE TABLE tickets (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-             "booking_id BIGINT NOT NULL UNIQUE, customer_id TEXT NOT NULL, "
-             "movie_name TEXT NOT NULL, seat TEXT NOT NULL, qty BIGINT NOT NULL, "
-             "status TEXT NOT NULL, print_lease_until BIGINT, created_at BIGINT NOT NULL, "
-             "updated_at BIGINT NOT NULL)"},
+    return {{1,
+             "tickets",
+             {"CREATE TABLE tickets (id {key}, "
+              "booking_id BIGINT NOT NULL UNIQUE, customer_id TEXT NOT NULL, "
+              "movie_name TEXT NOT NULL, seat TEXT NOT NULL, qty BIGINT NOT NULL, "
+              "status TEXT NOT NULL, print_lease_until BIGINT, created_at BIGINT NOT NULL, "
+              "updated_at BIGINT NOT NULL)"}},
             outbox_and_inbox_migration(2),
             inbox_retention_migration(3),
             dead_letter_migration(4),
             // Collections are filtered to the caller (issue 9).
-            {5, "customer index", "CREATE INDEX tickets_customer ON tickets(customer_id, id)"},
+            {5, "customer index", {"CREATE INDEX tickets_customer ON tickets(customer_id, id)"}},
             outbox_request_id_migration(6)};
 }
 
@@ -93,7 +94,7 @@ Ticket SqlTicketRepository::to_ticket(const Row& r) {
 
 void SqlTicketRepository::add(Ticket& ticket) {
     bind(ticket);
-    const auto id = insert_returning(insert_, inserted_key_);
+    const auto id = db_.insert_returning(insert_, inserted_key_);
     ticket.assign_id(id);
 }
 
@@ -105,7 +106,7 @@ void SqlTicketRepository::update(const Ticket& ticket) {
 std::optional<Ticket> SqlTicketRepository::find(std::int64_t id) {
     key_ = id;
     const bool found = by_id_.execute(true);
-    finish(by_id_);
+    db_.finish(by_id_);
     if (!found)
         return std::nullopt;
     return to_ticket(row_);
@@ -114,7 +115,7 @@ std::optional<Ticket> SqlTicketRepository::find(std::int64_t id) {
 std::optional<Ticket> SqlTicketRepository::find_by_booking(std::int64_t booking_id) {
     key_ = booking_id;
     const bool found = by_booking_.execute(true);
-    finish(by_booking_);
+    db_.finish(by_booking_);
     if (!found)
         return std::nullopt;
     return to_ticket(row_);

@@ -72,13 +72,17 @@ using std::chrono::milliseconds;
 
 namespace {
 
-/// The module's database, waiting up to --data-lock-timeout-ms while another process (the
-/// previous one, draining during a rolling restart) still holds the file: each file is opened
-/// in exclusive locking mode, so SQLite answers SQLITE_BUSY until that process closes it.
-/// Throws what Database throws, or the last SQLITE_BUSY error once the time is up.
-persistence::Database open_database(const std::filesystem::path& file,
-                                          const std::vector<persistence::Migration>& migrations,
-                                          milliseconds lock_timeout) {
+/// The module's database. SQLite: waits up to --data-lock-timeout-ms while another process
+/// (the previous one, draining during a rolling restart) still holds the file: each file is
+/// opened in exclusive locking mode, so SQLite answers SQLITE_BUSY until that process closes
+/// it. PostgreSQL: connects (the server shares the schema between replicas). Throws what
+/// Database throws, or the last SQLITE_BUSY error once the time is up.
+persistence::Database open_database(const persistence::DatabaseLocation& location,
+                                    const std::vector<persistence::Migration>& migrations,
+                                    milliseconds lock_timeout) {
+    if (location.dialect == persistence::Dialect::kPostgresql)
+        return persistence::Database(location, migrations,
+                                     std::clamp(lock_timeout, milliseconds(1), milliseconds(5000)));
     const auto deadline = std::chrono::steady_clock::now() + lock_timeout;
     bool waited = false;
     for (;;) {
@@ -87,15 +91,16 @@ persistence::Database open_database(const std::filesystem::path& file,
         try {
             // Each attempt lets SQLite's busy handler wait (at most 5 s, at least 1 ms).
             return persistence::Database(
-                file, migrations, std::clamp(left, milliseconds(1), milliseconds(5000)));
+                location, migrations, std::clamp(left, milliseconds(1), milliseconds(5000)));
         } catch (const soci::soci_error& e) {
-            if (persistence::sqlite_result_code(e) != 5 /* SQLITE_BUSY */ ||
+            // Extended result codes are on: SQLITE_BUSY is the low byte.
+            if ((persistence::sqlite_result_code(e) & 0xff) != 5 /* SQLITE_BUSY */ ||
                 std::chrono::steady_clock::now() >= deadline)
                 throw;
             if (!waited)
                 spdlog::warn("{}: held by another process; waiting up to {} ms "
                              "(--data-lock-timeout-ms)",
-                             file.string(), lock_timeout.count());
+                             location.describe(), lock_timeout.count());
             waited = true;
         }
     }
@@ -142,15 +147,24 @@ int listen_socket(const Settings& s) {
     return fd;
 }
 
-/// What every module owns: its database file, outbox, inbox, executor and relay.
+/// Jobs per group commit: --max-batch, and on PostgreSQL at most 64 — each job is a savepoint
+/// (a subtransaction), and past the 64 a backend caches per transaction every lookup of them
+/// gets slow (issue 12; checked in tests/integration/postgresql).
+std::size_t batch_limit(const Settings& s, persistence::Database& db) {
+    const auto limit = static_cast<std::size_t>(s.max_batch);
+    return db.dialect() == persistence::Dialect::kPostgresql ? std::min<std::size_t>(limit, 64)
+                                                             : limit;
+}
+
+/// What every module owns: its database (file or schema), outbox, inbox, executor and relay.
 struct ModuleStorage {
     ModuleStorage(asio::any_io_executor io, const std::string& name, const Settings& s,
                   const std::vector<persistence::Migration>& migrations, bus::EventBus& event_bus)
-        : db(open_database(s.data_dir / (name + ".db"), migrations,
+        : db(open_database(database_location(s, name), migrations,
                            milliseconds(s.data_lock_timeout_ms))),
           outbox(db),
           inbox(db),
-          executor(std::move(io), name, db, outbox, inbox, {static_cast<std::size_t>(s.max_batch)}),
+          executor(std::move(io), name, db, outbox, inbox, {batch_limit(s, db)}),
           relay(executor, outbox, event_bus,
                 {milliseconds(s.redelivery_ms), milliseconds(500), 256}),
           dead_letters(db),

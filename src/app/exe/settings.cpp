@@ -143,6 +143,11 @@ void add_settings(CLI::App& app, Settings& s, std::vector<std::string>& names) {
                  "Listen with SO_REUSEPORT, so the next process can bind the port while this one "
                  "drains (rolling restart) [env MOVIE_REUSE_PORT]");
     opt("data-dir", s.data_dir, "Directory of the modules' SQLite files");
+    opt("db", s.databases,
+        "PostgreSQL for every module, postgresql://USER@HOST:PORT/DBNAME (each module in its "
+        "own schema), or MODULE=postgresql://... for one; repeatable (default: SQLite files "
+        "under --data-dir)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     opt("data-lock-timeout-ms", s.data_lock_timeout_ms,
         "Wait this long for database files another process still holds (rolling restart), "
         "then fail, ms")
@@ -302,6 +307,38 @@ void add_settings(CLI::App& app, Settings& s, std::vector<std::string>& names) {
 }
 
 }  // namespace
+
+adapters::persistence::DatabaseLocation database_location(const Settings& s,
+                                                          std::string_view module) {
+    std::optional<std::string> for_all;
+    std::optional<std::string> for_module;
+    for (const auto& entry : s.databases) {
+        const auto scheme = entry.find("://");
+        const auto equals = entry.find('=');
+        if (equals != std::string::npos && (scheme == std::string::npos || equals < scheme)) {
+            const auto name = entry.substr(0, equals);
+            if (std::find(kModules.begin(), kModules.end(), name) == kModules.end())
+                throw std::invalid_argument("'" + name +
+                                            "' is not a module (booking, payment, ticket, "
+                                            "review, mypage)");
+            if (name != module)
+                continue;
+            if (for_module)
+                throw std::invalid_argument("two URLs for the " + name + " module");
+            for_module = entry.substr(equals + 1);
+        } else {
+            if (for_all)
+                throw std::invalid_argument("two URLs for every module (one may be "
+                                            "MODULE=URL)");
+            for_all = entry;
+        }
+    }
+    const auto& url = for_module ? for_module : for_all;
+    if (!url)
+        return adapters::persistence::DatabaseLocation::sqlite(s.data_dir /
+                                                               (std::string(module) + ".db"));
+    return adapters::persistence::DatabaseLocation::postgresql(*url, std::string(module));
+}
 
 bool is_loopback(const std::string& address) {
     if (address == "localhost" || address == "::1")
@@ -485,6 +522,14 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
     if (s.bus == "kafka" && s.kafka_mock == 0 && s.kafka_brokers.empty()) {
         std::cerr << "--bus kafka needs --kafka-brokers host:port,... (or --kafka-mock N)\n";
         return 2;
+    }
+    for (const auto& module : kModules) {
+        try {
+            (void)database_location(s, module);
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "--db: " << e.what() << "\n";
+            return 2;
+        }
     }
     for (const auto& p : s.kafka_properties) {
         if (p.find('=') == std::string::npos || p.front() == '=') {

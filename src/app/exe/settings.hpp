@@ -2,11 +2,15 @@
 // The effective configuration, read once at the composition root and passed inward as plain
 // values (CONVENTIONS.md, userver). Precedence: command-line flags > MOVIE_* environment >
 // TOML file (--config, default config/movie-booking.toml when present) > built-in defaults.
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "adapters/persistence/database.hpp"
 
 namespace mb::app::exe {
 
@@ -40,6 +44,10 @@ struct Settings {
     std::int64_t data_lock_timeout_ms = 60000;  ///< wait this long for another process's files
     // storage
     std::filesystem::path data_dir = "./var";
+    /// --db (issue 12, README "Scaling out"): "postgresql://USER@HOST:PORT/DBNAME" puts every
+    /// module in its own schema of that database; "MODULE=postgresql://…" (booking, payment,
+    /// ticket, review, mypage) overrides one. Empty: SQLite files under data_dir.
+    std::vector<std::string> databases;
     std::int64_t max_batch = 256;  ///< jobs per group commit
     // payment (simulated provider)
     std::int64_t payment_decline_above = 1'000'000;  ///< KRW; charges above are declined
@@ -129,6 +137,17 @@ struct TokenCommand {
 
 /// Whether `address` is a loopback address (127.0.0.0/8, ::1, "localhost").
 [[nodiscard]] bool is_loopback(const std::string& address);
+
+/// The modules (MISSION.md's bounded contexts), in start-up order.
+inline constexpr std::array<std::string_view, 5> kModules{"booking", "payment", "ticket",
+                                                           "review", "mypage"};
+
+/// Where `module`'s tables live under `settings.databases` (--db): its own `MODULE=URL`, else
+/// the URL for every module, each in the schema named after the module; else the SQLite file
+/// `data_dir/MODULE.db`. Throws std::invalid_argument: an unknown module name, two URLs for one
+/// module (or two for all), a URL postgresql_conninfo refuses.
+[[nodiscard]] adapters::persistence::DatabaseLocation database_location(const Settings& settings,
+                                                                       std::string_view module);
 
 /// The checks that need several settings together (README "Security"): a message for the
 /// operator, or "" when the combination is fine. auth = off on a non-loopback address without

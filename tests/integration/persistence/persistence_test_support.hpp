@@ -78,9 +78,7 @@ inline bool poll_until(const std::function<bool()>& done,
 
 /// The schema of a minimal test module: one table plus the outbox and inbox every module has.
 inline std::vector<Migration> item_migrations() {
-    return {{1, "items",
-             "CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-             "name TEXT NOT NULL UNIQUE)"},
+    return {{1, "items", {"CREATE TABLE items (id {key}, name TEXT NOT NULL UNIQUE)"}},
             outbox_and_inbox_migration(2), outbox_request_id_migration(3)};
 }
 
