@@ -53,6 +53,54 @@ KAFKA_SESSION_TIMEOUT_MS = 6000
 
 AUTH_OFF_ARGS = ["--auth", "off", "--accept-unlisted-movies"]
 
+# MB_E2E_DB=postgresql: every data directory gets a database of its own on the test cluster
+# (its URL in MB_TEST_PG_URL_FILE, written by the CTest fixture of label postgresql), passed
+# as --db; servers sharing a data directory share it. Default: SQLite files in the directory.
+DB = (os.environ.get("MB_E2E_DB", "") or "sqlite").strip().lower()
+if DB not in ("sqlite", "postgresql"):
+    raise SystemExit(f"MB_E2E_DB={DB!r}: expected 'sqlite' or 'postgresql'")
+POSTGRESQL = DB == "postgresql"
+_pg_databases = {}  # data directory -> its database URL
+_pg_counter = itertools.count(1)
+
+
+def pg_cluster_url():
+    """The test cluster's URL (postgresql://mb@127.0.0.1:PORT/movie_booking); fails the
+    calling test when the fixture wrote none (never skips)."""
+    path = os.environ.get("MB_TEST_PG_URL_FILE", "")
+    if not path or not os.path.exists(path):
+        raise AssertionError("MB_E2E_DB=postgresql needs MB_TEST_PG_URL_FILE (ctest -L postgresql)")
+    with open(path) as f:
+        url = f.readline().strip()
+    assert url.startswith("postgresql://"), url
+    return url
+
+
+def psql(url, sql):
+    """Runs one SQL command with Debian's psql; returns its unaligned output."""
+    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
+                         capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise AssertionError(f"psql {sql!r}: {out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+def pg_database_for(data_dir):
+    """The PostgreSQL database of ``data_dir`` (created on first use, empty)."""
+    if data_dir not in _pg_databases:
+        base = pg_cluster_url()
+        name = f"mb_e2e_{os.getpid()}_{next(_pg_counter)}"
+        psql(base, f"CREATE DATABASE {name}")
+        _pg_databases[data_dir] = base.rsplit("/", 1)[0] + "/" + name
+    return _pg_databases[data_dir]
+
+
+def drop_pg_database(data_dir):
+    url = _pg_databases.pop(data_dir, None)
+    if url is not None:
+        name = url.rsplit("/", 1)[1]
+        psql(pg_cluster_url(), f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
 START_DEADLINE_S = 20.0
 ASYNC_DEADLINE_S = 15.0  # default deadline for event-driven (eventually consistent) state
 
@@ -412,6 +460,8 @@ class Server:
         # extra_args come later and win).
         if self.auth_off:
             args += AUTH_OFF_ARGS
+        if POSTGRESQL:
+            args += ["--db", pg_database_for(self.data_dir)]
         if self.use_kafka:
             assert self.kafka is not None, "start_kafka() first"
             args += ["--bus", "kafka", "--kafka-brokers", self.kafka.bootstrap,
@@ -562,6 +612,7 @@ class Server:
                 sys.stderr.write(f"[{self.name}] data kept in {self.data_dir}\n")
             else:
                 shutil.rmtree(self.data_dir, ignore_errors=True)
+                drop_pg_database(self.data_dir)
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None
