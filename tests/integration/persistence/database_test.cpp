@@ -35,8 +35,14 @@ std::int64_t count(Database& db, const std::string& table) {
 
 bool has_table(Database& db, const std::string& name) {
     std::int64_t n = 0;
-    db.session() << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = :n",
-        soci::use(name), soci::into(n);
+    if (db.dialect() == Dialect::kSqlite) {
+        db.session() << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = :n",
+            soci::use(name), soci::into(n);
+    } else {
+        db.session() << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+                        "current_schema() AND table_name = :n",
+            soci::use(name), soci::into(n);
+    }
     return n == 1;
 }
 
@@ -44,8 +50,8 @@ TEST_CASE("Database: a new file gets every migration, each recorded once",
           "[persistence][migrations]") {
     TempDir dir;
     const auto file = dir.file("items.db");
-    Database db(file, item_migrations());
-    CHECK(std::filesystem::exists(file));
+    Database db(at(file), item_migrations());
+    CHECK(std::filesystem::exists(file) == (db.dialect() == Dialect::kSqlite));
     CHECK(db.schema_version() == 3);
     CHECK(count(db, "schema_migrations") == 3);
     CHECK(has_table(db, "items"));
@@ -73,7 +79,7 @@ TEST_CASE(
         for (std::size_t i = 0; i < c.migrations.size(); ++i) {
             CHECK(c.migrations[i].version == static_cast<std::int64_t>(i) + 1);
         }
-        Database db(dir.file(std::string(c.module) + ".db"), c.migrations);
+        Database db(at(dir.file(std::string(c.module) + ".db")), c.migrations);
         CHECK(db.schema_version() == latest(c.migrations));
         CHECK(db.schema_version() >= 2);
         CHECK(count(db, "schema_migrations") == static_cast<std::int64_t>(c.migrations.size()));
@@ -88,11 +94,11 @@ TEST_CASE("Database: reopening applies nothing again and keeps the data",
     TempDir dir;
     const auto file = dir.file("items.db");
     {
-        Database db(file, item_migrations());
+        Database db(at(file), item_migrations());
         insert_item(db, "kept");
     }
     for (int reopen = 0; reopen < 2; ++reopen) {
-        Database db(file, item_migrations());  // would throw "table exists" if re-run
+        Database db(at(file), item_migrations());  // would throw "table exists" if re-run
         CHECK(db.schema_version() == 3);
         CHECK(count(db, "schema_migrations") == 3);
         CHECK(item_names(db) == std::vector<std::string>{"kept"});
@@ -103,10 +109,10 @@ TEST_CASE("Database: a later binary applies only the migrations that are new",
           "[persistence][migrations]") {
     TempDir dir;
     const auto file = dir.file("items.db");
-    { Database db(file, item_migrations()); }
+    { Database db(at(file), item_migrations()); }
     auto newer = item_migrations();
     newer.push_back({4, "item colour", {"ALTER TABLE items ADD COLUMN colour TEXT"}});
-    Database db(file, newer);
+    Database db(at(file), newer);
     CHECK(db.schema_version() == 4);
     CHECK(count(db, "schema_migrations") == 4);
     db.session() << "INSERT INTO items(name, colour) VALUES('a', 'red')";
@@ -117,12 +123,12 @@ TEST_CASE("Database: a database with a newer schema version than the binary is r
     TempDir dir;
     const auto file = dir.file("items.db");
     {
-        Database db(file, item_migrations());
+        Database db(at(file), item_migrations());
         db.session() << "INSERT INTO schema_migrations(version, description, applied_at) "
                         "VALUES(4, 'from the future', 0)";
     }
     try {
-        Database db(file, item_migrations());
+        Database db(at(file), item_migrations());
         FAIL("opening a newer database must throw");
     } catch (const std::runtime_error& e) {
         const std::string what = e.what();
@@ -137,15 +143,15 @@ TEST_CASE("Database: a failing migration throws and leaves its step unapplied",
     auto broken = item_migrations();
     broken.push_back({4, "broken", {"CREATE TABLE extra (x BIGINT)", "THIS IS NOT SQL"}});
     CHECK_THROWS(Database(file, broken));
-    Database db(file, item_migrations());
+    Database db(at(file), item_migrations());
     CHECK(db.schema_version() == 3);
     CHECK_FALSE(has_table(db, "extra"));  // the step's transaction was rolled back
 }
 
 TEST_CASE("Database: the connection runs WAL with synchronous=NORMAL and foreign keys",
-          "[persistence][pragmas]") {
+          "[persistence][pragmas][sqlite]") {
     TempDir dir;
-    Database db(dir.file("items.db"), item_migrations());
+    Database db(at(dir.file("items.db")), item_migrations());
     std::string journal;
     db.session() << "PRAGMA journal_mode", soci::into(journal);
     CHECK(journal == "wal");
@@ -160,7 +166,7 @@ TEST_CASE("Database: the connection runs WAL with synchronous=NORMAL and foreign
 TEST_CASE("Database: rollback_to_savepoint undoes one job, commit keeps the rest",
           "[persistence][transactions]") {
     TempDir dir;
-    Database db(dir.file("items.db"), item_migrations());
+    Database db(at(dir.file("items.db")), item_migrations());
     db.begin();
     db.savepoint();
     insert_item(db, "a");
@@ -205,7 +211,7 @@ TEST_CASE(
     std::int64_t first = 0;
     std::int64_t second = 0;
     {
-        Database db(file, item_migrations());
+        Database db(at(file), item_migrations());
         std::string name;
         long long key = 0;
         soci::statement insert =
@@ -224,7 +230,7 @@ TEST_CASE(
         CHECK(first > 0);
         CHECK(second > first);
     }
-    Database reopened(file, item_migrations());
+    Database reopened(at(file), item_migrations());
     std::int64_t id_a = 0;
     std::int64_t id_b = 0;
     reopened.session() << "SELECT id FROM items WHERE name = 'a'", soci::into(id_a);
@@ -237,7 +243,7 @@ TEST_CASE(
 TEST_CASE("insert_returning: a statement without RETURNING is refused, not read as id 0",
           "[persistence][sqlite]") {
     TempDir dir;
-    Database db(dir.file("r.db"), item_migrations());
+    Database db(at(dir.file("r.db")), item_migrations());
     std::string name = "a";
     long long key = 0;
     soci::statement insert =

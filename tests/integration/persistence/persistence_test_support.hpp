@@ -1,7 +1,9 @@
 #pragma once
 // Test support for the persistence integration tests: a temporary directory for real SQLite
-// files (removed afterwards), a module (database + outbox + inbox + executor) on a real
-// io_context running on threads, and waiting with a deadline instead of sleeping.
+// files (removed afterwards) — or, with MB_TEST_PG_URL_FILE set (label postgresql), a fresh
+// schema of the test cluster per file name (at()) —, a module (database + outbox + inbox +
+// executor) on a real io_context running on threads, and waiting with a deadline instead of
+// sleeping.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -19,7 +21,12 @@
 #include <thread>
 #include <vector>
 
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
 #include <boost/asio/executor_work_guard.hpp>
+#include <soci/postgresql/soci-postgresql.h>
 #include <boost/asio/io_context.hpp>
 #include <unistd.h>
 
@@ -62,6 +69,40 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+/// Whether this run stores on PostgreSQL: MB_TEST_PG_URL_FILE names the test cluster's URL
+/// file (set by CTest for the suites' postgresql.* copies only).
+inline bool on_postgresql() {
+    return std::getenv("MB_TEST_PG_URL_FILE") != nullptr;
+}
+
+/// Where a test's module database lives: the SQLite `file`; on PostgreSQL a schema of the
+/// test cluster (URL in MB_TEST_PG_URL_FILE) standing for that file — empty on its first use
+/// in this process, the same schema when the test opens the file again. Throws
+/// std::runtime_error when the cluster's URL is missing (never skips).
+inline DatabaseLocation at(const std::filesystem::path& file) {
+    if (!on_postgresql())
+        return DatabaseLocation::sqlite(file);
+    static std::mutex mutex;
+    static std::map<std::string, std::string> schemas;
+    const std::lock_guard lock(mutex);
+    const char* url_file = std::getenv("MB_TEST_PG_URL_FILE");
+    std::string url;
+    if (url_file != nullptr) {
+        std::ifstream in(url_file);
+        std::getline(in, url);
+    }
+    if (url.rfind("postgresql://", 0) != 0)
+        throw std::runtime_error("MB_TEST_PG_URL_FILE names no postgresql:// URL");
+    auto it = schemas.find(file.string());
+    if (it == schemas.end()) {
+        const auto name = "t" + std::to_string(::getpid()) + "_" + std::to_string(schemas.size());
+        soci::session admin(soci::postgresql, postgresql_conninfo(url));
+        admin << "DROP SCHEMA IF EXISTS " + name + " CASCADE";
+        it = schemas.emplace(file.string(), name).first;
+    }
+    return DatabaseLocation::postgresql(url, it->second);
+}
 
 /// Polls `done` until it holds or the deadline passes; returns its last value.
 inline bool poll_until(const std::function<bool()>& done,
@@ -147,7 +188,7 @@ class Module {
 public:
     explicit Module(const std::filesystem::path& file,
                     const std::vector<Migration>& migrations = item_migrations())
-        : db(file, migrations),
+        : db(at(file), migrations),
           outbox(db),
           inbox(db),
           executor(io.get_executor(), "test", db, outbox, inbox, ModuleExecutor::Options{}) {}

@@ -33,7 +33,7 @@ void check_unique_violation(F f) {
         FAIL("expected a UNIQUE constraint violation");
     } catch (const soci::soci_error& e) {
         INFO(e.what());
-        CHECK((sqlite_result_code(e) & 0xFF) == 19);
+        CHECK(is_unique_violation(e));  // SQLite 2067/1555, PostgreSQL 23505
     }
 }
 
@@ -46,7 +46,7 @@ booking::Booking new_booking(FixedClock& clock, const std::string& customer = "c
 TEST_CASE("SqlBookingRepository: add assigns ids from 1, find returns every field",
           "[persistence][booking]") {
     TempDir dir;
-    Database db(dir.file("booking.db"), booking_migrations());
+    Database db(at(dir.file("booking.db")), booking_migrations());
     SqlBookingRepository repo(db);
     FixedClock clock;
     auto first = new_booking(clock);
@@ -75,7 +75,7 @@ TEST_CASE("SqlBookingRepository: add assigns ids from 1, find returns every fiel
 TEST_CASE("SqlBookingRepository: update stores status, payment, cancel intent and time",
           "[persistence][booking]") {
     TempDir dir;
-    Database db(dir.file("booking.db"), booking_migrations());
+    Database db(at(dir.file("booking.db")), booking_migrations());
     SqlBookingRepository repo(db);
     FixedClock clock;
     auto b = new_booking(clock);
@@ -101,7 +101,7 @@ TEST_CASE("SqlBookingRepository: update stores status, payment, cancel intent an
 TEST_CASE("SqlBookingRepository: remove deletes, ids are never reused",
           "[persistence][booking]") {
     TempDir dir;
-    Database db(dir.file("booking.db"), booking_migrations());
+    Database db(at(dir.file("booking.db")), booking_migrations());
     SqlBookingRepository repo(db);
     FixedClock clock;
     auto a = new_booking(clock);
@@ -121,7 +121,7 @@ TEST_CASE(
     "not counted",
     "[persistence][booking]") {
     TempDir dir;
-    Database db(dir.file("booking.db"), booking_migrations());
+    Database db(at(dir.file("booking.db")), booking_migrations());
     SqlBookingRepository repo(db);
     FixedClock clock;
     for (int i = 0; i < 7; ++i) {
@@ -151,7 +151,7 @@ TEST_CASE(
     "first, limited",
     "[persistence][booking]") {
     TempDir dir;
-    Database db(dir.file("booking.db"), booking_migrations());
+    Database db(at(dir.file("booking.db")), booking_migrations());
     SqlBookingRepository repo(db);
     FixedClock clock;
     auto old_pending = new_booking(clock);
@@ -188,7 +188,7 @@ TEST_CASE(
 TEST_CASE("SqlPaymentRepository: add/find/find_by_booking/update keep every field",
           "[persistence][payment]") {
     TempDir dir;
-    Database db(dir.file("payment.db"), payment_migrations());
+    Database db(at(dir.file("payment.db")), payment_migrations());
     SqlPaymentRepository repo(db);
     FixedClock clock;
     auto p = payment::Payment::approve(7, "customer-1", 10000, "auth-1", clock.now()).value();
@@ -218,7 +218,7 @@ TEST_CASE("SqlPaymentRepository: add/find/find_by_booking/update keep every fiel
 TEST_CASE("SqlPaymentRepository: one payment per booking is a database rule",
           "[persistence][payment]") {
     TempDir dir;
-    Database db(dir.file("payment.db"), payment_migrations());
+    Database db(at(dir.file("payment.db")), payment_migrations());
     SqlPaymentRepository repo(db);
     FixedClock clock;
     auto p = payment::Payment::approve(7, "c", 1, "auth-1", clock.now()).value();
@@ -229,7 +229,7 @@ TEST_CASE("SqlPaymentRepository: one payment per booking is a database rule",
 
 TEST_CASE("SqlPaymentRepository: list pages by id with the total", "[persistence][payment]") {
     TempDir dir;
-    Database db(dir.file("payment.db"), payment_migrations());
+    Database db(at(dir.file("payment.db")), payment_migrations());
     SqlPaymentRepository repo(db);
     FixedClock clock;
     for (std::int64_t b = 1; b <= 5; ++b) {
@@ -250,7 +250,7 @@ TEST_CASE(
     "lease included",
     "[persistence][ticket]") {
     TempDir dir;
-    Database db(dir.file("ticket.db"), ticket_migrations());
+    Database db(at(dir.file("ticket.db")), ticket_migrations());
     SqlTicketRepository repo(db);
     FixedClock clock;
     auto t = ticket::Ticket::issue({7, "customer-1", "soul", "1A,2B", 2}, clock.now());
@@ -284,7 +284,7 @@ TEST_CASE(
 TEST_CASE("SqlTicketRepository: a placeholder's late details are stored by update",
           "[persistence][ticket]") {
     TempDir dir;
-    Database db(dir.file("ticket.db"), ticket_migrations());
+    Database db(at(dir.file("ticket.db")), ticket_migrations());
     SqlTicketRepository repo(db);
     FixedClock clock;
     auto t = ticket::Ticket::voided(7, clock.now());
@@ -301,7 +301,7 @@ TEST_CASE("SqlTicketRepository: a placeholder's late details are stored by updat
 TEST_CASE("SqlTicketRepository: one ticket per booking, list pages by id",
           "[persistence][ticket]") {
     TempDir dir;
-    Database db(dir.file("ticket.db"), ticket_migrations());
+    Database db(at(dir.file("ticket.db")), ticket_migrations());
     SqlTicketRepository repo(db);
     FixedClock clock;
     for (std::int64_t b = 1; b <= 3; ++b) {
@@ -325,7 +325,7 @@ TEST_CASE(
     "score, contents and weather",
     "[persistence][review]") {
     TempDir dir;
-    Database db(dir.file("review.db"), review_migrations());
+    Database db(at(dir.file("review.db")), review_migrations());
     SqlReviewRepository repo(db);
     FixedClock clock;
     auto r = review::Review::open(7, "alice", "Sunny", clock.now());
@@ -352,7 +352,7 @@ TEST_CASE(
 TEST_CASE("SqlReviewRepository: one review per booking, list pages by id",
           "[persistence][review]") {
     TempDir dir;
-    Database db(dir.file("review.db"), review_migrations());
+    Database db(at(dir.file("review.db")), review_migrations());
     SqlReviewRepository repo(db);
     FixedClock clock;
     for (std::int64_t b = 1; b <= 3; ++b) {
@@ -377,7 +377,7 @@ TEST_CASE(
     FixedClock clock;
     const std::vector<std::string> owners{"alice", "bob", "alice", "carol", "alice"};
     {
-        Database db(dir.file("booking.db"), booking_migrations());
+        Database db(at(dir.file("booking.db")), booking_migrations());
         SqlBookingRepository repo(db);
         for (const auto& who : owners) {
             auto b = new_booking(clock, who);
@@ -394,7 +394,7 @@ TEST_CASE(
         CHECK(repo.list_by_customer("nobody", {0, 20}).total == 0);
     }
     {
-        Database db(dir.file("payment.db"), payment_migrations());
+        Database db(at(dir.file("payment.db")), payment_migrations());
         SqlPaymentRepository repo(db);
         for (std::size_t i = 0; i < owners.size(); ++i) {
             auto p = payment::Payment::approve(static_cast<std::int64_t>(i + 1), owners[i], 100,
@@ -411,7 +411,7 @@ TEST_CASE(
         CHECK(repo.list({0, 20}).total == 5);
     }
     {
-        Database db(dir.file("ticket.db"), ticket_migrations());
+        Database db(at(dir.file("ticket.db")), ticket_migrations());
         SqlTicketRepository repo(db);
         for (std::size_t i = 0; i < owners.size(); ++i) {
             auto t = ticket::Ticket::issue(
@@ -424,7 +424,7 @@ TEST_CASE(
         CHECK(page.total == 1);
     }
     {
-        Database db(dir.file("review.db"), review_migrations());
+        Database db(at(dir.file("review.db")), review_migrations());
         SqlReviewRepository repo(db);
         for (std::size_t i = 0; i < owners.size(); ++i) {
             auto r = review::Review::open(static_cast<std::int64_t>(i + 1), owners[i], "Rainy",
@@ -453,7 +453,7 @@ TEST_CASE(
     "field is kept",
     "[persistence][mypage]") {
     TempDir dir;
-    Database db(dir.file("mypage.db"), mypage_migrations());
+    Database db(at(dir.file("mypage.db")), mypage_migrations());
     SqlMyPageRepository repo(db);
     auto row = mypage::MyPage::for_booking(7);
     repo.save(row);
@@ -498,7 +498,7 @@ TEST_CASE(
 TEST_CASE("SqlMyPageRepository: list shows visible rows only, paged by id, with the total",
           "[persistence][mypage]") {
     TempDir dir;
-    Database db(dir.file("mypage.db"), mypage_migrations());
+    Database db(at(dir.file("mypage.db")), mypage_migrations());
     SqlMyPageRepository repo(db);
     for (std::int64_t b = 1; b <= 6; ++b) {
         auto row = row_for(b, b % 2 == 0 ? "alice" : "bob", b != 4);  // booking 4 never booked
@@ -520,7 +520,7 @@ TEST_CASE(
     "paged",
     "[persistence][mypage]") {
     TempDir dir;
-    Database db(dir.file("mypage.db"), mypage_migrations());
+    Database db(at(dir.file("mypage.db")), mypage_migrations());
     SqlMyPageRepository repo(db);
     for (std::int64_t b = 1; b <= 6; ++b) {
         auto row = row_for(b, b % 2 == 0 ? "alice" : "bob", b != 4);
@@ -570,7 +570,7 @@ TEST_CASE("Repositories: a stored status no version knows is an error, never a d
     TempDir dir;
     FixedClock clock;
     SECTION("booking (a guessed Pending would be refunded and deleted by recovery)") {
-        Database db(dir.file("booking.db"), booking_migrations());
+        Database db(at(dir.file("booking.db")), booking_migrations());
         SqlBookingRepository repo(db);
         auto b = new_booking(clock);
         repo.add(b);
@@ -578,7 +578,7 @@ TEST_CASE("Repositories: a stored status no version knows is an error, never a d
         check_unreadable([&] { (void)repo.find(b.id()); }, "bookings", b.id());
     }
     SECTION("payment") {
-        Database db(dir.file("payment.db"), payment_migrations());
+        Database db(at(dir.file("payment.db")), payment_migrations());
         SqlPaymentRepository repo(db);
         auto p = payment::Payment::approve(7, "customer-1", 10000, "auth-1", clock.now()).value();
         repo.add(p);
@@ -586,7 +586,7 @@ TEST_CASE("Repositories: a stored status no version knows is an error, never a d
         check_unreadable([&] { (void)repo.find_by_booking(7); }, "payments", p.id());
     }
     SECTION("ticket") {
-        Database db(dir.file("ticket.db"), ticket_migrations());
+        Database db(at(dir.file("ticket.db")), ticket_migrations());
         SqlTicketRepository repo(db);
         auto t = ticket::Ticket::issue({7, "customer-1", "soul", "1A,2B", 2}, clock.now());
         repo.add(t);
@@ -594,7 +594,7 @@ TEST_CASE("Repositories: a stored status no version knows is an error, never a d
         check_unreadable([&] { (void)repo.find(t.id()); }, "tickets", t.id());
     }
     SECTION("review") {
-        Database db(dir.file("review.db"), review_migrations());
+        Database db(at(dir.file("review.db")), review_migrations());
         SqlReviewRepository repo(db);
         auto r = review::Review::open(7, "alice", "Sunny", clock.now());
         repo.add(r);

@@ -33,7 +33,7 @@ TEST_CASE(
     "in order",
     "[persistence][outbox]") {
     TempDir dir;
-    Database db(dir.file("m.db"), item_migrations());
+    Database db(at(dir.file("m.db")), item_migrations());
     OutboxStore outbox(db);
     db.begin();
     outbox.append(envelope("e1", 7));
@@ -54,7 +54,7 @@ TEST_CASE(
 TEST_CASE("OutboxStore: truncate_written drops the entries of a rolled-back job only",
           "[persistence][outbox]") {
     TempDir dir;
-    Database db(dir.file("m.db"), item_migrations());
+    Database db(at(dir.file("m.db")), item_migrations());
     OutboxStore outbox(db);
     db.begin();
     outbox.append(envelope("kept"));
@@ -76,7 +76,7 @@ TEST_CASE("OutboxStore: truncate_written drops the entries of a rolled-back job 
 TEST_CASE("OutboxStore: discard_written forgets a batch that was rolled back as a whole",
           "[persistence][outbox]") {
     TempDir dir;
-    Database db(dir.file("m.db"), item_migrations());
+    Database db(at(dir.file("m.db")), item_migrations());
     OutboxStore outbox(db);
     db.begin();
     outbox.append(envelope("e1"));
@@ -89,7 +89,7 @@ TEST_CASE("OutboxStore: discard_written forgets a batch that was rolled back as 
 TEST_CASE("OutboxStore: undelivered returns entries after a seq, oldest first, at most limit",
           "[persistence][outbox]") {
     TempDir dir;
-    Database db(dir.file("m.db"), item_migrations());
+    Database db(at(dir.file("m.db")), item_migrations());
     OutboxStore outbox(db);
     for (int i = 1; i <= 5; ++i)
         outbox.append(envelope("e" + std::to_string(i)));
@@ -112,7 +112,7 @@ TEST_CASE("OutboxStore: undelivered returns entries after a seq, oldest first, a
 TEST_CASE("OutboxStore: remove deletes delivered entries, backlog counts what is left",
           "[persistence][outbox]") {
     TempDir dir;
-    Database db(dir.file("m.db"), item_migrations());
+    Database db(at(dir.file("m.db")), item_migrations());
     OutboxStore outbox(db);
     for (int i = 1; i <= 4; ++i)
         outbox.append(envelope("e" + std::to_string(i)));
@@ -132,14 +132,14 @@ TEST_CASE("OutboxStore: entries survive closing and reopening the file", "[persi
     TempDir dir;
     const auto file = dir.file("m.db");
     {
-        Database db(file, item_migrations());
+        Database db(at(file), item_migrations());
         OutboxStore outbox(db);
         db.begin();
         outbox.append(envelope("e1"));
         outbox.append(envelope("e2"));
         db.commit();
     }
-    Database db(file, item_migrations());
+    Database db(at(file), item_migrations());
     OutboxStore outbox(db);
     CHECK(outbox.backlog() == 2);
     CHECK(ids_of(outbox.undelivered(0, 100)) == Ids{"e1", "e2"});
@@ -155,13 +155,13 @@ TEST_CASE("OutboxStore: the request id is kept with the entry, rows from before 
     std::vector<Migration> before = item_migrations();
     before.pop_back();  // the outbox request id migration
     {
-        Database db(file, before);
+        Database db(at(file), before);
         db.begin();
         db.session() << "INSERT INTO outbox(event_id, event_type, booking_id, timestamp, "
                         "payload, created_at) VALUES('old', 'Test', 7, '20210223233224', '{}', 0)";
         db.commit();
     }
-    Database db(file, item_migrations());
+    Database db(at(file), item_migrations());
     OutboxStore outbox(db);
     auto with_id = envelope("new");
     with_id.request_id = "req-1";
@@ -183,7 +183,7 @@ TEST_CASE(
     "duplicate",
     "[persistence][inbox]") {
     TempDir dir;
-    Database db(dir.file("m.db"), item_migrations());
+    Database db(at(dir.file("m.db")), item_migrations());
     InboxStore inbox(db);
     CHECK(inbox.record("event-1"));
     CHECK_FALSE(inbox.record("event-1"));
@@ -195,7 +195,7 @@ TEST_CASE(
 TEST_CASE("InboxStore: a record rolled back with its transaction is not remembered",
           "[persistence][inbox]") {
     TempDir dir;
-    Database db(dir.file("m.db"), item_migrations());
+    Database db(at(dir.file("m.db")), item_migrations());
     InboxStore inbox(db);
     db.begin();
     db.savepoint();
@@ -209,11 +209,11 @@ TEST_CASE("InboxStore: recorded ids survive a reopen", "[persistence][inbox]") {
     TempDir dir;
     const auto file = dir.file("m.db");
     {
-        Database db(file, item_migrations());
+        Database db(at(file), item_migrations());
         InboxStore inbox(db);
         CHECK(inbox.record("event-1"));
     }
-    Database db(file, item_migrations());
+    Database db(at(file), item_migrations());
     InboxStore inbox(db);
     CHECK_FALSE(inbox.record("event-1"));
 }

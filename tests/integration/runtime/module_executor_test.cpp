@@ -64,7 +64,7 @@ TEST_CASE("ModuleExecutor: submitted jobs run on the module strand and commit",
         CHECK(m.executor.stats().jobs >= 3);
     }
     // Committed means durable: a new connection on the file sees every row.
-    Database reopened(file, item_migrations());
+    Database reopened(at(file), item_migrations());
     CHECK(item_names(reopened) == Names{"a", "b", "c"});
 }
 
