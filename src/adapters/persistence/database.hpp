@@ -91,6 +91,14 @@ public:
     [[nodiscard]] soci::session& session() noexcept { return session_; }
     [[nodiscard]] Dialect dialect() const noexcept { return location_.dialect; }
     [[nodiscard]] const DatabaseLocation& location() const noexcept { return location_; }
+    /// The clause that ends an aggregate's SELECT by key inside a unit of work: PostgreSQL's
+    /// " FOR UPDATE" — the row stays locked until the transaction ends, so two replicas'
+    /// read-modify-writes of one aggregate (cancel and print of one booking) run one after the
+    /// other, the second reading what the first committed (issue 12) —; nothing on SQLite,
+    /// where BEGIN IMMEDIATE already makes the module's one writer exclusive.
+    [[nodiscard]] const char* row_lock() const noexcept {
+        return location_.dialect == Dialect::kPostgresql ? " FOR UPDATE" : "";
+    }
     /// SQLite: the file; PostgreSQL: empty.
     [[nodiscard]] const std::filesystem::path& file() const noexcept { return location_.file; }
     /// Highest applied migration version.

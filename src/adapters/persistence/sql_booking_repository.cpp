@@ -45,25 +45,37 @@ std::vector<Migration> booking_migrations() {
                                       "CREATE INDEX movies_title_lower ON movies(lower(title))"}},
             // Collections are filtered to the caller (issue 9).
             {8, "customer index", {"CREATE INDEX bookings_customer ON bookings(customer_id, id)"}},
-            outbox_request_id_migration(9)};
+            outbox_request_id_migration(9),
+            // Which process wrote a booking (issue 12): replicas share this table on
+            // PostgreSQL, and recovery must not settle another replica's live saga.
+            {10,
+             "booking writer",
+             {"ALTER TABLE bookings ADD COLUMN instance TEXT NOT NULL DEFAULT ''",
+              "ALTER TABLE bookings ADD COLUMN run TEXT NOT NULL DEFAULT ''"}}};
 }
 
-SqlBookingRepository::SqlBookingRepository(Database& db)
+SqlBookingRepository::SqlBookingRepository(Database& db, ProcessIdentity writer)
     : db_(db),
+      writer_(std::move(writer)),
       insert_((db.session().prepare
                    << "INSERT INTO bookings(customer_id, movie_name, seat, qty, total_price, "
-                      "status, payment_id, created_at, updated_at, screening_id) VALUES(:c, :m, "
-                      ":s, :q, :p, :st, :pay, :ca, :ua, :sc) RETURNING id",
+                      "status, payment_id, created_at, updated_at, screening_id, instance, run) "
+                      "VALUES(:c, :m, :s, :q, :p, :st, :pay, :ca, :ua, :sc, :i, :r) RETURNING id",
                soci::into(inserted_key_), soci::use(row_.customer_id), soci::use(row_.movie_name),
                soci::use(row_.seat), soci::use(row_.qty), soci::use(row_.total_price),
                soci::use(row_.status), soci::use(row_.payment_id), soci::use(row_.created_at),
-               soci::use(row_.updated_at), soci::use(row_.screening_id))),
+               soci::use(row_.updated_at), soci::use(row_.screening_id),
+               soci::use(writer_.instance), soci::use(writer_.run))),
+      // Every write stamps its writer: recovery reads "last touched by" (pending()).
       update_((db.session().prepare << "UPDATE bookings SET status = :st, payment_id = :pay, "
-                                       "cancel_requested = :cr, updated_at = :ua WHERE id = :id",
+                                       "cancel_requested = :cr, updated_at = :ua, instance = :i, "
+                                       "run = :r WHERE id = :id",
                soci::use(row_.status), soci::use(row_.payment_id), soci::use(row_.cancel_requested),
-               soci::use(row_.updated_at), soci::use(row_.id))),
+               soci::use(row_.updated_at), soci::use(writer_.instance), soci::use(writer_.run),
+               soci::use(row_.id))),
       delete_((db.session().prepare << "DELETE FROM bookings WHERE id = :id", soci::use(row_.id))),
-      select_((db.session().prepare << "SELECT " << kColumns << " FROM bookings WHERE id = :id",
+      select_((db.session().prepare << "SELECT " << kColumns << " FROM bookings WHERE id = :id"
+                                       << db.row_lock(),
                soci::into(row_.id), soci::into(row_.customer_id), soci::into(row_.movie_name),
                soci::into(row_.seat), soci::into(row_.qty), soci::into(row_.total_price),
                soci::into(row_.status), soci::into(row_.payment_id),
@@ -171,15 +183,35 @@ domain::Page<Booking> SqlBookingRepository::list_by_customer(const std::string& 
 }
 
 std::vector<Booking> SqlBookingRepository::pending(domain::TimePoint changed_before,
-                                                      std::int64_t limit) {
-    return query("WHERE status = 'Pending' AND updated_at <= :a ORDER BY id LIMIT :b",
-                 to_epoch_ms(changed_before), limit);
+                                                  std::int64_t limit) {
+    return settle_query("status = 'Pending'", changed_before, limit);
 }
 
 std::vector<Booking> SqlBookingRepository::cancel_requested(domain::TimePoint changed_before,
                                                                std::int64_t limit) {
-    return query("WHERE cancel_requested = 1 AND updated_at <= :a ORDER BY id LIMIT :b",
-                 to_epoch_ms(changed_before), limit);
+    return settle_query("cancel_requested = 1", changed_before, limit);
+}
+
+std::vector<Booking> SqlBookingRepository::settle_query(const char* condition,
+                                                        domain::TimePoint changed_before,
+                                                        std::int64_t limit) {
+    std::vector<Booking> out;
+    Row r;
+    auto cutoff = to_epoch_ms(changed_before);
+    auto lim = limit;
+    soci::statement st =
+        (db_.session().prepare
+             << "SELECT " << kColumns << " FROM bookings WHERE " << condition
+             << " AND (updated_at <= :a OR (instance = :i AND run <> :r)) ORDER BY id LIMIT :b",
+         soci::into(r.id), soci::into(r.customer_id), soci::into(r.movie_name), soci::into(r.seat),
+         soci::into(r.qty), soci::into(r.total_price), soci::into(r.status),
+         soci::into(r.payment_id), soci::into(r.cancel_requested), soci::into(r.created_at),
+         soci::into(r.updated_at), soci::into(r.screening_id), soci::use(cutoff),
+         soci::use(writer_.instance), soci::use(writer_.run), soci::use(lim));
+    st.execute();
+    while (st.fetch())
+        out.push_back(restore(r));
+    return out;
 }
 
 }  // namespace mb::adapters::persistence

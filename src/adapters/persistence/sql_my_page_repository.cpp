@@ -59,12 +59,12 @@ MyPage to_row(const Row& r) {
     return MyPage::restore(std::move(s));
 }
 
-soci::statement prepare_select(soci::session& sql, const char* where, Row& r, std::int64_t& key) {
-    soci::statement st(sql);
+soci::statement prepare_select(Database& db, const char* where, Row& r, std::int64_t& key) {
+    soci::statement st(db.session());
     into_all(st, r);
     st.exchange(soci::use(key));
     st.alloc();
-    st.prepare(std::string("SELECT ") + kColumns + " FROM mypages WHERE " + where);
+    st.prepare(std::string("SELECT ") + kColumns + " FROM mypages WHERE " + where + db.row_lock());
     st.define_and_bind();
     return st;
 }
@@ -125,8 +125,8 @@ SqlMyPageRepository::SqlMyPageRepository(Database& db)
                soci::use(row_.review_status), soci::use(row_.score, row_.score_ind),
                soci::use(row_.contents), soci::use(row_.updated_at), soci::use(row_.screening_id),
                soci::use(row_.screening_starts_at), soci::use(row_.id))),
-      by_id_(prepare_select(db.session(), "id = :k", row_, key_)),
-      by_booking_(prepare_select(db.session(), "booking_id = :k", row_, key_)) {}
+      by_id_(prepare_select(db, "id = :k", row_, key_)),
+      by_booking_(prepare_select(db, "booking_id = :k", row_, key_)) {}
 
 void SqlMyPageRepository::bind(const MyPage& p) {
     const auto s = p.state();

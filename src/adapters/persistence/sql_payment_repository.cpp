@@ -42,12 +42,13 @@ SqlPaymentRepository::SqlPaymentRepository(Database& db)
       update_((db.session().prepare
                    << "UPDATE payments SET status = :s, updated_at = :ua WHERE id = :id",
                soci::use(row_.status), soci::use(row_.updated_at), soci::use(row_.id))),
-      by_id_((db.session().prepare << "SELECT " << kColumns << " FROM payments WHERE id = :k",
+      by_id_((db.session().prepare << "SELECT " << kColumns << " FROM payments WHERE id = :k" << db.row_lock(),
               soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.customer_id),
               soci::into(row_.amount), soci::into(row_.authorization), soci::into(row_.status),
               soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))),
       by_booking_(
-          (db.session().prepare << "SELECT " << kColumns << " FROM payments WHERE booking_id = :k",
+          (db.session().prepare << "SELECT " << kColumns << " FROM payments WHERE booking_id = :k"
+                                << db.row_lock(),
            soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.customer_id),
            soci::into(row_.amount), soci::into(row_.authorization), soci::into(row_.status),
            soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))) {}

@@ -47,13 +47,14 @@ SqlReviewRepository::SqlReviewRepository(Database& db)
                                        "status = :st, updated_at = :ua WHERE id = :id",
                soci::use(row_.score, row_.score_ind), soci::use(row_.contents),
                soci::use(row_.status), soci::use(row_.updated_at), soci::use(row_.id))),
-      by_id_((db.session().prepare << "SELECT " << kColumns << " FROM reviews WHERE id = :k",
+      by_id_((db.session().prepare << "SELECT " << kColumns << " FROM reviews WHERE id = :k" << db.row_lock(),
               soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.customer_id),
               soci::into(row_.score, row_.score_ind), soci::into(row_.contents),
               soci::into(row_.weather), soci::into(row_.status), soci::into(row_.created_at),
               soci::into(row_.updated_at), soci::use(key_))),
       by_booking_(
-          (db.session().prepare << "SELECT " << kColumns << " FROM reviews WHERE booking_id = :k",
+          (db.session().prepare << "SELECT " << kColumns << " FROM reviews WHERE booking_id = :k"
+                                << db.row_lock(),
            soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.customer_id),
            soci::into(row_.score, row_.score_ind), soci::into(row_.contents),
            soci::into(row_.weather), soci::into(row_.status), soci::into(row_.created_at),

@@ -50,13 +50,14 @@ SqlTicketRepository::SqlTicketRepository(Database& db)
                soci::use(row_.qty), soci::use(row_.status),
                soci::use(row_.lease_until, row_.lease_ind), soci::use(row_.updated_at),
                soci::use(row_.id))),
-      by_id_((db.session().prepare << "SELECT " << kColumns << " FROM tickets WHERE id = :k",
+      by_id_((db.session().prepare << "SELECT " << kColumns << " FROM tickets WHERE id = :k" << db.row_lock(),
               soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.customer_id),
               soci::into(row_.movie_name), soci::into(row_.seat), soci::into(row_.qty),
               soci::into(row_.status), soci::into(row_.lease_until, row_.lease_ind),
               soci::into(row_.created_at), soci::into(row_.updated_at), soci::use(key_))),
       by_booking_(
-          (db.session().prepare << "SELECT " << kColumns << " FROM tickets WHERE booking_id = :k",
+          (db.session().prepare << "SELECT " << kColumns << " FROM tickets WHERE booking_id = :k"
+                                << db.row_lock(),
            soci::into(row_.id), soci::into(row_.booking_id), soci::into(row_.customer_id),
            soci::into(row_.movie_name), soci::into(row_.seat), soci::into(row_.qty),
            soci::into(row_.status), soci::into(row_.lease_until, row_.lease_ind),

@@ -1,5 +1,6 @@
 #include "app/exe/application.hpp"
 
+#include <array>
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
@@ -40,6 +41,8 @@
 #include "adapters/inprocess/in_process_ports.hpp"
 #include "app/sagas/sagas.hpp"
 #include "adapters/observability/observability.hpp"
+#include "adapters/persistence/process_identity.hpp"
+#include "adapters/system/ids.hpp"
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/runtime/module_executor.hpp"
 #include "adapters/persistence/sql_booking_repository.hpp"
@@ -156,6 +159,21 @@ std::size_t batch_limit(const Settings& s, persistence::Database& db) {
                                                              : limit;
 }
 
+/// --instance-id, or host name + ":" + the absolute data directory (stable across restarts,
+/// distinct for replicas on one host with their own directories); a new run id per start.
+persistence::ProcessIdentity process_identity(const Settings& s) {
+    std::string instance = s.instance_id;
+    if (instance.empty()) {
+        std::array<char, 256> host{};
+        if (::gethostname(host.data(), host.size() - 1) != 0)
+            host[0] = '\0';
+        std::error_code ec;
+        const auto dir = std::filesystem::absolute(s.data_dir, ec);
+        instance = std::string(host.data()) + ":" + (ec ? s.data_dir : dir).lexically_normal().string();
+    }
+    return {std::move(instance), adapters::system::new_uuid()};
+}
+
 /// What every module owns: its database (file or schema), outbox, inbox, executor and relay.
 struct ModuleStorage {
     ModuleStorage(asio::any_io_executor io, const std::string& name, const Settings& s,
@@ -235,6 +253,7 @@ std::unique_ptr<bus::EventBus> make_bus(const Settings& s,
 struct Application::Impl {
     Impl(Settings s, Mode mode)
         : settings(std::move(s)),
+          identity(process_identity(settings)),
           listener(mode == Mode::kServe ? listen_socket(settings) : -1),
           io(static_cast<int>(settings.threads)),
           event_bus_owner(make_bus(settings, mock_cluster)),
@@ -250,7 +269,7 @@ struct Application::Impl {
                          event_bus),
           mypage_storage(io.get_executor(), "mypage", settings, persistence::mypage_migrations(),
                          event_bus),
-          booking_repository(booking_storage.db),
+          booking_repository(booking_storage.db, identity),
           catalogue_repository(booking_storage.db),
           seat_inventory(booking_storage.db),
           booking_outbox(booking_storage.outbox, clock),
@@ -580,7 +599,15 @@ struct Application::Impl {
                     const auto added = co_await booking_storage.executor.execute(std::move(load));
                     spdlog::info("demo catalogue: {} entries added", added);
                 }
-                const auto settled = co_await booking_saga.recover(milliseconds(0));
+                // SQLite: this process holds the files exclusively, so every Pending booking
+                // is the previous run's and is settled now. PostgreSQL: other replicas share the
+                // tables and their live sagas are Pending too: only bookings untouched for the
+                // safe age are settled (issue 12), by whichever replica locks them first.
+                const auto start_up_age =
+                    booking_storage.db.dialect() == persistence::Dialect::kSqlite
+                        ? milliseconds(0)
+                        : milliseconds(std::chrono::seconds(settings.recovery_min_age_s));
+                const auto settled = co_await booking_saga.recover(start_up_age);
                 if (settled > 0)
                     spdlog::info("recovery settled {} bookings", settled);
                 if (lifecycle.mark_ready()) {
@@ -662,6 +689,7 @@ struct Application::Impl {
     }
 
     Settings settings;
+    persistence::ProcessIdentity identity;  ///< this replica and this run (shared tables)
     ListenSocket listener;  ///< kServe: bound (or inherited) first, then given to the server
     asio::io_context io;
     adapters::system::SystemClock clock;

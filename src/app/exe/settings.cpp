@@ -148,6 +148,9 @@ void add_settings(CLI::App& app, Settings& s, std::vector<std::string>& names) {
         "own schema), or MODULE=postgresql://... for one; repeatable (default: SQLite files "
         "under --data-dir)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    opt("instance-id", s.instance_id,
+        "Names this replica in the tables replicas share (outbox claims, recovery); unique per "
+        "live replica (default: host name + \":\" + absolute --data-dir)");
     opt("data-lock-timeout-ms", s.data_lock_timeout_ms,
         "Wait this long for database files another process still holds (rolling restart), "
         "then fail, ms")

@@ -48,6 +48,9 @@ struct Settings {
     /// module in its own schema of that database; "MODULE=postgresql://…" (booking, payment,
     /// ticket, review, mypage) overrides one. Empty: SQLite files under data_dir.
     std::vector<std::string> databases;
+    /// Names this replica in shared tables (outbox claims, Pending bookings); must differ
+    /// between live replicas. Empty: host name + ":" + absolute data_dir.
+    std::string instance_id;
     std::int64_t max_batch = 256;  ///< jobs per group commit
     // payment (simulated provider)
     std::int64_t payment_decline_above = 1'000'000;  ///< KRW; charges above are declined

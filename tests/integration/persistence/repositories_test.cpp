@@ -147,6 +147,36 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "SqlBookingRepository::pending: an earlier run of this instance is settled whatever its "
+    "age, another replica's or this run's booking only past the safe age",
+    "[persistence][booking][replicas]") {
+    // Issue 12: replicas share the bookings on PostgreSQL; a start-up recovery with no minimum
+    // age would refund another replica's live saga.
+    TempDir dir;
+    Database db(at(dir.file("booking.db")), booking_migrations());
+    FixedClock clock;
+    SqlBookingRepository crashed(db, {"replica-1", "run-a"});
+    SqlBookingRepository other(db, {"replica-2", "run-x"});
+    auto left = new_booking(clock);
+    crashed.add(left);  // replica 1's run a died with it Pending
+    auto live = new_booking(clock);
+    other.add(live);  // replica 2 is working on it
+    SqlBookingRepository restarted(db, {"replica-1", "run-b"});
+    auto mine = new_booking(clock);
+    restarted.add(mine);
+    const auto before = clock.now() - std::chrono::seconds(60);  // nothing is that old
+    const auto settle = restarted.pending(before, 10);
+    REQUIRE(settle.size() == 1);
+    CHECK(settle[0].id() == left.id());
+    CHECK(other.pending(before, 10).empty());  // replica 1's run a is not replica 2's
+    // Past the safe age, every Pending booking is settled, whoever wrote it.
+    CHECK(restarted.pending(clock.now(), 10).size() == 3);
+    // The last writer counts: once replica 2 has touched it, it is replica 2's live saga.
+    other.update(left);
+    CHECK(restarted.pending(before, 10).empty());
+}
+
+TEST_CASE(
     "SqlBookingRepository: pending and cancel_requested list by last change, oldest "
     "first, limited",
     "[persistence][booking]") {
