@@ -1,5 +1,7 @@
 #include "adapters/persistence/outbox_store.hpp"
 
+#include <algorithm>
+
 #include <soci/sqlite3/soci-sqlite3.h>
 
 namespace mb::adapters::persistence {
@@ -18,21 +20,31 @@ Migration inbox_retention_migration(std::int64_t version) {
     return {version, "inbox retention index", {"CREATE INDEX inbox_applied_at ON inbox(applied_at)"}};
 }
 
+Migration outbox_claims_migration(std::int64_t version) {
+    return {version,
+            "outbox claims",
+            {"ALTER TABLE outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT ''",
+             "ALTER TABLE outbox ADD COLUMN claimed_until BIGINT NOT NULL DEFAULT 0",
+             "CREATE INDEX outbox_claimed_until ON outbox(claimed_until)",
+             "CREATE INDEX outbox_booking ON outbox(booking_id, seq)"}};
+}
+
 Migration outbox_request_id_migration(std::int64_t version) {
     return {version, "outbox request id",
             {"ALTER TABLE outbox ADD COLUMN request_id TEXT NOT NULL DEFAULT ''"}};
 }
 
-OutboxStore::OutboxStore(Database& db)
+OutboxStore::OutboxStore(Database& db, OutboxClaims claims)
     : db_(db),
-      insert_(
-          (db.session().prepare
-               << "INSERT INTO outbox(event_id, event_type, booking_id, timestamp, payload, "
-                  "created_at, request_id) "
-                  "VALUES(:id, :type, :booking, :ts, :payload, :created, :request) RETURNING seq",
-           soci::into(inserted_key_), soci::use(event_id_), soci::use(event_type_),
-           soci::use(booking_id_), soci::use(timestamp_), soci::use(payload_),
-           soci::use(created_at_), soci::use(request_id_))),
+      claims_(std::move(claims)),
+      insert_((db.session().prepare
+                   << "INSERT INTO outbox(event_id, event_type, booking_id, timestamp, payload, "
+                      "created_at, request_id, claimed_by, claimed_until) VALUES(:id, :type, "
+                      ":booking, :ts, :payload, :created, :request, :owner, :until) RETURNING seq",
+               soci::into(inserted_key_), soci::use(event_id_), soci::use(event_type_),
+               soci::use(booking_id_), soci::use(timestamp_), soci::use(payload_),
+               soci::use(created_at_), soci::use(request_id_), soci::use(claims_.owner),
+               soci::use(claimed_until_))),
       delete_((db.session().prepare << "DELETE FROM outbox WHERE seq = :seq", soci::use(seq_))) {}
 
 void OutboxStore::append(codec::Envelope envelope) {
@@ -42,7 +54,14 @@ void OutboxStore::append(codec::Envelope envelope) {
     timestamp_ = envelope.timestamp;
     payload_ = envelope.payload;
     request_id_ = envelope.request_id;
-    created_at_ = to_epoch_ms(std::chrono::system_clock::now());
+    const auto now = std::chrono::system_clock::now();
+    created_at_ = to_epoch_ms(now);
+    claimed_until_ = claims_.enabled ? to_epoch_ms(now + claims_.lease) : 0;
+    if (claims_.enabled) {
+        // Older rows of this booking another relay still holds: published first, by us.
+        for (auto& adopted : claim("booking_id = :a AND claimed_by <> :b", booking_id_, 0, 1000, now))
+            written_.push_back(std::move(adopted));
+    }
     const auto id = db_.insert_returning(insert_, inserted_key_);
     written_.push_back({static_cast<std::int64_t>(id),
                         std::make_shared<const codec::Envelope>(std::move(envelope))});
@@ -76,6 +95,65 @@ std::vector<OutboxRecord> OutboxStore::undelivered(std::int64_t after, std::int6
         out.push_back({seq, std::make_shared<const codec::Envelope>(std::move(envelope))});
     }
     return out;
+}
+
+std::vector<OutboxRecord> OutboxStore::claim(const std::string& which, std::int64_t a,
+                                             std::int64_t b, std::int64_t limit,
+                                             std::chrono::system_clock::time_point now) {
+    // `which` binds :a and :b (numbers, or :b a placeholder compared to the owner's name).
+    std::vector<OutboxRecord> out;
+    std::int64_t seq = 0, booking = 0;
+    std::string id, type, ts, payload, request_id;
+    auto until = to_epoch_ms(now + claims_.lease);
+    auto lim = limit;
+    auto owner = claims_.owner;
+    const bool b_is_owner = which.find("claimed_by <> :b") != std::string::npos ||
+                            which.find("claimed_by = :b") != std::string::npos;
+    soci::statement st(db_.session());
+    st.exchange(soci::into(seq));
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(type));
+    st.exchange(soci::into(booking));
+    st.exchange(soci::into(ts));
+    st.exchange(soci::into(payload));
+    st.exchange(soci::into(request_id));
+    st.exchange(soci::use(owner));
+    st.exchange(soci::use(until));
+    st.exchange(soci::use(a));
+    if (b_is_owner)
+        st.exchange(soci::use(owner));
+    else
+        st.exchange(soci::use(b));
+    st.exchange(soci::use(lim));
+    st.alloc();
+    st.prepare("UPDATE outbox SET claimed_by = :owner, claimed_until = :until WHERE seq IN "
+               "(SELECT seq FROM outbox WHERE " + which + " ORDER BY seq LIMIT :lim" +
+               (db_.dialect() == Dialect::kPostgresql ? " FOR UPDATE SKIP LOCKED" : "") +
+               ") RETURNING seq, event_id, event_type, booking_id, timestamp, payload, request_id");
+    st.define_and_bind();
+    st.execute();
+    while (st.fetch()) {
+        codec::Envelope envelope{id, type, booking, ts, payload};
+        envelope.request_id = request_id;
+        out.push_back({seq, std::make_shared<const codec::Envelope>(std::move(envelope))});
+    }
+    // RETURNING hands rows out in no promised order.
+    std::sort(out.begin(), out.end(),
+              [](const OutboxRecord& x, const OutboxRecord& y) { return x.seq < y.seq; });
+    return out;
+}
+
+void OutboxStore::renew_claims(std::chrono::system_clock::time_point now) {
+    auto until = to_epoch_ms(now + claims_.lease);
+    auto owner = claims_.owner;
+    db_.session() << "UPDATE outbox SET claimed_until = :until WHERE claimed_by = :owner",
+        soci::use(until), soci::use(owner);
+}
+
+std::vector<OutboxRecord> OutboxStore::claim_expired(std::chrono::system_clock::time_point now,
+                                                     std::int64_t limit, bool own_too) {
+    return own_too ? claim("claimed_until < :a OR claimed_by = :b", to_epoch_ms(now), 0, limit, now)
+                   : claim("claimed_until < :a AND :b = 0", to_epoch_ms(now), 0, limit, now);
 }
 
 void OutboxStore::remove(const std::vector<std::int64_t>& seqs) {

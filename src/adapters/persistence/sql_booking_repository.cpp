@@ -51,7 +51,8 @@ std::vector<Migration> booking_migrations() {
             {10,
              "booking writer",
              {"ALTER TABLE bookings ADD COLUMN instance TEXT NOT NULL DEFAULT ''",
-              "ALTER TABLE bookings ADD COLUMN run TEXT NOT NULL DEFAULT ''"}}};
+              "ALTER TABLE bookings ADD COLUMN run TEXT NOT NULL DEFAULT ''"}},
+            outbox_claims_migration(11)};
 }
 
 SqlBookingRepository::SqlBookingRepository(Database& db, ProcessIdentity writer)

@@ -90,7 +90,8 @@ std::vector<Migration> mypage_migrations() {
              {"ALTER TABLE mypages ADD COLUMN screening_id BIGINT NOT NULL DEFAULT 0",
               "ALTER TABLE mypages ADD COLUMN screening_starts_at TEXT NOT NULL DEFAULT ''"}},
             dead_letter_migration(5),
-            outbox_request_id_migration(6)};
+            outbox_request_id_migration(6),
+            outbox_claims_migration(7)};
 }
 
 SqlMyPageRepository::SqlMyPageRepository(Database& db)

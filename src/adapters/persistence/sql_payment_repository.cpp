@@ -27,7 +27,8 @@ std::vector<Migration> payment_migrations() {
             dead_letter_migration(4),
             // Collections are filtered to the caller (issue 9).
             {5, "customer index", {"CREATE INDEX payments_customer ON payments(customer_id, id)"}},
-            outbox_request_id_migration(6)};
+            outbox_request_id_migration(6),
+            outbox_claims_migration(7)};
 }
 
 SqlPaymentRepository::SqlPaymentRepository(Database& db)

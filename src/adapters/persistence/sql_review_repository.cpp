@@ -30,7 +30,8 @@ std::vector<Migration> review_migrations() {
              "review owner",
              {"ALTER TABLE reviews ADD COLUMN customer_id TEXT NOT NULL DEFAULT ''",
               "CREATE INDEX reviews_customer ON reviews(customer_id, id)"}},
-            outbox_request_id_migration(6)};
+            outbox_request_id_migration(6),
+            outbox_claims_migration(7)};
 }
 
 SqlReviewRepository::SqlReviewRepository(Database& db)

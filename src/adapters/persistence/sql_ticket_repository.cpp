@@ -29,7 +29,8 @@ std::vector<Migration> ticket_migrations() {
             dead_letter_migration(4),
             // Collections are filtered to the caller (issue 9).
             {5, "customer index", {"CREATE INDEX tickets_customer ON tickets(customer_id, id)"}},
-            outbox_request_id_migration(6)};
+            outbox_request_id_migration(6),
+            outbox_claims_migration(7)};
 }
 
 SqlTicketRepository::SqlTicketRepository(Database& db)

@@ -42,7 +42,16 @@ OutboxRelay::OutboxRelay(runtime::ModuleExecutor& executor, persistence::OutboxS
 void OutboxRelay::start() {
     std::int64_t after = 0;
     std::size_t recovered = 0;
-    while (true) {
+    if (store_.claims().enabled) {
+        // A shared outbox: only rows this instance's earlier run left, and rows whose lease
+        // has passed (their replica died); a live replica's rows stay its own. One call: the
+        // rows claimed here match again (they are ours now), so no paging by claim.
+        auto records = store_.claim_expired(std::chrono::system_clock::now(), 1'000'000, true);
+        recovered = records.size();
+        publish(std::move(records));
+        last_renewal_ = last_takeover_ = std::chrono::steady_clock::now();
+    }
+    while (!store_.claims().enabled) {
         auto records = store_.undelivered(after, 1000);
         if (records.empty())
             break;
@@ -132,8 +141,55 @@ void OutboxRelay::arm_sweep() {
     });
 }
 
+void OutboxRelay::tend_claims() {
+    const auto lease = store_.claims().lease;
+    const auto now = std::chrono::steady_clock::now();
+    if (claim_job_running_)
+        return;
+    const bool renew = now - last_renewal_ >= lease / 3;
+    const bool take_over = now - last_takeover_ >= lease / 2;
+    if (!renew && !take_over)
+        return;
+    claim_job_running_ = true;
+    if (renew)
+        last_renewal_ = now;
+    if (take_over)
+        last_takeover_ = now;
+    auto taken = std::make_shared<std::vector<persistence::OutboxRecord>>();
+    executor_.submit(
+        [this, renew, take_over, taken] {
+            const auto wall = std::chrono::system_clock::now();
+            if (renew)
+                store_.renew_claims(wall);
+            if (take_over)
+                *taken = store_.claim_expired(wall, 1000, false);
+            return Outcome::kCommit;
+        },
+        [this, taken](std::exception_ptr ep) {
+            boost::asio::post(executor_.strand(), [this] { claim_job_running_ = false; });
+            if (ep) {
+                try {
+                    std::rethrow_exception(ep);
+                } catch (const std::exception& e) {
+                    logging::module_logger(executor_.name())
+                        ->warn("outbox claims: renewal or take-over failed ({}); retrying",
+                               e.what());
+                }
+                return;
+            }
+            if (!taken->empty()) {
+                logging::module_logger(executor_.name())
+                    ->warn("took over {} outbox entries whose relay's lease had passed",
+                           taken->size());
+                publish(std::move(*taken));
+            }
+        });
+}
+
 void OutboxRelay::sweep() {
     flush_delivered();
+    if (store_.claims().enabled)
+        tend_claims();
     const auto now = std::chrono::steady_clock::now();
     std::vector<persistence::OutboxRecord> again;
     {

@@ -68,6 +68,9 @@ private:
     void flush_delivered();
     void arm_sweep();
     void sweep();
+    /// Claims (shared outbox, OutboxClaims::enabled): renews this relay's leases and takes over
+    /// rows whose lease has passed (a replica that died), each as a job of its own.
+    void tend_claims();
 
     runtime::ModuleExecutor& executor_;
     persistence::OutboxStore& store_;
@@ -75,6 +78,8 @@ private:
     Options options_;
     boost::asio::steady_timer timer_;
     bool stopped_ = false;
+    std::chrono::steady_clock::time_point last_renewal_{}, last_takeover_{};
+    bool claim_job_running_ = false;  ///< strand only
 
     mutable std::mutex mutex_;
     std::map<std::int64_t, InFlight> in_flight_;

@@ -148,6 +148,10 @@ void add_settings(CLI::App& app, Settings& s, std::vector<std::string>& names) {
         "own schema), or MODULE=postgresql://... for one; repeatable (default: SQLite files "
         "under --data-dir)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    opt("outbox-lease-ms", s.outbox_lease_ms,
+        "PostgreSQL: a relay's claim on its outbox rows lasts this long unless renewed; a dead "
+        "replica's rows are published by another after it, ms")
+        ->check(CLI::Range(1000, 3600000));
     opt("instance-id", s.instance_id,
         "Names this replica in the tables replicas share (outbox claims, recovery); unique per "
         "live replica (default: host name + \":\" + absolute --data-dir)");

@@ -51,6 +51,9 @@ struct Settings {
     /// Names this replica in shared tables (outbox claims, Pending bookings); must differ
     /// between live replicas. Empty: host name + ":" + absolute data_dir.
     std::string instance_id;
+    /// A relay's claim on its outbox rows lasts this long unless renewed (every third of it);
+    /// a dead replica's rows are taken over after it (PostgreSQL only), ms.
+    std::int64_t outbox_lease_ms = 30000;
     std::int64_t max_batch = 256;  ///< jobs per group commit
     // payment (simulated provider)
     std::int64_t payment_decline_above = 1'000'000;  ///< KRW; charges above are declined

@@ -357,7 +357,7 @@ TEST_CASE(
     persistence::test::Module module(
         dir.file("mypage.db"),
         {persistence::outbox_and_inbox_migration(1), persistence::dead_letter_migration(2),
-         persistence::outbox_request_id_migration(3)});
+         persistence::outbox_request_id_migration(3), persistence::outbox_claims_migration(4)});
     persistence::DeadLetterStore letters(module.db);
     runtime::EventConsumer consumer(module.executor, module.inbox, letters, {});
     std::mutex mutex;

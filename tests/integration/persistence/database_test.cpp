@@ -52,8 +52,8 @@ TEST_CASE("Database: a new file gets every migration, each recorded once",
     const auto file = dir.file("items.db");
     Database db(at(file), item_migrations());
     CHECK(std::filesystem::exists(file) == (db.dialect() == Dialect::kSqlite));
-    CHECK(db.schema_version() == 3);
-    CHECK(count(db, "schema_migrations") == 3);
+    CHECK(db.schema_version() == 4);
+    CHECK(count(db, "schema_migrations") == 4);
     CHECK(has_table(db, "items"));
     CHECK(has_table(db, "outbox"));
     CHECK(has_table(db, "inbox"));
@@ -99,8 +99,8 @@ TEST_CASE("Database: reopening applies nothing again and keeps the data",
     }
     for (int reopen = 0; reopen < 2; ++reopen) {
         Database db(at(file), item_migrations());  // would throw "table exists" if re-run
-        CHECK(db.schema_version() == 3);
-        CHECK(count(db, "schema_migrations") == 3);
+        CHECK(db.schema_version() == 4);
+        CHECK(count(db, "schema_migrations") == 4);
         CHECK(item_names(db) == std::vector<std::string>{"kept"});
     }
 }
@@ -111,10 +111,10 @@ TEST_CASE("Database: a later binary applies only the migrations that are new",
     const auto file = dir.file("items.db");
     { Database db(at(file), item_migrations()); }
     auto newer = item_migrations();
-    newer.push_back({4, "item colour", {"ALTER TABLE items ADD COLUMN colour TEXT"}});
+    newer.push_back({5, "item colour", {"ALTER TABLE items ADD COLUMN colour TEXT"}});
     Database db(at(file), newer);
-    CHECK(db.schema_version() == 4);
-    CHECK(count(db, "schema_migrations") == 4);
+    CHECK(db.schema_version() == 5);
+    CHECK(count(db, "schema_migrations") == 5);
     db.session() << "INSERT INTO items(name, colour) VALUES('a', 'red')";
 }
 
@@ -125,14 +125,14 @@ TEST_CASE("Database: a database with a newer schema version than the binary is r
     {
         Database db(at(file), item_migrations());
         db.session() << "INSERT INTO schema_migrations(version, description, applied_at) "
-                        "VALUES(4, 'from the future', 0)";
+                        "VALUES(5, 'from the future', 0)";
     }
     try {
         Database db(at(file), item_migrations());
         FAIL("opening a newer database must throw");
     } catch (const std::runtime_error& e) {
         const std::string what = e.what();
-        CHECK(what.find("schema version 4") != std::string::npos);
+        CHECK(what.find("schema version 5") != std::string::npos);
     }
 }
 
@@ -141,10 +141,10 @@ TEST_CASE("Database: a failing migration throws and leaves its step unapplied",
     TempDir dir;
     const auto file = dir.file("items.db");
     auto broken = item_migrations();
-    broken.push_back({4, "broken", {"CREATE TABLE extra (x BIGINT)", "THIS IS NOT SQL"}});
-    CHECK_THROWS(Database(file, broken));
+    broken.push_back({5, "broken", {"CREATE TABLE extra (x BIGINT)", "THIS IS NOT SQL"}});
+    CHECK_THROWS(Database(at(file), broken));
     Database db(at(file), item_migrations());
-    CHECK(db.schema_version() == 3);
+    CHECK(db.schema_version() == 4);
     CHECK_FALSE(has_table(db, "extra"));  // the step's transaction was rolled back
 }
 
@@ -257,7 +257,7 @@ TEST_CASE(
     "[persistence][sqlite]") {
     TempDir dir;
     Module m(dir.file("m.db"), {outbox_and_inbox_migration(1), dead_letter_migration(2),
-                                outbox_request_id_migration(3)});
+                                outbox_request_id_migration(3), outbox_claims_migration(4)});
     m.start();
     DeadLetterStore letters(m.db);
     DeadLetter a{0, "e1", "Booked", 7, "{}", "boom", 1, 0};

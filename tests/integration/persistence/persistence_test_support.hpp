@@ -120,7 +120,8 @@ inline bool poll_until(const std::function<bool()>& done,
 /// The schema of a minimal test module: one table plus the outbox and inbox every module has.
 inline std::vector<Migration> item_migrations() {
     return {{1, "items", {"CREATE TABLE items (id {key}, name TEXT NOT NULL UNIQUE)"}},
-            outbox_and_inbox_migration(2), outbox_request_id_migration(3)};
+            outbox_and_inbox_migration(2), outbox_request_id_migration(3),
+            outbox_claims_migration(4)};
 }
 
 inline void insert_item(Database& db, const std::string& name) {

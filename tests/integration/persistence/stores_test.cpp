@@ -153,6 +153,7 @@ TEST_CASE("OutboxStore: the request id is kept with the entry, rows from before 
     TempDir dir;
     const auto file = dir.file("m.db");
     std::vector<Migration> before = item_migrations();
+    before.pop_back();  // the outbox claims migration
     before.pop_back();  // the outbox request id migration
     {
         Database db(at(file), before);
@@ -216,6 +217,72 @@ TEST_CASE("InboxStore: recorded ids survive a reopen", "[persistence][inbox]") {
     Database db(at(file), item_migrations());
     InboxStore inbox(db);
     CHECK_FALSE(inbox.record("event-1"));
+}
+
+}  // namespace
+}  // namespace mb::adapters::persistence::test
+
+namespace mb::adapters::persistence::test {
+namespace {
+
+std::vector<std::string> event_ids(const std::vector<OutboxRecord>& records) {
+    std::vector<std::string> out;
+    for (const auto& r : records)
+        out.push_back(r.envelope->event_id);
+    return out;
+}
+
+TEST_CASE(
+    "OutboxStore claims: a live relay's rows stay its own, a lapsed lease is taken over once, "
+    "and a booking's older rows are adopted so they go out first",
+    "[persistence][outbox][replicas]") {
+    // Issue 12: replicas share the outbox on PostgreSQL. Two relays on one database here
+    // (SQLite: the same logic without SKIP LOCKED).
+    TempDir dir;
+    Database db(at(dir.file("m.db")), item_migrations());
+    const auto lease = std::chrono::milliseconds(1000);
+    OutboxStore a(db, {true, "replica-a", lease});
+    OutboxStore b(db, {true, "replica-b", lease});
+    const auto now = std::chrono::system_clock::now();
+    db.begin();
+    a.append(envelope("e1", 7));
+    a.append(envelope("e2", 8));
+    db.commit();
+    CHECK(event_ids(a.take_written()) == std::vector<std::string>{"e1", "e2"});
+
+    CHECK(b.claim_expired(now, 10, false).empty());  // replica a is alive
+    a.renew_claims(now + std::chrono::seconds(5));  // ... and says so
+    CHECK(b.claim_expired(now + std::chrono::seconds(3), 10, false).empty());
+    // a dies: once its lease has passed, b takes both, in order, and nobody takes them again
+    const auto later = now + std::chrono::seconds(10);
+    CHECK(event_ids(b.claim_expired(later, 10, false)) == std::vector<std::string>{"e1", "e2"});
+    CHECK(b.claim_expired(later, 10, false).empty());
+    CHECK(a.claim_expired(later, 10, false).empty());
+
+    // a is back (a new run of the same instance) and writes e3 for booking 8: b holds e2 of
+    // that booking, so a adopts it and publishes it before e3.
+    db.begin();
+    a.append(envelope("e3", 8));
+    db.commit();
+    CHECK(event_ids(a.take_written()) == std::vector<std::string>{"e2", "e3"});
+    // own_too: everything a holds, whatever its lease (start-up of a later run of a)
+    CHECK(event_ids(a.claim_expired(now, 10, true)) == std::vector<std::string>{"e2", "e3"});
+    CHECK(event_ids(b.claim_expired(now, 10, true)) == std::vector<std::string>{"e1"});
+}
+
+TEST_CASE("OutboxStore without claims writes rows no relay holds, as before",
+          "[persistence][outbox]") {
+    TempDir dir;
+    Database db(at(dir.file("m.db")), item_migrations());
+    OutboxStore store(db);
+    store.append(envelope("e1", 7));
+    std::string owner = "?";
+    std::int64_t until = -1;
+    db.session() << "SELECT claimed_by, claimed_until FROM outbox", soci::into(owner),
+        soci::into(until);
+    CHECK(owner.empty());
+    CHECK(until == 0);
+    CHECK(event_ids(store.undelivered(0, 10)) == std::vector<std::string>{"e1"});
 }
 
 }  // namespace

@@ -47,7 +47,7 @@ constexpr const char* kType = "Test";
 
 std::vector<persistence::Migration> consumer_migrations() {
     return {persistence::outbox_and_inbox_migration(1), persistence::dead_letter_migration(2),
-            persistence::outbox_request_id_migration(3)};
+            persistence::outbox_request_id_migration(3), persistence::outbox_claims_migration(4)};
 }
 
 /// Small backoff so that parking after 3 attempts takes ~15 ms.
