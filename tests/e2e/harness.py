@@ -425,7 +425,7 @@ class Server:
     _counter = itertools.count(1)
 
     def __init__(self, extra_args=(), env=None, data_dir=None, name=None, port_flag=True,
-                 wait_ready=True, kafka=None, auth_off=True):
+                 wait_ready=True, kafka=None, auth_off=True, db_url=None):
         self.binary = binary_path()
         self.use_kafka = KAFKA if kafka is None else bool(kafka)
         self.kafka = None
@@ -433,6 +433,7 @@ class Server:
         self.env = dict(env or {})
         self.port_flag = port_flag
         self.auth_off = auth_off
+        self.db_url = db_url  # --db for this server (replicas share one); None: per data dir
         self.wait_ready = wait_ready
         self.name = name or f"server{next(Server._counter)}"
         self._own_dir = data_dir is None
@@ -460,7 +461,9 @@ class Server:
         # extra_args come later and win).
         if self.auth_off:
             args += AUTH_OFF_ARGS
-        if POSTGRESQL:
+        if self.db_url is not None:
+            args += ["--db", self.db_url]
+        elif POSTGRESQL:
             args += ["--db", pg_database_for(self.data_dir)]
         if self.use_kafka:
             assert self.kafka is not None, "start_kafka() first"

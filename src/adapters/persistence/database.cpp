@@ -104,6 +104,15 @@ bool is_unique_violation(const soci::soci_error& e) noexcept {
     }
 }
 
+bool is_transient_conflict(const soci::soci_error& e) noexcept {
+    try {
+        const auto state = postgresql_sqlstate(e);
+        return state == "40P01" || state == "55P03" || state == "40001";
+    } catch (...) {
+        return false;
+    }
+}
+
 DatabaseLocation DatabaseLocation::sqlite(std::filesystem::path file) {
     DatabaseLocation out;
     out.dialect = Dialect::kSqlite;

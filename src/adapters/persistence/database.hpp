@@ -168,4 +168,9 @@ private:
 /// are told apart (issue 12): repositories turn it into the domain's conflict error.
 [[nodiscard]] bool is_unique_violation(const soci::soci_error& e) noexcept;
 
+/// Whether `e` says the transaction lost a race for a lock that a retry can win: PostgreSQL's
+/// deadlock_detected (40P01), lock_not_available (55P03, lock_timeout) or serialization_failure
+/// (40001). The module executor runs such a job again (issue 12).
+[[nodiscard]] bool is_transient_conflict(const soci::soci_error& e) noexcept;
+
 }  // namespace mb::adapters::persistence

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/logging/logging.hpp"
+#include "adapters/persistence/database.hpp"
 
 namespace mb::adapters::runtime {
 
@@ -70,22 +71,36 @@ void ModuleExecutor::drain() {
     try {
         db_.begin();
         for (std::size_t i = 0; i < batch.size(); ++i) {
-            const auto mark = outbox_.written_mark();
-            db_.savepoint();
-            auto outcome = Outcome::kRollback;
-            try {
-                const logging::ScopedLogContext context(std::move(batch[i].context));
-                outcome = batch[i].body();
-            } catch (...) {
-                errors[i] = std::current_exception();
+            for (int attempt = 1;; ++attempt) {
+                const auto mark = outbox_.written_mark();
+                db_.savepoint();
+                auto outcome = Outcome::kRollback;
+                bool again = false;
+                try {
+                    const logging::ScopedLogContext context(batch[i].context);
+                    outcome = batch[i].body();
+                } catch (const soci::soci_error& e) {
+                    // Another replica's transaction won a row lock (deadlock, lock timeout):
+                    // the job's savepoint undoes it alone, and it runs again (issue 12).
+                    again = attempt < kConflictAttempts && persistence::is_transient_conflict(e);
+                    if (again)
+                        conflict_retries_.fetch_add(1, std::memory_order_relaxed);
+                    else
+                        errors[i] = std::current_exception();
+                } catch (...) {
+                    errors[i] = std::current_exception();
+                }
+                if (outcome == Outcome::kCommit && !errors[i] && !again) {
+                    db_.release_savepoint();
+                } else {
+                    db_.rollback_to_savepoint();
+                    outbox_.truncate_written(mark);
+                }
+                if (!again)
+                    break;
+            }
+            if (errors[i])
                 failed_jobs_.fetch_add(1, std::memory_order_relaxed);
-            }
-            if (outcome == Outcome::kCommit && !errors[i]) {
-                db_.release_savepoint();
-            } else {
-                db_.rollback_to_savepoint();
-                outbox_.truncate_written(mark);
-            }
         }
         db_.commit();
     } catch (...) {
@@ -140,6 +155,7 @@ ModuleExecutor::Stats ModuleExecutor::stats() const {
     s.failed_jobs = failed_jobs_.load(std::memory_order_relaxed);
     s.failed_batches = failed_batches_.load(std::memory_order_relaxed);
     s.duplicates = duplicates_.load(std::memory_order_relaxed);
+    s.conflict_retries = conflict_retries_.load(std::memory_order_relaxed);
     std::lock_guard lock(mutex_);
     s.queued = queue_.size();
     return s;

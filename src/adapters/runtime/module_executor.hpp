@@ -85,6 +85,9 @@ public:
         std::uint64_t failed_batches = 0;  ///< the commit itself failed
         std::uint64_t duplicates = 0;      ///< redelivered events skipped by the inbox
         std::size_t queued = 0;
+        /// Jobs run again after losing a row lock to another replica (PostgreSQL deadlock
+        /// 40P01, lock timeout 55P03, serialization failure 40001).
+        std::uint64_t conflict_retries = 0;
     };
     using Body = std::function<Outcome()>;
     using Completion = std::function<void(std::exception_ptr)>;
@@ -210,7 +213,10 @@ private:
 
     std::atomic<bool> paused_{false};
     std::atomic<std::uint64_t> batches_{0}, jobs_{0}, failed_jobs_{0}, failed_batches_{0},
-        duplicates_{0};
+        duplicates_{0}, conflict_retries_{0};
+    /// A job that lost a row lock to another replica (deadlock, lock timeout) runs this many
+    /// times in all before its error is its answer.
+    static constexpr int kConflictAttempts = 3;
 };
 
 }  // namespace mb::adapters::runtime
