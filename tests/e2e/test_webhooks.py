@@ -194,6 +194,42 @@ class WebhookTest(E2ETestCase):
         self.assertEqual(bad, [])
         self.check_order_and_once(accepted, bookings)
 
+    def test_queued_notifications_survive_kill_9(self):
+        """The outbox is durable: notifications queued while the receiver is down survive a
+        kill -9 of the server and arrive, once each, after it restarts."""
+        server = self.start("--webhook-backoff-ms", "100", "--webhook-backoff-max-ms", "500",
+                            "--webhook-max-attempts", "1000")
+        c = server.client()
+        self.receiver.down()
+        bookings = {book(c)["id"]: False for _ in range(20)}
+        want = {(b, t) for b in bookings for t in expected_types(False)}
+
+        def queued():
+            # The notify module applied every event: their deliveries are in its outbox,
+            # waiting for the receiver (not in the publishers' outboxes any more).
+            r = c.get("/admin/modules")
+            self.assertStatus(r, 200)
+            notify = [m for m in r.body["modules"] if m["name"] == "notify"]
+            self.assertEqual(len(notify), 1, r.body)
+            if notify[0]["eventsApplied"] < len(want):
+                raise AssertionError(f"notify applied {notify[0]['eventsApplied']} of {len(want)}")
+            return True
+        poll(queued, DEADLINE_S, "every event consumed by the notify module")
+        server.kill9()
+        self.receiver.up()
+        server.restart()
+
+        def all_arrived():
+            seen = {(a[2], a[3]) for a in self.receiver.snapshot()[0]}
+            if not want <= seen:
+                raise AssertionError(f"missing {sorted(want - seen)[:6]}")
+            return True
+        poll(all_arrived, DEADLINE_S, "the notifications queued before kill -9")
+        self.assertEqual(server.stop(), 0)
+        accepted, _, bad = self.receiver.snapshot()
+        self.assertEqual(bad, [])
+        self.check_order_and_once(accepted, bookings)
+
     def test_a_receiver_failing_forever_ends_in_dead_letters_that_a_retry_delivers(self):
         self.receiver.answer = 500
         server = self.start("--webhook-backoff-ms", "20", "--webhook-backoff-max-ms", "50",
