@@ -29,7 +29,7 @@ namespace mb::adapters::http::routes {
 /// the server (its streams hold it weakly otherwise).
 class SeatMapFeed : public std::enable_shared_from_this<SeatMapFeed> {
 public:
-    /// Changes kept per screening for resume (a `seats` event is ~100 bytes a seat).
+    /// Changes kept per screening for resume (a `seats` event: ~150 bytes plus ~40 a seat).
     static constexpr std::size_t kDefaultReplay = 64;
     /// Histories of screenings nobody watches kept (for a quick reconnect) before a sweep.
     static constexpr std::size_t kSpareHistories = 64;
@@ -50,7 +50,7 @@ public:
     [[nodiscard]] std::size_t watchers() const;
 
 private:
-    /// On the executor: the history of `screening_id`, brought to `map` (a full read of now);
+    /// On the executor: the history of `map.screening_id`, brought to `map` (a full read now);
     /// a change since is pushed to the streams already open. Sweeps the histories of
     /// screenings nobody watches when there are more than kSpareHistories of them.
     SeatMapHistory& catch_up(const app::booking::SeatMapView& map);
