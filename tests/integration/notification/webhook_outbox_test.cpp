@@ -1,36 +1,24 @@
-// The webhook outbox on a real SQLite file (webhook_outbox.hpp): deliveries come out in
-// enqueue order per endpoint, an event is queued once per endpoint however often it is
-// consumed, ids continue after a restart, a delivery behind a dead one of its booking is
-// flagged, and revive requeues a booking's dead deliveries in their order.
+// The webhook outbox (webhook_outbox.hpp) on a real SQLite file, and (label postgresql) on a
+// schema of the test cluster: deliveries come out in enqueue order per endpoint, an event is
+// queued once per endpoint however often it is consumed, ids continue after a restart, a
+// delivery behind a dead one of its booking is flagged, and revive requeues a booking's dead
+// deliveries in their order.
 #include "adapters/notification/webhook_outbox.hpp"
 
-#include <filesystem>
-#include <random>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
+
+#include "../persistence/persistence_test_support.hpp"
 
 using namespace mb::adapters::notification;
 using mb::adapters::persistence::Database;
 
 namespace {
 
-struct TempFile {
-    TempFile() {
-        std::random_device rd;
-        dir = std::filesystem::temp_directory_path() /
-              ("mb-webhook-outbox-" + std::to_string(rd()) + std::to_string(rd()));
-        std::filesystem::create_directories(dir);
-    }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-    ~TempFile() {
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
-    }
-    std::filesystem::path dir;
-};
+using mb::adapters::persistence::test::at;
+using mb::adapters::persistence::test::TempDir;
 
 const std::string kA = "http://127.0.0.1:9/a";
 const std::string kB = "http://127.0.0.1:9/b";
@@ -46,8 +34,8 @@ std::vector<std::string> events_of(const std::vector<WebhookDelivery>& rows) {
 
 TEST_CASE("Webhook outbox: pending in enqueue order per endpoint, once per event",
           "[notification][outbox]") {
-    TempFile tmp;
-    Database db(tmp.dir / "notify.db", notify_migrations());
+    TempDir tmp;
+    Database db(at(tmp.file("notify.db")), notify_migrations());
     WebhookOutbox outbox(db);
     CHECK(outbox.enqueue(kA, "e1", "Booked", 1, "{}", 10));
     CHECK(outbox.enqueue(kB, "e1", "Booked", 1, "{}", 10));
@@ -67,16 +55,16 @@ TEST_CASE("Webhook outbox: pending in enqueue order per endpoint, once per event
 }
 
 TEST_CASE("Webhook outbox: ids continue after a restart", "[notification][outbox]") {
-    TempFile tmp;
+    TempDir tmp;
     std::int64_t before = 0;
     {
-        Database db(tmp.dir / "notify.db", notify_migrations());
+        Database db(at(tmp.file("notify.db")), notify_migrations());
         WebhookOutbox outbox(db);
         CHECK(outbox.enqueue(kA, "e1", "Booked", 1, "{}", 10));
         CHECK(outbox.enqueue(kA, "e2", "Booked", 1, "{}", 10));
         before = outbox.pending(kA, 10).back().id;
     }
-    Database db(tmp.dir / "notify.db", notify_migrations());
+    Database db(at(tmp.file("notify.db")), notify_migrations());
     WebhookOutbox outbox(db);
     CHECK(outbox.enqueue(kA, "e3", "Booked", 1, "{}", 10));
     const auto rows = outbox.pending(kA, 10);
@@ -87,8 +75,8 @@ TEST_CASE("Webhook outbox: ids continue after a restart", "[notification][outbox
 
 TEST_CASE("Webhook outbox: behind a dead delivery of its booking, and revived in order",
           "[notification][outbox]") {
-    TempFile tmp;
-    Database db(tmp.dir / "notify.db", notify_migrations());
+    TempDir tmp;
+    Database db(at(tmp.file("notify.db")), notify_migrations());
     WebhookOutbox outbox(db);
     REQUIRE(outbox.enqueue(kA, "b1-booked", "Booked", 1, "{}", 10));
     REQUIRE(outbox.enqueue(kA, "b2-booked", "Booked", 2, "{}", 10));
@@ -116,8 +104,8 @@ TEST_CASE("Webhook outbox: behind a dead delivery of its booking, and revived in
 }
 
 TEST_CASE("Webhook outbox: discard takes a dead delivery only", "[notification][outbox]") {
-    TempFile tmp;
-    Database db(tmp.dir / "notify.db", notify_migrations());
+    TempDir tmp;
+    Database db(at(tmp.file("notify.db")), notify_migrations());
     WebhookOutbox outbox(db);
     REQUIRE(outbox.enqueue(kA, "e1", "Booked", 1, "{}", 10));
     const auto id = outbox.pending(kA, 1)[0].id;
