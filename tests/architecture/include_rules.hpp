@@ -402,6 +402,10 @@ inline const std::vector<PartRule> kPartRules = {
     {"adapters/runtime",
      {"adapters/persistence", "adapters/bus", "adapters/codec", "adapters/logging"}},
     {"adapters/inprocess", {"adapters/runtime", "adapters/logging"}},
+    // the Notifier port and the webhook adapter: on the module runtime (the notify module's
+    // executor and storage), with a breaker from inprocess
+    {"adapters/notification",
+     {"adapters/runtime", "adapters/persistence", "adapters/inprocess", "adapters/logging"}},
     {"app/sagas", {"adapters/runtime", "adapters/logging"}},
     {"adapters/http", {"adapters/logging"}},
     {"adapters/http/routes",

@@ -1,12 +1,14 @@
 """Live streams (issue 13): the seat map as Server-Sent Events on a real server.
 
 Contract (README "Live streams"): ``GET /screenings/{id}/seats/stream`` is ``text/event-stream``;
-each ``seat`` event is the whole seat map plus ``version``, with the inventory version as its
-SSE ``id``; a client that reconnects with ``Last-Event-ID`` gets the current map unless it has
-it already, so it loses nothing; ``: heartbeat`` comments every ``--stream-heartbeat-ms``;
-``--max-streams-per-client`` beyond → 429, ``--max-streams`` beyond → 503 (problem+json,
-Retry-After); SIGTERM ends open streams cleanly (the chunked body is terminated) and the
-process exits 0.
+the first event is the whole map (``seat``: the seat map body plus ``version``), every later one
+only what changed (``seats``: the changed seats with their new status, ``since`` = the version
+it applies to, the counts after it), each with the inventory version as its SSE ``id``; a client
+that reconnects with ``Last-Event-ID`` gets the ``seats`` events it missed (or the whole map when
+they are no longer kept, or the id is not one of this screening's), so it loses nothing;
+``: heartbeat`` comments every ``--stream-heartbeat-ms``; ``--max-streams-per-client`` beyond →
+429, ``--max-streams`` beyond → 503 (problem+json, Retry-After); SIGTERM ends open streams
+cleanly (the chunked body is terminated) and the process exits 0.
 """
 
 import http.client
@@ -71,13 +73,14 @@ class EventStream:
                 fields[name] = value
 
     def next_seat(self):
-        """The next `seat` event (skipping heartbeats): (id, body)."""
+        """The next seat-map event (skipping heartbeats): (event, id, body), event being
+        ``seat`` (the whole map) or ``seats`` (a delta)."""
         while True:
             item = self.next()
             if item is None:
                 raise AssertionError("the stream ended")
-            if item[0] == "seat":
-                return int(item[1]), json.loads(item[2])
+            if item[0] in ("seat", "seats"):
+                return item[0], int(item[1]), json.loads(item[2])
 
     def next_of(self, event):
         """The next event called ``event`` (skipping heartbeats), its data as JSON."""
@@ -94,12 +97,51 @@ class EventStream:
         self.conn.close()
 
 
+class SeatMirror:
+    """A client's copy of a seat map, kept from a stream: a ``seat`` event replaces it, a
+    ``seats`` event must apply to the version it holds (``since``) and is applied."""
+
+    def __init__(self, test):
+        self.test = test
+        self.version = None
+        self.seats = {}
+
+    def apply(self, event, event_id, body):
+        t = self.test
+        t.assertEqual(body["version"], event_id, body)
+        if event == "seat":
+            self.seats = t.check_seat_map(body, body["screeningId"])
+        else:
+            t.assertEqual(event, "seats")
+            t.assertIsNotNone(self.version, "a delta before any map")
+            t.assertEqual(body["since"], self.version, f"a delta that does not chain: {body}")
+            t.assertTrue(body["seats"], f"an empty delta was sent: {body}")
+            for seat in body["seats"]:
+                t.assertIn(seat["seat"], self.seats, f"a seat not on the map: {body}")
+                self.seats[seat["seat"]] = seat["status"]
+            for status in ("available", "held", "booked", "blocked"):
+                t.assertEqual(body[status], sum(1 for s in self.seats.values() if s == status),
+                              f"count {status!r} disagrees with the applied seats: {body}")
+        t.assertGreater(event_id, self.version if self.version is not None else -1)
+        self.version = event_id
+
+    def follow(self, stream, until):
+        """Applies events until ``until`` (a {seat: status}) holds; returns the event kinds."""
+        kinds = []
+        while any(self.seats.get(k) != v for k, v in until.items()):
+            event, event_id, body = stream.next_seat()
+            kinds.append(event)
+            self.apply(event, event_id, body)
+        return kinds
+
+
 class SeatStreamTest(SeatInventoryBase):
     """One admin server with fast heartbeats; each test registers its own screening."""
 
     @classmethod
     def setUpClass(cls):
-        cls.server = cls.start_class_server(["--admin", "--stream-heartbeat-ms", "200"])
+        cls.server = cls.start_class_server(["--admin", "--stream-heartbeat-ms", "200",
+                                             "--max-streams-per-client", "64"])
         try:
             c = cls.server.client()
             r = c.post("/movies", {"title": "Stream", "runtimeMinutes": 90, "rating": "ALL"})
@@ -117,51 +159,106 @@ class SeatStreamTest(SeatInventoryBase):
         self.addCleanup(stream.close)
         return stream
 
-    def test_the_stream_sends_the_map_and_every_change(self):
+    def test_the_stream_sends_the_map_then_only_what_changed(self):
         """The first event is the current map (the GET's body plus version); a booking made
-        elsewhere arrives as a new event with a higher id."""
+        elsewhere arrives as `seats` deltas with higher ids, listing only its seats, which
+        applied to the map give what the resource shows."""
         sid = self.new_screening(self.c)["id"]
         stream = self.open(sid)
         self.assertEqual(stream.status, 200)
         self.assertTrue(stream.headers["Content-Type"].startswith("text/event-stream"))
         self.assertEqual(stream.headers["Cache-Control"], "no-store")
-        first_id, first = stream.next_seat()
-        self.check_seat_map(first, sid)
-        self.assertEqual(first["version"], first_id)
+        mirror = SeatMirror(self)
+        event, first_id, first = stream.next_seat()
+        self.assertEqual(event, "seat")
+        mirror.apply(event, first_id, first)
         self.assertEqual(first["available"], 12)
         self.book(self.c, sid, ["A1", "A2"])
-        seen_id, seen = stream.next_seat()
-        while seen["seats"] and {s["seat"]: s["status"] for s in seen["seats"]}.get("A1") != "booked":
-            seen_id, seen = stream.next_seat()
-        self.assertGreater(seen_id, first_id)
-        seats = self.check_seat_map(seen, sid)
-        self.assertEqual((seats["A1"], seats["A2"]), ("booked", "booked"))
+        deltas = []
+        while mirror.seats["A1"] != "booked" or mirror.seats["A2"] != "booked":
+            event, event_id, body = stream.next_seat()
+            self.assertEqual(event, "seats", "after the first event only deltas")
+            self.assertLessEqual({s["seat"] for s in body["seats"]}, {"A1", "A2"}, body)
+            mirror.apply(event, event_id, body)
+            deltas.append(body)
+        self.assertGreater(mirror.version, first_id)
+        self.assertEqual(deltas[-1]["booked"], 2)
         # The stream and the resource agree.
-        self.assertEqual(self.check_seat_map(self.seat_map(self.c, sid).body, sid), seats)
+        self.assertEqual(self.check_seat_map(self.seat_map(self.c, sid).body, sid), mirror.seats)
 
-    def test_resume_with_last_event_id_loses_nothing(self):
+    def test_resume_with_last_event_id_replays_what_was_missed(self):
         """A client that was away while seats were booked reconnects with its last id and gets
-        the current map at once; one that is up to date gets no map, only what changes next."""
+        the changes since, as deltas that chain from that id; one that is up to date gets
+        nothing, only what changes next."""
         sid = self.new_screening(self.c)["id"]
+        # Another client keeps watching: the changes made while ours is away are fed (and
+        # kept for resume) one by one.
+        keeper = self.open(sid)
+        keeper_mirror = SeatMirror(self)
+        keeper_mirror.apply(*keeper.next_seat())
         stream = self.open(sid)
-        last_id, _ = stream.next_seat()
+        mirror = SeatMirror(self)
+        mirror.apply(*stream.next_seat())
         stream.close()
         self.book(self.c, sid, ["B1"])  # while away
-        booked = self.wait_seats(self.c, sid, {"B1": "booked"})
+        self.book(self.c, sid, ["B2", "B3"])
+        want = {"B1": "booked", "B2": "booked", "B3": "booked"}
+        keeper_mirror.follow(keeper, want)
+        resumed = self.open(sid, last_event_id=mirror.version)
+        kinds = mirror.follow(resumed, want)
+        self.assertEqual(set(kinds), {"seats"}, "a resume replays deltas, not the map")
+        self.assertEqual(mirror.seats, keeper_mirror.seats)
+        resumed.close()
+        keeper.close()
 
-        resumed = self.open(sid, last_event_id=last_id)
-        resumed_id, body = resumed.next_seat()
-        self.assertGreater(resumed_id, last_id)
-        self.assertEqual(self.check_seat_map(body, sid), self.check_seat_map(booked, sid))
+        # Nobody watching while away: the reconnect gets one delta from its id to now.
+        self.book(self.c, sid, ["A1", "A2"])
+        booked = self.wait_seats(self.c, sid, {"A1": "booked", "A2": "booked"})
+        resumed = self.open(sid, last_event_id=mirror.version)
+        event, event_id, body = resumed.next_seat()
+        self.assertEqual(event, "seats")
+        mirror.apply(event, event_id, body)
+        self.assertEqual(mirror.seats, self.check_seat_map(booked, sid))
         resumed.close()
 
         # Up to date: the first thing on the wire is a heartbeat, not a map.
-        current = self.open(sid, last_event_id=resumed_id)
+        current = self.open(sid, last_event_id=mirror.version)
         self.assertEqual(current.next(), ("comment", "heartbeat"))
         self.book(self.c, sid, ["C4"])
-        next_id, body = current.next_seat()
-        self.assertGreater(next_id, resumed_id)
-        self.assertEqual(self.check_seat_map(body, sid)["C4"], "booked")
+        kinds = mirror.follow(current, {"C4": "booked"})
+        self.assertEqual(set(kinds), {"seats"})
+
+    def test_resume_from_an_unknown_id_gets_the_whole_map(self):
+        """An id that is not one of this screening's versions (from the future, or not a
+        number) cannot be resumed from: the stream starts with the whole map."""
+        sid = self.new_screening(self.c)["id"]
+        self.book(self.c, sid, ["A3"])
+        booked = self.wait_seats(self.c, sid, {"A3": "booked"})
+        for last_id in ("999999", "not-a-version"):
+            stream = self.open(sid, last_event_id=last_id)
+            event, event_id, body = stream.next_seat()
+            self.assertEqual(event, "seat", last_id)
+            self.assertEqual(body["version"], event_id)
+            self.assertEqual(self.check_seat_map(body, sid), self.check_seat_map(booked, sid))
+            stream.close()
+
+    def test_many_streams_of_one_screening_all_get_every_change(self):
+        """Every stream of a screening gets the same deltas (serialised once, sent to each)."""
+        sid = self.new_screening(self.c)["id"]
+        streams = [self.open(sid) for _ in range(5)]
+        mirrors = []
+        for stream in streams:
+            mirror = SeatMirror(self)
+            mirror.apply(*stream.next_seat())
+            mirrors.append(mirror)
+        self.book(self.c, sid, ["A4"])
+        self.book(self.c, sid, ["C1", "C2"])
+        want = {"A4": "booked", "C1": "booked", "C2": "booked"}
+        for stream, mirror in zip(streams, mirrors):
+            mirror.follow(stream, want)
+        self.assertEqual(len({tuple(sorted(m.seats.items())) for m in mirrors}), 1)
+        self.assertEqual(mirrors[0].seats,
+                         self.check_seat_map(self.seat_map(self.c, sid).body, sid))
 
     def test_unknown_screening_and_bad_id(self):
         missing = self.open(987654321)

@@ -44,6 +44,11 @@ std::string format_event(std::string_view event, std::string_view data, std::str
 EventSink::EventSink(std::size_t max_queued) : max_queued_(std::max<std::size_t>(1, max_queued)) {}
 
 bool EventSink::push(std::string event) {
+    return push(std::make_shared<const std::string>(std::move(event)));
+}
+
+bool EventSink::push(SharedEvent event) {
+    assert(event != nullptr);
     bool accepted = false;
     {
         const std::lock_guard lock(mutex_);
@@ -77,7 +82,7 @@ bool EventSink::closed() const {
     return closed_;
 }
 
-std::deque<std::string> EventSink::take(bool* closed) {
+std::deque<SharedEvent> EventSink::take(bool* closed) {
     const std::lock_guard lock(mutex_);
     *closed = closed_;
     return std::exchange(queue_, {});

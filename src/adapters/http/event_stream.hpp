@@ -31,6 +31,10 @@ inline constexpr std::string_view kEventStreamContentType = "text/event-stream";
 [[nodiscard]] std::string format_event(std::string_view event, std::string_view data,
                                        std::string_view id = {});
 
+/// One formatted event, shared by every stream it goes to: a feed serialises a change once and
+/// each sink queues the same bytes (a pointer, not a copy).
+using SharedEvent = std::shared_ptr<const std::string>;
+
 /// Where a stream's events are queued until its connection writes them. Shared by the Server
 /// (consumer) and whatever feeds the stream (producers).
 ///
@@ -44,7 +48,10 @@ public:
     explicit EventSink(std::size_t max_queued = 256);
 
     /// Queues one already formatted event (format_event) and wakes the writer. False when the
-    /// stream has ended (closed, or this push overflowed the queue and closed it).
+    /// stream has ended (closed, or this push overflowed the queue and closed it). `event`
+    /// must not be null.
+    bool push(SharedEvent event);
+    /// The same for an event of this stream alone.
     bool push(std::string event);
     /// Ends the stream after what is queued has been written. Idempotent.
     void close();
@@ -53,7 +60,7 @@ public:
     // --- for the Server ---
 
     /// Takes everything queued (in order); `*closed` tells whether the stream should end after.
-    [[nodiscard]] std::deque<std::string> take(bool* closed);
+    [[nodiscard]] std::deque<SharedEvent> take(bool* closed);
     /// Whether take() would return something or report the end.
     [[nodiscard]] bool ready() const;
     /// Called (from the pushing thread, outside the lock) whenever an event is queued or the
@@ -66,7 +73,7 @@ private:
 
     const std::size_t max_queued_;
     mutable std::mutex mutex_;
-    std::deque<std::string> queue_;
+    std::deque<SharedEvent> queue_;
     bool closed_ = false;
     std::function<void()> wake_;
 };

@@ -935,8 +935,8 @@ asio::awaitable<std::size_t> run_stream(Stream& stream, const Policy& policy,
     for (;;) {
         bool closed = false;
         std::string out;
-        for (auto& event : sink.take(&closed)) {
-            out.append(event);
+        for (const auto& event : sink.take(&closed)) {
+            out.append(*event);
         }
         if (out.empty() && heartbeat_due) {
             out = kHeartbeat;

@@ -33,12 +33,13 @@
 #include "adapters/codec/envelope.hpp"
 #include "adapters/persistence/dead_letter_store.hpp"
 #include "adapters/persistence/inbox_store.hpp"
+#include "adapters/runtime/dead_letter_queue.hpp"
 #include "adapters/runtime/module_executor.hpp"
 #include "domain/common/result.hpp"
 
 namespace mb::adapters::runtime {
 
-class EventConsumer {
+class EventConsumer final : public DeadLetterQueue {
 public:
     struct Options {
         int max_attempts = 5;
@@ -92,10 +93,11 @@ public:
     /// Operator actions on dead letters. retry applies every parked letter of the letter's
     /// booking, in order, and stops at the first that fails again (kept, with the new error).
     /// Returns how many were applied. Errors: kNotFound (no such letter).
-    boost::asio::awaitable<domain::Result<std::int64_t>> retry(std::int64_t letter_id);
-    boost::asio::awaitable<domain::Result<void>> discard(std::int64_t letter_id);
-    boost::asio::awaitable<std::vector<persistence::DeadLetter>> dead_letters(std::int64_t limit);
-    [[nodiscard]] const std::string& name() const noexcept { return executor_.name(); }
+    boost::asio::awaitable<domain::Result<std::int64_t>> retry(std::int64_t letter_id) override;
+    boost::asio::awaitable<domain::Result<void>> discard(std::int64_t letter_id) override;
+    boost::asio::awaitable<std::vector<persistence::DeadLetter>> dead_letters(
+        std::int64_t limit) override;
+    [[nodiscard]] const std::string& name() const noexcept override { return executor_.name(); }
 
 private:
     struct Delivery {

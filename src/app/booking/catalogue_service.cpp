@@ -152,6 +152,16 @@ std::int64_t CatalogueService::seat_map_version(std::int64_t screening_id) {
     return inventory_.version(screening_id);
 }
 
+std::map<std::string, SeatStatus> CatalogueService::taken_seats(std::int64_t screening_id) {
+    std::map<std::string, SeatStatus> taken;
+    for (auto& [seat, state] : inventory_.states(screening_id)) {
+        taken.emplace_hint(taken.end(), seat,
+                           state == domain::booking::SeatState::kBooked ? SeatStatus::kBooked
+                                                                        : SeatStatus::kHeld);
+    }
+    return taken;
+}
+
 std::int64_t CatalogueService::load_demo_data() {
     using namespace std::chrono;
     std::int64_t added = 0;

@@ -69,6 +69,10 @@ public:
     domain::Result<SeatMapView> seat_map(std::int64_t screening_id);
     /// The inventory version of a screening, for a cheap If-None-Match check.
     std::int64_t seat_map_version(std::int64_t screening_id);
+    /// The held and booked seats of a screening, by label (every other seat of its screen is
+    /// available or blocked): what changes between two versions, read without the screen. An
+    /// unknown screening has none.
+    std::map<std::string, SeatStatus> taken_seats(std::int64_t screening_id);
 
     /// Loads the demo catalogue (--demo-data) if missing: a few movies including the seed's
     /// "soul" (5,000 KRW a seat, so the seed's 2 seats for 10,000 match), two screens, and

@@ -39,6 +39,9 @@
 #include "adapters/http/server.hpp"
 #include "adapters/inprocess/fault_injector.hpp"
 #include "adapters/inprocess/in_process_ports.hpp"
+#include "adapters/notification/webhook_dispatcher.hpp"
+#include "adapters/notification/webhook_notifier.hpp"
+#include "adapters/notification/webhook_outbox.hpp"
 #include "app/sagas/sagas.hpp"
 #include "adapters/observability/observability.hpp"
 #include "adapters/persistence/process_identity.hpp"
@@ -70,6 +73,7 @@ namespace bus = adapters::bus;
 namespace inprocess = adapters::inprocess;
 namespace runtime = adapters::runtime;
 namespace codec = adapters::codec;
+namespace notification = adapters::notification;
 namespace sagas = app::sagas;
 using std::chrono::milliseconds;
 
@@ -202,6 +206,54 @@ struct ModuleStorage {
     runtime::EventConsumer consumer;
 };
 
+/// Notifications (seed 003, issue 13): the notify module — its own database and consumer group
+/// "notify", fed the same events as My page — and the webhook dispatcher. Only with --webhook.
+/// Throws std::invalid_argument for a URL it cannot use (exit code 2).
+struct Notifications {
+    Notifications(asio::any_io_executor io, const Settings& s,
+                  const persistence::ProcessIdentity& identity, bus::EventBus& event_bus)
+        : storage(io, "notify", s, identity, notification::notify_migrations(), event_bus),
+          outbox(storage.db),
+          dispatcher(io, storage.executor, outbox, endpoints(s), options(s)),
+          notifier(outbox, dispatcher) {}
+
+    static std::vector<notification::WebhookEndpoint> endpoints(const Settings& s) {
+        std::vector<notification::WebhookEndpoint> out;
+        for (const auto& url : s.webhooks) {
+            std::string error;
+            auto endpoint = notification::WebhookEndpoint::parse(url, &error);
+            if (!endpoint)
+                throw std::invalid_argument("--webhook " + url + ": " + error);
+            out.push_back(std::move(*endpoint));
+        }
+        return out;
+    }
+
+    static notification::WebhookOptions options(const Settings& s) {
+        notification::WebhookOptions o;
+        o.secret = s.webhook_secret;
+        o.max_attempts = s.webhook_max_attempts;
+        o.first_backoff = milliseconds(s.webhook_backoff_ms);
+        o.max_backoff = milliseconds(std::max(s.webhook_backoff_ms, s.webhook_backoff_max_ms));
+        o.timeout = milliseconds(s.webhook_timeout_ms);
+        // A receiver that fails most of its last calls is given a rest; a slow one is not
+        // counted as failing until it times out (that is an attempt failed anyway).
+        o.breaker.window = 10;
+        o.breaker.minimum_calls = 5;
+        o.breaker.failure_rate_threshold = 0.5;
+        o.breaker.slow_call_duration = o.timeout;
+        o.breaker.slow_call_rate_threshold = 1.0;
+        o.breaker.open_duration = milliseconds(s.breaker_open_ms);
+        o.breaker.half_open_calls = 1;
+        return o;
+    }
+
+    ModuleStorage storage;
+    notification::WebhookOutbox outbox;
+    notification::WebhookDispatcher dispatcher;
+    notification::WebhookNotifier notifier;
+};
+
 inprocess::PortOptions port_options(const Settings& s, std::int64_t deadline_ms) {
     inprocess::PortOptions o;
     o.deadline = milliseconds(deadline_ms);
@@ -328,6 +380,8 @@ struct Application::Impl {
         observability.attach();  // before the relays start: it sees every batch
         for (auto* m : modules())
             m->relay.start();
+        if (notifications)
+            notifications->dispatcher.start();
         build_router();
         if (mode == Mode::kServe) {
             auto options = server_options();
@@ -396,8 +450,11 @@ struct Application::Impl {
     }
 
     std::vector<ModuleStorage*> modules() {
-        return {&booking_storage, &payment_storage, &ticket_storage, &review_storage,
-                &mypage_storage};
+        std::vector<ModuleStorage*> all{&booking_storage, &payment_storage, &ticket_storage,
+                                        &review_storage, &mypage_storage};
+        if (notifications)
+            all.push_back(&notifications->storage);
+        return all;
     }
 
     std::vector<adapters::observability::ModuleView> module_views() {
@@ -451,6 +508,8 @@ struct Application::Impl {
         to_mypage(static_cast<ticket::Printed*>(nullptr));
         to_mypage(static_cast<review::WaitedReview*>(nullptr));
         to_mypage(static_cast<review::WrittenReview*>(nullptr));
+        if (notifications)
+            subscribe_notifications();
         // Kafka: a message no module can read is parked in each consumer group's module.
         if (kafka_bus != nullptr) {
             const std::pair<const char*, runtime::EventConsumer*> groups[] = {
@@ -466,6 +525,41 @@ struct Application::Impl {
                                                  std::move(msg.error), std::move(ack));
                     });
             }
+        }
+    }
+
+    /// The notify module consumes what My page consumes, as envelopes: the webhook sends the
+    /// event as published. Its own consumer group, inbox and per-booking order.
+    void subscribe_notifications() {
+        namespace booking = domain::booking;
+        namespace payment = domain::payment;
+        namespace ticket = domain::ticket;
+        namespace review = domain::review;
+        auto& n = notifications->storage.consumer;
+        auto to_notify = [&]<class E>(E*) {
+            n.register_type(E::kType, E::kPublisher, [this](const codec::Envelope& e) {
+                notifications->notifier.notify(
+                    {e.event_id, e.event_type, e.booking_id, e.timestamp, e.payload});
+            });
+            event_bus.subscribe("notify", E::kType,
+                                [&n](std::shared_ptr<const codec::Envelope> e,
+                                     bus::EventBus::Ack ack) { n.deliver(std::move(e), std::move(ack)); });
+        };
+        to_notify(static_cast<booking::Booked*>(nullptr));
+        to_notify(static_cast<booking::Canceled*>(nullptr));
+        to_notify(static_cast<payment::Paid*>(nullptr));
+        to_notify(static_cast<payment::PaymentCanceled*>(nullptr));
+        to_notify(static_cast<ticket::Created*>(nullptr));
+        to_notify(static_cast<ticket::Printed*>(nullptr));
+        to_notify(static_cast<review::WaitedReview*>(nullptr));
+        to_notify(static_cast<review::WrittenReview*>(nullptr));
+        if (kafka_bus != nullptr) {
+            kafka_bus->on_malformed(
+                "notify", [&n](bus::kafka::MalformedMessage msg, bus::EventBus::Ack ack) {
+                    n.park_malformed(std::move(msg.event_id), std::move(msg.event_type),
+                                     msg.booking_id, std::move(msg.payload), std::move(msg.error),
+                                     std::move(ack));
+                });
         }
     }
 
@@ -533,9 +627,11 @@ struct Application::Impl {
         std::vector<runtime::EventConsumer*> consumers;
         for (auto* m : modules())
             consumers.push_back(&m->consumer);
-        routes::add_admin_routes(
-            *r,
-            {settings.admin, faults, consumers, {&payment_guard, &review_guard, &ticket_guard}});
+        std::vector<runtime::DeadLetterQueue*> queues;
+        if (notifications)
+            queues.push_back(&notifications->dispatcher);
+        routes::add_admin_routes(*r, {settings.admin, faults, consumers,
+                                      {&payment_guard, &review_guard, &ticket_guard}, queues});
         routes::ActuatorRoutes actuator;
         actuator.health = [this] { return observability.health(); };
         actuator.liveness = [this] { return observability.liveness(); };
@@ -685,6 +781,8 @@ struct Application::Impl {
             }
             for (auto* m : modules())
                 m->relay.stop();
+            if (notifications)
+                notifications->dispatcher.stop();
             event_bus.stop();  // consumers leave their groups; the producer flushes
             io.stop();
         };
@@ -702,6 +800,11 @@ struct Application::Impl {
     bus::kafka::KafkaEventBus* kafka_bus;  ///< the same bus when --bus kafka, else null
     inprocess::FaultInjector faults;
     ModuleStorage booking_storage, payment_storage, ticket_storage, review_storage, mypage_storage;
+    /// --webhook only (else null); before `observability`, which reads modules().
+    std::unique_ptr<Notifications> notifications =
+        settings.webhooks.empty()
+            ? nullptr
+            : std::make_unique<Notifications>(io.get_executor(), settings, identity, event_bus);
 
     persistence::SqlBookingRepository booking_repository;
     persistence::SqlCatalogueRepository catalogue_repository;

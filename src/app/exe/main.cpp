@@ -62,6 +62,11 @@ int main(int argc, char** argv) {
         spdlog::warn("--jwt-secret-file {} is readable by group or others (chmod 600 it)",
                      settings.jwt_secret_file.string());
     }
+    if (!settings.webhook_secret_file.empty() &&
+        mb::adapters::auth::readable_by_others(settings.webhook_secret_file)) {
+        spdlog::warn("--webhook-secret-file {} is readable by group or others (chmod 600 it)",
+                     settings.webhook_secret_file.string());
+    }
     if (settings.auth == "off") {
         spdlog::warn("auth is off: every caller may read, cancel and print every booking "
                      "(local demo only; README \"Security\")");

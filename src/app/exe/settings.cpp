@@ -205,6 +205,26 @@ void add_settings(CLI::App& app, Settings& s, std::vector<std::string>& names) {
     opt("consumer-max-attempts", s.consumer_max_attempts,
         "Attempts at an event before it is parked as a dead letter")
         ->check(CLI::Range(1, 1000));
+    opt("webhook", s.webhooks,
+        "Notification receiver: every booking's events are POSTed there, signed (http:// URL, "
+        "repeatable or comma-separated; default: none)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->delimiter(',');
+    opt("webhook-secret-file", s.webhook_secret_file,
+        "The webhooks' HMAC-SHA256 key, read from this file (at least 32 bytes; needed with "
+        "--webhook)");
+    opt("webhook-max-attempts", s.webhook_max_attempts,
+        "Attempts at a webhook delivery before it is a dead letter")
+        ->check(CLI::Range(1, 1000));
+    opt("webhook-backoff-ms", s.webhook_backoff_ms,
+        "Wait after a webhook delivery's first failed attempt, doubling after each, ms")
+        ->check(CLI::Range(10, 3600000));
+    opt("webhook-backoff-max-ms", s.webhook_backoff_max_ms,
+        "Longest wait between two attempts of a webhook delivery, ms")
+        ->check(CLI::Range(10, 86400000));
+    opt("webhook-timeout-ms", s.webhook_timeout_ms,
+        "One webhook POST, connect to answer, ms (longer: a failed attempt)")
+        ->check(CLI::Range(100, 600000));
     opt("fault", s.faults,
         "Fault injection, repeatable: MODULE:latency=MS|MIN-MAX,error-rate=0..1,down")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -509,6 +529,18 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& s,
             std::cerr << "--jwt-secret-file: " << e.what() << "\n";
             return 2;
         }
+    }
+    if (!s.webhook_secret_file.empty()) {
+        try {
+            s.webhook_secret = adapters::auth::read_secret_file(s.webhook_secret_file);
+        } catch (const std::runtime_error& e) {
+            std::cerr << "--webhook-secret-file: " << e.what() << "\n";
+            return 2;
+        }
+    }
+    if (!s.webhooks.empty() && s.webhook_secret.size() < 32) {
+        std::cerr << "--webhook needs --webhook-secret-file with a key of at least 32 bytes\n";
+        return 2;
     }
     if (*token_app) {
         if (token == nullptr) {

@@ -78,6 +78,14 @@ struct Settings {
     std::vector<std::string> faults;         ///< "module:latency=400-620,error-rate=0.2,down"
     std::vector<std::string> paused;         ///< modules paused at start
     std::int64_t consumer_max_attempts = 5;  ///< then an event is parked as a dead letter
+    // notifications (README "Notifications (webhooks)")
+    std::vector<std::string> webhooks;        ///< receiver URLs (http://); empty: none
+    std::filesystem::path webhook_secret_file;  ///< the HMAC key's file (required with webhooks)
+    std::string webhook_secret;               ///< read from webhook_secret_file, never a flag
+    std::int64_t webhook_max_attempts = 10;   ///< then a delivery is a dead letter
+    std::int64_t webhook_backoff_ms = 1000;   ///< after the first failed attempt; doubles
+    std::int64_t webhook_backoff_max_ms = 60000;  ///< the longest wait between attempts
+    std::int64_t webhook_timeout_ms = 5000;   ///< one POST, connect to answer
     // recovery (sagas a crash or a lost answer left half-done)
     std::int64_t recovery_interval_s = 30;
     std::int64_t recovery_min_age_s = 60;

@@ -25,6 +25,21 @@ runtime::EventConsumer* find_consumer(const AdminRoutes& deps, std::string_view 
     return nullptr;
 }
 
+/// The consumers' dead letters, then the other queues'.
+std::vector<runtime::DeadLetterQueue*> dead_letter_queues(const AdminRoutes& deps) {
+    std::vector<runtime::DeadLetterQueue*> queues(deps.consumers.begin(), deps.consumers.end());
+    queues.insert(queues.end(), deps.dead_letter_queues.begin(), deps.dead_letter_queues.end());
+    return queues;
+}
+
+runtime::DeadLetterQueue* find_queue(const AdminRoutes& deps, std::string_view name) {
+    for (auto* q : dead_letter_queues(deps)) {
+        if (q->name() == name)
+            return q;
+    }
+    return nullptr;
+}
+
 bool known_module(const AdminRoutes& deps, std::string_view name) {
     return find_consumer(deps, name) != nullptr;
 }
@@ -163,7 +178,7 @@ void add_admin_routes(Router& router, AdminRoutes deps) {
 
     add(verb::get, "/admin/dead-letters", [deps](Request request) -> asio::awaitable<Response> {
         boost::json::array list;
-        for (auto* c : deps.consumers) {
+        for (auto* c : dead_letter_queues(deps)) {
             auto letters = co_await c->dead_letters(1000);
             for (const auto& l : letters) {
                 boost::system::error_code ec;
@@ -185,7 +200,7 @@ void add_admin_routes(Router& router, AdminRoutes deps) {
 
     add(verb::post, "/admin/dead-letters/{module}/{id}/retry",
         [deps](Request request) -> asio::awaitable<Response> {
-            auto* consumer = find_consumer(deps, request.path_params[0]);
+            auto* consumer = find_queue(deps, request.path_params[0]);
             auto id = parse_id(request.path_params[1]);
             if (consumer == nullptr || !id) {
                 co_return problem(request, status::not_found, "no such dead letter");
@@ -199,7 +214,7 @@ void add_admin_routes(Router& router, AdminRoutes deps) {
 
     add(verb::delete_, "/admin/dead-letters/{module}/{id}",
         [deps](Request request) -> asio::awaitable<Response> {
-            auto* consumer = find_consumer(deps, request.path_params[0]);
+            auto* consumer = find_queue(deps, request.path_params[0]);
             auto id = parse_id(request.path_params[1]);
             if (consumer == nullptr || !id) {
                 co_return problem(request, status::not_found, "no such dead letter");

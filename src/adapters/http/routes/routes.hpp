@@ -110,6 +110,8 @@ struct AdminRoutes {
     inprocess::FaultInjector& faults;
     std::vector<runtime::EventConsumer*> consumers;  ///< one per module
     std::vector<inprocess::PortGuard*> guards;   ///< one per callee of a synchronous port
+    /// Dead letters besides the consumers' (the webhook deliveries), by their own name.
+    std::vector<runtime::DeadLetterQueue*> dead_letter_queues = {};
 };
 /// Operations (issue 4): GET/PUT/DELETE /admin/faults[/{module}]; GET /admin/modules,
 /// POST /admin/modules/{name}/pause|resume; GET /admin/dead-letters,

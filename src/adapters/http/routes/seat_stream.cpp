@@ -52,13 +52,51 @@ void SeatMapFeed::changed(std::int64_t screening_id) {
                 const std::lock_guard lock(self->mutex_);
                 self->pending_.erase(screening_id);  // a change from now on needs a new read
             }
-            auto map = self->catalogue_.seat_map(screening_id);
-            if (map && self->watchers_->watched(screening_id)) {
-                self->watchers_->push(screening_id, seat_event(*map));
+            if (!self->watchers_->watched(screening_id)) {
+                return runtime::Outcome::kCommit;
+            }
+            const auto it = self->histories_.find(screening_id);
+            if (it == self->histories_.end()) {
+                // Cannot happen (a stream's first job creates the history), but if it did the
+                // streams would get the whole map, which is always right.
+                if (auto map = self->catalogue_.seat_map(screening_id)) {
+                    self->watchers_->push(screening_id, seat_event(*map));
+                    self->catch_up(*map);
+                }
+                return runtime::Outcome::kCommit;
+            }
+            // One indexed read when nothing moved since (a change another job already sent),
+            // else the taken seats of this screening only: never the whole screen.
+            const auto version = self->catalogue_.seat_map_version(screening_id);
+            if (version > it->second.version()) {
+                if (auto event =
+                        it->second.advance(version, self->catalogue_.taken_seats(screening_id))) {
+                    self->watchers_->push(screening_id, event);
+                }
             }
             return runtime::Outcome::kCommit;  // a read: nothing to keep or undo
         },
         [](const std::exception_ptr&) {});
+}
+
+SeatMapHistory& SeatMapFeed::catch_up(const app::booking::SeatMapView& map) {
+    if (histories_.size() > watchers_->keys() + kSpareHistories) {
+        for (auto it = histories_.begin(); it != histories_.end();) {
+            if (it->first != map.screening_id && !watchers_->watched(it->first)) {
+                it = histories_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    auto it = histories_.find(map.screening_id);
+    if (it == histories_.end()) {
+        return histories_.emplace(map.screening_id, SeatMapHistory(map, replay_)).first->second;
+    }
+    if (auto event = it->second.advance(map.version, taken_seats(map))) {
+        watchers_->push(map.screening_id, event);
+    }
+    return it->second;
 }
 
 std::size_t SeatMapFeed::watchers() const {
@@ -81,17 +119,26 @@ StreamHandler SeatMapFeed::handler() {
         }
         const auto screening_id = std::get<std::int64_t>(id);
         const auto last_event_id = std::string((*request.raw)[std::string_view("Last-Event-ID")]);
-        // One job: register, read, send the first event. Later changes are jobs of the same
-        // executor, so none is lost between the read and the registration, and none overtakes
-        // the first event.
+        // One job: read, bring the streams already open up to this read, register, send the
+        // first events. Later changes are jobs of the same executor, so none is lost between
+        // the read and the registration, and none overtakes the first events.
         auto job = [self, sink, screening_id, last_event_id]() -> std::shared_ptr<void> {
             auto map = self->catalogue_.seat_map(screening_id);
             if (!map) {
                 return nullptr;
             }
+            const auto& history = self->catch_up(*map);
             auto handle = self->watchers_->watch(screening_id, sink);
-            if (last_event_id != std::to_string(map->version)) {
+            std::optional<std::vector<SharedEvent>> missed;
+            if (!last_event_id.empty()) {
+                missed = history.since(last_event_id);
+            }
+            if (!missed) {
                 sink->push(seat_event(*map));
+            } else {
+                for (auto& event : *missed) {
+                    sink->push(std::move(event));
+                }
             }
             return handle;
         };

@@ -38,8 +38,12 @@ public:
         return watchers_.find(key) != watchers_.end();
     }
 
-    /// Pushes `event` to every open stream of `key`; dead entries are pruned.
-    void push(const Key& key, const std::string& event) {
+    /// Pushes `event` to every open stream of `key` (the same bytes to each: no copy per
+    /// stream); dead entries are pruned.
+    void push(const Key& key, std::string event) {
+        push(key, std::make_shared<const std::string>(std::move(event)));
+    }
+    void push(const Key& key, const SharedEvent& event) {
         std::vector<std::shared_ptr<EventSink>> sinks;
         {
             const std::lock_guard lock(mutex_);
@@ -52,6 +56,12 @@ public:
         for (const auto& sink : sinks) {
             sink->push(event);
         }
+    }
+
+    /// Keys with at least one stream registered now.
+    [[nodiscard]] std::size_t keys() const {
+        const std::lock_guard lock(mutex_);
+        return watchers_.size();
     }
 
     /// Streams registered now.
