@@ -101,6 +101,9 @@ class WebRootTest(E2ETestCase):
         self.assertNotIn("unsafe-inline", csp)
         self.assertNotIn("unsafe-eval", csp)
         self.assertEqual(headers["x-frame-options"], "DENY")
+        with open(os.path.join(REPO, "README.md"), encoding="utf-8") as f:
+            readme = " ".join(f.read().split())
+        self.assertIn(f"`Content-Security-Policy: {csp}`", readme, "README states the CSP sent")
         self.assertRegex(headers["etag"], r'^"[0-9a-f]{32}"$')  # strong: no W/
 
         status, headers, body = request(self.port, "/js/app.js")
@@ -151,7 +154,9 @@ class WebRootTest(E2ETestCase):
         # A wrong method on a file.
         status, headers, _ = request(self.port, "/index.html", method="DELETE")
         self.assertEqual(status, 405)
-        self.assertEqual(headers["allow"], "GET, HEAD")
+        self.assertEqual(headers["allow"], "GET, HEAD, OPTIONS")
+        status, headers, _ = request(self.port, "/index.html", method="OPTIONS")
+        self.assertEqual((status, headers["allow"]), (204, "GET, HEAD, OPTIONS"))
 
     def test_a_file_changed_on_disk_is_served_with_a_new_etag(self):
         path = os.path.join(self.base, "web", "changing.js")

@@ -23,6 +23,7 @@ namespace bhttp = beast::http;
 namespace fs = std::filesystem;
 
 constexpr std::size_t kMaxPathBytes = 1024;
+constexpr std::string_view kAllow = "GET, HEAD, OPTIONS";
 constexpr std::size_t kMaxSegments = 32;
 constexpr std::size_t kMaxSegmentBytes = 255;
 
@@ -278,12 +279,17 @@ Response StaticFiles::serve(const Request& request) const {
             return not_found();
     }
     const auto method = request.raw->method();
+    if (method == bhttp::verb::options) {
+        auto response = empty_response(request, bhttp::status::no_content);
+        response.set(bhttp::field::allow, kAllow);
+        return response;
+    }
     if (method != bhttp::verb::get && method != bhttp::verb::head) {
         const auto name = request.raw->method_string();
         auto response = problem(request, bhttp::status::method_not_allowed,
                                 "method " + std::string(name.data(), name.size()) +
                                     " is not allowed on " + request.path);
-        response.set(bhttp::field::allow, "GET, HEAD");
+        response.set(bhttp::field::allow, kAllow);
         return response;
     }
     const auto etag = content_etag(content);

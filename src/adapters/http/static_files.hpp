@@ -14,11 +14,11 @@
 
 namespace mb::adapters::http {
 
-/// The Content-Security-Policy of every file served: scripts, styles, images and fetch/
-/// EventSource only from this origin; no inline script or style (no 'unsafe-inline'), no
+/// The Content-Security-Policy of every file served: scripts, styles, images, fonts and
+/// fetch() only from this origin; no inline script or style (no 'unsafe-inline'), no
 /// plugins, no <base>, forms post only here, never framed.
 inline constexpr std::string_view kWebContentSecurityPolicy =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'";
 
@@ -83,7 +83,8 @@ public:
     ///   Cache-Control (cache_control_for), kWebContentSecurityPolicy,
     ///   `X-Content-Type-Options: nosniff`; 304 (no body) when If-None-Match matches the ETag
     ///   or is "*"; HEAD carries the GET headers and no body;
-    /// - any other method on a file: 405 problem with `Allow: GET, HEAD`;
+    /// - OPTIONS of a file: 204 with `Allow: GET, HEAD, OPTIONS`; any other method on a file:
+    ///   405 problem with that Allow;
     /// - no such file: 404 problem (as for an unknown API path); a malformed path: 400 problem.
     [[nodiscard]] Response serve(const Request& request) const;
 

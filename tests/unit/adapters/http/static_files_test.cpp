@@ -200,13 +200,17 @@ TEST_CASE("StaticFiles refuses what is not a regular file inside its root") {
     CHECK(not_found.body().find("top secret") == std::string::npos);
 }
 
-TEST_CASE("StaticFiles answers 405 to other methods on a file") {
+TEST_CASE("StaticFiles answers OPTIONS with its methods and 405 to the others") {
     WebRoot dir;
     const StaticFiles files({dir.root, 1024});
     Exchange post(beast::http::verb::post, "/index.html");
     const auto answer = files.serve(post.request);
     CHECK(answer.result() == status::method_not_allowed);
-    CHECK(answer[beast::http::field::allow] == "GET, HEAD");
+    CHECK(answer[beast::http::field::allow] == "GET, HEAD, OPTIONS");
+    Exchange options(beast::http::verb::options, "/index.html");
+    const auto allowed = files.serve(options.request);
+    CHECK(allowed.result() == status::no_content);
+    CHECK(allowed[beast::http::field::allow] == "GET, HEAD, OPTIONS");
     Exchange missing(beast::http::verb::post, "/nothing");
     CHECK(files.serve(missing.request).result() == status::not_found);
 }
