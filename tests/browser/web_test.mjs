@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { qrcode } from '../../web/vendor/qrcode-generator-2.0.4/qrcode.mjs';
 import { launchBrowser, startServer } from './harness.mjs';
 
 const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs');
@@ -139,12 +140,27 @@ test('the whole flow by clicking: book two seats, pay, print at the counter, rev
   assert.equal(await field(page, bookingId, 'seats'), 'E5,E6');
   assert.equal(await field(page, bookingId, 'payment'), 'Paid');
 
-  // The counter, in another browser: look the booking up and print its ticket.
+  // The ticket's QR code encodes the counter's link for this booking: its dark modules are
+  // exactly those of that text's QR code (the vendored library, run here in Node).
+  const link = `${server.base}/#/counter/${bookingId}`;
+  const figure = `article[data-booking="${bookingId}"] figure.ticket-qr`;
+  assert.equal(await page.getAttribute(figure, 'data-link'), link);
+  const drawn = new Set([...(await page.getAttribute(`${figure} svg path`, 'd'))
+    .matchAll(/M(\d+) (\d+)h1v1h-1z/g)].map(([, x, y]) => `${y - 4},${x - 4}`));
+  const expected = qrcode(0, 'M');
+  expected.addData(link);
+  expected.make();
+  const dark = new Set();
+  for (let r = 0; r < expected.getModuleCount(); ++r) {
+    for (let c = 0; c < expected.getModuleCount(); ++c) if (expected.isDark(r, c)) dark.add(`${r},${c}`);
+  }
+  assert.deepEqual(drawn, dark, 'the QR code drawn is the QR code of the counter link');
+
+  // The counter, in another browser, opens the scanned link: the booking is looked up.
   const counter = await open();
-  await counter.click('a[href="#/counter"]');
-  await counter.fill('#booking-id', String(bookingId));
-  await counter.click('form button[type=submit]');
+  await counter.goto(link);
   await counter.waitForSelector('#print:not([disabled])', { timeout: DEADLINE_MS });
+  assert.equal(await counter.inputValue('#booking-id'), String(bookingId));
   assert.equal(await counter.textContent('#ticket-status'), 'Waiting');
   await counter.click('#print');
   await counter.waitForFunction(() => /Printed: ticket/.test(document.getElementById('print-message').textContent),

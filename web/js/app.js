@@ -1,5 +1,6 @@
 // The page's router: #/ (movies and screenings), #/screenings/{id} (seat map and payment),
-// #/mypage, #/counter, #/signin. Each page renders into <main> and returns a cleanup (it
+// #/mypage, #/counter (#/counter/{booking id}: looked up at once, the QR code's link),
+// #/signin. Each page renders into <main> and returns a cleanup (it
 // closes its live streams when the customer leaves).
 import { customerName, session } from './api.js';
 import { renderCatalogue } from './pages/catalogue.js';
@@ -12,7 +13,7 @@ const routes = [
   [/^#?\/?$/, 'catalogue', () => renderCatalogue],
   [/^#\/screenings\/(\d+)$/, 'catalogue', () => renderSeatMap],
   [/^#\/mypage$/, 'mypage', () => renderMyPage],
-  [/^#\/counter$/, 'counter', () => renderCounter],
+  [/^#\/counter(?:\/(\d+))?$/, 'counter', () => renderCounter],
   [/^#\/signin$/, 'signin', () => renderSignIn],
 ];
 

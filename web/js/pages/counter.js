@@ -1,20 +1,32 @@
-// The counter (staff): look a booking up by its number and print its ticket
+// The counter (staff): look a booking up by its number (typed, or scanned from the QR code on
+// My page) and print its ticket
 // (PATCH /tickets/{id} {"status":"Printed"}). A 503 "print again shortly" is shown with the
 // Retry-After countdown, and the print button waits for it.
 import { call, items } from '../api.js';
 import { h, money } from '../dom.js';
 
-export function renderCounter(main) {
-  const input = h('input', { id: 'booking-id', name: 'bookingId', inputmode: 'numeric', required: true,
-    pattern: '[0-9]{1,15}', autocomplete: 'off' });
+/** The booking number in what was typed or scanned: "12", or a My page QR code's link
+ * (".../#/counter/12", which a keyboard-wedge scanner types in full). */
+export function bookingNumber(text) {
+  const m = /^\s*(?:\S*#\/counter\/)?(\d{1,15})\s*$/.exec(text);
+  return m ? m[1] : null;
+}
+
+export function renderCounter(main, [preset] = []) {
+  const error = h('span', { class: 'field-error', id: 'booking-id-error' });
+  const input = h('input', { id: 'booking-id', name: 'bookingId', required: true, autocomplete: 'off',
+    'aria-describedby': 'booking-id-help booking-id-error' });
   const result = h('div', { id: 'counter-result', 'aria-live': 'polite' });
   let timer = null;
   const stop = () => { if (timer) clearInterval(timer); timer = null; };
   const lookUp = async (e) => {
     e?.preventDefault();
     stop();
-    if (!input.reportValidity()) return;
-    const id = input.value.trim();
+    const id = bookingNumber(input.value);
+    error.textContent = id ? '' : 'Enter a booking number, or scan the QR code on My page.';
+    input.setAttribute('aria-invalid', id ? 'false' : 'true');
+    if (!id) return;
+    input.value = id;
     result.replaceChildren(h('p', { class: 'muted' }, 'Looking up…'));
     const [booking, tickets] = await Promise.all([call('GET', `/books/${id}`),
       call('GET', `/tickets/search/findByBookingId?bookingId=${id}`)]);
@@ -28,9 +40,15 @@ export function renderCounter(main) {
   };
   main.append(h('h1', {}, 'Counter'),
     h('form', { class: 'card', onsubmit: lookUp },
-      h('label', { for: 'booking-id' }, 'Booking number'), input,
+      h('label', { for: 'booking-id' }, 'Booking number'),
+      h('span', { class: 'muted small', id: 'booking-id-help' }, 'Type it, or scan the QR code on the customer\'s My page.'),
+      input, error,
       h('button', { type: 'submit' }, 'Look up')),
     result);
+  if (preset) {
+    input.value = preset;
+    lookUp();
+  }
   return stop;
 }
 

@@ -4,6 +4,7 @@
 // server's field errors (problem+json `errors`) are shown next to their field.
 import { authHeaders, call, customerName, session } from '../api.js';
 import { h, money, when } from '../dom.js';
+import { qrSvg } from '../qr.js';
 import { openStream } from '../sse.js';
 
 export function renderMyPage(main) {
@@ -60,6 +61,7 @@ function bookingCard(row) {
   dl, actions, message);
   let review = null;
   let cancel = null;
+  let qr = null;
 
   const update = (r) => {
     node.querySelector('[data-field=movie]').textContent = r.movieName;
@@ -77,6 +79,17 @@ function bookingCard(row) {
       ...(r.contents ? fact('Your review', r.contents, 'contents') : []));
     const canceled = r.bookingStatus === 'Canceled' || r.status === 'Canceled';
     const printed = r.ticketStatus === 'Printed';
+    // The ticket to collect: a QR code of the counter's link for this booking.
+    if (r.ticketStatus === 'Waiting' && !canceled && !qr) {
+      const link = `${location.origin}/#/counter/${r.bookingId}`;
+      qr = h('figure', { class: 'ticket-qr', 'data-link': link },
+        qrSvg(link, `QR code of booking ${r.bookingId}, for the counter`),
+        h('figcaption', { class: 'small muted' }, `Show this at the counter (booking ${r.bookingId}).`));
+      dl.after(qr);
+    } else if (qr && r.ticketStatus !== 'Waiting') {
+      qr.remove();
+      qr = null;
+    }
     if (!canceled && !printed) {
       if (!cancel) {
         cancel = h('button', { type: 'button', class: 'secondary', 'data-action': 'cancel',

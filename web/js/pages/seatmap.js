@@ -98,11 +98,17 @@ export function renderSeatMap(main, [id]) {
     if (!move || !(e.target instanceof HTMLButtonElement)) return;
     e.preventDefault();
     const rows = [...grid.querySelectorAll('.seat-row')].map((r) => [...r.querySelectorAll('button.seat')]);
-    let r = rows.findIndex((row) => row.includes(e.target));
-    let c = rows[r].indexOf(e.target);
-    r = Math.max(0, Math.min(rows.length - 1, r + move[0]));
-    c = Math.max(0, Math.min(rows[r].length - 1, move[0] ? Math.min(c, rows[r].length - 1) : c + move[1]));
-    focusSeat(rows[r][c]);
+    const from = rows.findIndex((row) => row.includes(e.target));
+    if (move[0] === 0) {
+      const c = rows[from].indexOf(e.target) + move[1];
+      focusSeat(rows[from][Math.max(0, Math.min(rows[from].length - 1, c))]);
+      return;
+    }
+    // Up/down: the seat of the nearest number in the next row (rows with gaps have fewer).
+    const to = rows[Math.max(0, Math.min(rows.length - 1, from + move[0]))];
+    const number = (b) => Number(b.dataset.seat.slice(1));
+    const n = number(e.target);
+    focusSeat(to.reduce((best, b) => (Math.abs(number(b) - n) < Math.abs(number(best) - n) ? b : best)));
   });
   const focusSeat = (button) => {
     for (const b of grid.querySelectorAll('button.seat')) b.tabIndex = -1;
