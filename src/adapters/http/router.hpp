@@ -64,7 +64,7 @@ struct Dispatched {
 /// has no match further down. One trailing '/' of the request path is ignored.
 ///
 /// dispatch() answers by itself:
-/// - no pattern matches the path: 404 problem;
+/// - no pattern matches the path: 404 problem (or the fallback handler, set_fallback);
 /// - a pattern matches but has no handler for the method: 405 problem with `Allow`;
 /// - HEAD without its own handler: the GET handler's response with the body dropped
 ///   (Content-Length kept);
