@@ -1,17 +1,23 @@
 // The customer's web page (README "Web page") in a real browser: Debian's chromium driven by
 // playwright-core against the built binary, which serves the shipped web/ itself. Every step
 // is a click or a key press a customer would make; every wait is a poll with a deadline.
-// Screenshots (360 px and desktop) are written into docs/ for the README.
+// Screenshots (360 px and desktop) for the README: see DOCS below.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { qrcode } from '../../web/vendor/qrcode-generator-2.0.4/qrcode.mjs';
 import { launchBrowser, startServer } from './harness.mjs';
 
-const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs');
+// Screenshots go to MB_SCREENSHOT_DIR (CTest: the build tree), or into the repository's docs/
+// with MB_UPDATE_DOCS=1 — a test run never changes the checkout by itself (the QR code holds
+// the server's random port, so every run draws different pixels).
+const DOCS = process.env.MB_UPDATE_DOCS === '1'
+  ? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs')
+  : (process.env.MB_SCREENSHOT_DIR || join(tmpdir(), 'mb-browser-screenshots'));
 const DEADLINE_MS = 10000;
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 360, height: 780 };
