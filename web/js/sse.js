@@ -54,30 +54,45 @@ export function openStream(url, { headers = () => ({}), onEvent, onState = () =>
 
 async function read(body, dispatch) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  let event = { event: 'message', id: null, data: [] };
+  const parser = sseParser(dispatch);
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
-    buffer += value;
-    const lines = buffer.split(/\r\n|\r|\n/);
-    buffer = lines.pop();  // an incomplete last line waits for more
-    for (const line of lines) {
-      if (line === '') {
-        if (event.data.length > 0) {
-          dispatch({ event: event.event, id: event.id, data: event.data.join('\n') });
-        }
-        event = { event: 'message', id: null, data: [] };
-        continue;
-      }
-      if (line.startsWith(':')) continue;  // heartbeat comment
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      let v = colon < 0 ? '' : line.slice(colon + 1);
-      if (v.startsWith(' ')) v = v.slice(1);
-      if (field === 'event') event.event = v;
-      else if (field === 'data') event.data.push(v);
-      else if (field === 'id' && !v.includes('\0')) event.id = v;
-    }
+    parser.push(value);
   }
+}
+
+/**
+ * The event-stream format's parser (WHATWG HTML §9.2.6): push(text) any piece of the stream,
+ * however it was cut; dispatch({event, id, data}) runs once per complete event with data.
+ * Comments (heartbeats) are skipped; a CR ending a piece waits for the next one, which may
+ * start with its LF.
+ */
+export function sseParser(dispatch) {
+  let buffer = '';
+  let event = { event: 'message', id: null, data: [] };
+  const line = (text) => {
+    if (text === '') {
+      if (event.data.length > 0) dispatch({ event: event.event, id: event.id, data: event.data.join('\n') });
+      event = { event: 'message', id: null, data: [] };
+      return;
+    }
+    if (text.startsWith(':')) return;
+    const colon = text.indexOf(':');
+    const field = colon < 0 ? text : text.slice(0, colon);
+    let v = colon < 0 ? '' : text.slice(colon + 1);
+    if (v.startsWith(' ')) v = v.slice(1);
+    if (field === 'event') event.event = v;
+    else if (field === 'data') event.data.push(v);
+    else if (field === 'id' && !v.includes('\0')) event.id = v;
+  };
+  return {
+    push(text) {
+      buffer += text;
+      const held = buffer.endsWith('\r') ? '\r' : '';
+      const lines = (held ? buffer.slice(0, -1) : buffer).split(/\r\n|\r|\n/);
+      buffer = lines.pop() + held;  // an incomplete last line waits for more
+      for (const l of lines) line(l);
+    },
+  };
 }
