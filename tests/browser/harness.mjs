@@ -3,7 +3,7 @@
 // download), and a second loopback HTTP server standing for "another site" (a foreign origin).
 // Environment: MB_BINARY (the server), MB_CHROMIUM (default /usr/bin/chromium), NODE_PATH (where
 // scripts/test installed playwright-core, tests/browser/package.json's pinned version).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -29,14 +29,18 @@ export async function poll(fn, deadlineMs, what) {
   }
 }
 
-/** One movie-booking process on a private data directory; `args` come last and win. */
-export async function startServer(args = []) {
+/** One movie-booking process on a private data directory; `args` come last and win. With
+ * `jwtSecret` it runs --auth jwt with that HS256 secret (MOVIE_JWT_SECRET), else the local
+ * demo's --auth off with --accept-unlisted-movies. */
+export async function startServer(args = [], { jwtSecret = null } = {}) {
   const binary = process.env.MB_BINARY;
   if (!binary) throw new Error('MB_BINARY is not set (path of the built movie-booking binary)');
   const dataDir = mkdtempSync(join(tmpdir(), 'mb-browser-'));
+  const auth = jwtSecret ? ['--auth', 'jwt'] : ['--auth', 'off', '--accept-unlisted-movies'];
+  const env = jwtSecret ? { ...process.env, MOVIE_JWT_SECRET: jwtSecret } : process.env;
   const proc = spawn(binary, ['--port', '0', '--address', '127.0.0.1', '--data-dir', dataDir,
-    '--log-format', 'text', '--auth', 'off', '--accept-unlisted-movies', ...args],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--log-format', 'text', ...auth, ...args],
+  { stdio: ['ignore', 'pipe', 'pipe'], env });
   const log = [];
   let port = null;
   const read = (chunk) => {
@@ -96,4 +100,10 @@ export async function launchBrowser() {
     headless: true,
     args,
   });
+}
+
+/** A token minted by the binary itself (`movie-booking token`, README "Tokens") from `secret`. */
+export function mintToken(secret, subject, role = 'customer') {
+  return execFileSync(process.env.MB_BINARY, ['token', '--sub', subject, '--role', role, '--ttl', '1h'],
+    { env: { ...process.env, MOVIE_JWT_SECRET: secret } }).toString('utf8').trim();
 }

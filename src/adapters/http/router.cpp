@@ -68,6 +68,11 @@ void Router::set_authenticator(Authenticator authenticator) {
     authenticator_ = std::move(authenticator);
 }
 
+void Router::set_fallback(std::string route, Handler handler) {
+    fallback_route_ = std::move(route);
+    fallback_ = std::move(handler);
+}
+
 void Router::add(bhttp::verb method, std::string_view pattern, Handler handler, Access access) {
     insert(method, pattern, Route{method, std::move(handler), access, {}});
 }
@@ -325,6 +330,13 @@ asio::awaitable<Dispatched> Router::dispatch(Request request, std::string_view* 
     if (route_out != nullptr) {
         const Node* resource = found != nullptr ? found : first_resource;
         *route_out = resource != nullptr ? std::string_view(resource->pattern) : std::string_view{};
+    }
+    if (found == nullptr && first_resource == nullptr && fallback_) {
+        if (route_out != nullptr) {
+            *route_out = fallback_route_;
+        }
+        Response response = co_await fallback_(std::move(request));
+        co_return Dispatched{std::move(response), nullptr, nullptr};
     }
     if (found == nullptr) {
         if (first_resource == nullptr) {

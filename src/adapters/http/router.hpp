@@ -64,7 +64,7 @@ struct Dispatched {
 /// has no match further down. One trailing '/' of the request path is ignored.
 ///
 /// dispatch() answers by itself:
-/// - no pattern matches the path: 404 problem;
+/// - no pattern matches the path: 404 problem (or the fallback handler, set_fallback);
 /// - a pattern matches but has no handler for the method: 405 problem with `Allow`;
 /// - HEAD without its own handler: the GET handler's response with the body dropped
 ///   (Content-Length kept);
@@ -94,6 +94,14 @@ public:
     void add_stream(std::string_view pattern, StreamHandler handler,
                     Access access = Access::kAuthenticated);
 
+
+    /// Sets the handler of every request whose path matches no registered resource (any
+    /// method), in place of the 404 problem — the web page's files (static_files.hpp). It is
+    /// public (no token checked; Request::principal stays anonymous) and is not in routes();
+    /// `route` is what dispatch reports as its route template ("/{file}"). API routes keep
+    /// priority: a path that matches a resource never reaches it (a wrong method there is
+    /// still 405). Not thread-safe: call before serving.
+    void set_fallback(std::string route, Handler handler);
 
     /// Sets how tokens are checked (auth = jwt). Not thread-safe: call before serving.
     void set_authenticator(Authenticator authenticator);
@@ -144,6 +152,8 @@ private:
     std::unique_ptr<Node> root_;
     std::vector<RouteInfo> table_;
     Authenticator authenticator_;
+    std::string fallback_route_;
+    Handler fallback_;
 };
 
 }  // namespace mb::adapters::http

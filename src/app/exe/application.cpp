@@ -37,6 +37,7 @@
 #include "adapters/http/routes/mypage_stream.hpp"
 #include "adapters/http/routes/seat_stream.hpp"
 #include "adapters/http/server.hpp"
+#include "adapters/http/static_files.hpp"
 #include "adapters/inprocess/fault_injector.hpp"
 #include "adapters/inprocess/in_process_ports.hpp"
 #include "adapters/notification/webhook_dispatcher.hpp"
@@ -612,6 +613,28 @@ struct Application::Impl {
         return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     }
 
+    /// The web page's files at / (README "Web page"), behind every API route. A --web-root
+    /// that is not a directory stops the start (std::invalid_argument: exit 2); the shipped
+    /// default missing (a binary moved away from its source tree) only warns.
+    void add_web_page(adapters::http::Router& r) {
+        if (settings.web_root == "none")
+            return;
+        const bool shipped = settings.web_root.empty();
+        const std::filesystem::path root = shipped ? MB_DEFAULT_WEB_ROOT : settings.web_root;
+        if (shipped && !std::filesystem::is_directory(root)) {
+            spdlog::warn("no web page: the shipped web root {} is missing (set --web-root)",
+                         root.string());
+            return;
+        }
+        auto files = std::make_shared<const adapters::http::StaticFiles>(
+            adapters::http::StaticFiles::Options{root});
+        spdlog::info("web page: {} served at /", files->root().string());
+        r.set_fallback("/{file}", [files](adapters::http::Request request)
+                                      -> asio::awaitable<adapters::http::Response> {
+            co_return files->serve(request);
+        });
+    }
+
     void build_router() {
         namespace routes = adapters::http::routes;
         auto r = std::make_shared<adapters::http::Router>();
@@ -642,6 +665,7 @@ struct Application::Impl {
                                          ? adapters::http::Access::kPublic
                                          : adapters::http::Access::kAdmin;
         routes::add_actuator_routes(*r, std::move(actuator));
+        add_web_page(*r);
         router = std::move(r);
     }
 

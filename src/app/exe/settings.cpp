@@ -131,6 +131,9 @@ void add_settings(CLI::App& app, Settings& s, std::vector<std::string>& names) {
         "none, CORS off)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->delimiter(',');
+    opt("web-root", s.web_root,
+        "Directory of the web page served at / (default: the app shipped with this build, the "
+        "source tree's web/; none = no web page)");
     opt("shutdown-grace-ms", s.shutdown_grace_ms,
         "On SIGTERM/SIGINT: in-flight requests and queued jobs may finish this long, ms")
         ->check(CLI::Range(0, 3600000));

@@ -37,6 +37,9 @@ struct Settings {
     std::vector<std::string> trusted_proxies;  ///< addresses / CIDRs whose X-Forwarded-For counts
     std::string public_url;                 ///< base of links and Location; empty: from Host
     std::vector<std::string> cors_origins;  ///< origins allowed cross-origin; empty: CORS off
+    /// Directory of the web page served at / (README "Web page"); empty: the app shipped with
+    /// this build (the source tree's web/, compiled in); "none": no web page.
+    std::string web_root;
     // lifecycle (README "Signals and graceful shutdown", "Rolling restart")
     std::int64_t shutdown_grace_ms = 10000;  ///< in-flight requests may finish this long
     std::int64_t shutdown_delay_ms = 0;      ///< readiness 503 but still serving, before closing
