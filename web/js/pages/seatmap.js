@@ -61,10 +61,27 @@ export function renderSeatMap(main, [id]) {
     if (payButton) payButton.disabled = picked.length === 0 || state.busy;
   };
 
+  // The whole map (the first `seat` event, GET /seats), or one `seats` delta: only the changed
+  // seats, valid on top of version `since` (README "Live streams").
   const apply = (map, version) => {
     if (version < state.version) return;
     state.version = version;
     state.seats = new Map(map.seats.map((s) => [s.seat, s.status]));
+    settle(version);
+  };
+
+  const applyDelta = (delta) => {
+    if (delta.version <= state.version) return;
+    if (delta.since !== state.version) {
+      refresh();  // a gap: the whole map again
+      return;
+    }
+    state.version = delta.version;
+    for (const s of delta.seats) state.seats.set(s.seat, s.status);
+    settle(delta.version);
+  };
+
+  const settle = (version) => {
     const lost = [...state.selected].filter((s) => state.seats.get(s) !== 'available');
     for (const s of lost) state.selected.delete(s);
     if (lost.length && !state.busy) {
@@ -186,9 +203,12 @@ export function renderSeatMap(main, [id]) {
     stream = openStream(`/screenings/${screeningId}/seats/stream`, {
       headers: authHeaders,
       onEvent: (ev) => {
-        if (ev.event !== 'seat') return;
-        const map = JSON.parse(ev.data);
-        apply(map, map.version);
+        if (ev.event === 'seat') {
+          const map = JSON.parse(ev.data);
+          apply(map, map.version);
+        } else if (ev.event === 'seats') {
+          applyDelta(JSON.parse(ev.data));
+        }
       },
       onState: (st) => {
         live.textContent = st === 'open' ? '● live' : st === 'retrying' ? 'reconnecting…' : 'not live';
