@@ -59,7 +59,7 @@ void OutboxStore::append(codec::Envelope envelope) {
     claimed_until_ = claims_.enabled ? to_epoch_ms(now + claims_.lease) : 0;
     if (claims_.enabled) {
         // Older rows of this booking another relay still holds: published first, by us.
-        for (auto& adopted : claim("booking_id = :a AND claimed_by <> :b", booking_id_, 0, 1000, now))
+        for (auto& adopted : claim(ClaimScope::kBookingOfOthers, 1000, now))
             written_.push_back(std::move(adopted));
     }
     const auto id = db_.insert_returning(insert_, inserted_key_);
@@ -97,18 +97,14 @@ std::vector<OutboxRecord> OutboxStore::undelivered(std::int64_t after, std::int6
     return out;
 }
 
-std::vector<OutboxRecord> OutboxStore::claim(const std::string& which, std::int64_t a,
-                                             std::int64_t b, std::int64_t limit,
+std::vector<OutboxRecord> OutboxStore::claim(ClaimScope scope, std::int64_t limit,
                                              std::chrono::system_clock::time_point now) {
-    // `which` binds :a and :b (numbers, or :b a placeholder compared to the owner's name).
     std::vector<OutboxRecord> out;
     std::int64_t seq = 0, booking = 0;
     std::string id, type, ts, payload, request_id;
     auto until = to_epoch_ms(now + claims_.lease);
+    auto at = to_epoch_ms(now);
     auto lim = limit;
-    auto owner = claims_.owner;
-    const bool b_is_owner = which.find("claimed_by <> :b") != std::string::npos ||
-                            which.find("claimed_by = :b") != std::string::npos;
     soci::statement st(db_.session());
     st.exchange(soci::into(seq));
     st.exchange(soci::into(id));
@@ -117,17 +113,29 @@ std::vector<OutboxRecord> OutboxStore::claim(const std::string& which, std::int6
     st.exchange(soci::into(ts));
     st.exchange(soci::into(payload));
     st.exchange(soci::into(request_id));
-    st.exchange(soci::use(owner));
-    st.exchange(soci::use(until));
-    st.exchange(soci::use(a));
-    if (b_is_owner)
-        st.exchange(soci::use(owner));
-    else
-        st.exchange(soci::use(b));
+    st.exchange(soci::use(claims_.owner));  // SET claimed_by
+    st.exchange(soci::use(until));          // SET claimed_until
+    std::string where;
+    switch (scope) {
+        case ClaimScope::kExpired:
+            where = "claimed_until < :at";
+            st.exchange(soci::use(at));
+            break;
+        case ClaimScope::kExpiredOrOwn:
+            where = "claimed_until < :at OR claimed_by = :me";
+            st.exchange(soci::use(at));
+            st.exchange(soci::use(claims_.owner));
+            break;
+        case ClaimScope::kBookingOfOthers:
+            where = "booking_id = :b AND claimed_by <> :me";
+            st.exchange(soci::use(booking_id_));
+            st.exchange(soci::use(claims_.owner));
+            break;
+    }
     st.exchange(soci::use(lim));
     st.alloc();
     st.prepare("UPDATE outbox SET claimed_by = :owner, claimed_until = :until WHERE seq IN "
-               "(SELECT seq FROM outbox WHERE " + which + " ORDER BY seq LIMIT :lim" +
+               "(SELECT seq FROM outbox WHERE " + where + " ORDER BY seq LIMIT :lim" +
                (db_.dialect() == Dialect::kPostgresql ? " FOR UPDATE SKIP LOCKED" : "") +
                ") RETURNING seq, event_id, event_type, booking_id, timestamp, payload, request_id");
     st.define_and_bind();
@@ -152,8 +160,7 @@ void OutboxStore::renew_claims(std::chrono::system_clock::time_point now) {
 
 std::vector<OutboxRecord> OutboxStore::claim_expired(std::chrono::system_clock::time_point now,
                                                      std::int64_t limit, bool own_too) {
-    return own_too ? claim("claimed_until < :a OR claimed_by = :b", to_epoch_ms(now), 0, limit, now)
-                   : claim("claimed_until < :a AND :b = 0", to_epoch_ms(now), 0, limit, now);
+    return claim(own_too ? ClaimScope::kExpiredOrOwn : ClaimScope::kExpired, limit, now);
 }
 
 void OutboxStore::remove(const std::vector<std::int64_t>& seqs) {

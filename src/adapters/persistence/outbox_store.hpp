@@ -69,8 +69,10 @@ public:
     [[nodiscard]] std::int64_t backlog();
 
 private:
-    [[nodiscard]] std::vector<OutboxRecord> claim(const std::string& which, std::int64_t a,
-                                                  std::int64_t b, std::int64_t limit,
+    /// Which rows claim() takes: lapsed leases; lapsed leases and this owner's own; one
+    /// booking's rows another owner holds.
+    enum class ClaimScope { kExpired, kExpiredOrOwn, kBookingOfOthers };
+    [[nodiscard]] std::vector<OutboxRecord> claim(ClaimScope scope, std::int64_t limit,
                                                   std::chrono::system_clock::time_point now);
 
     Database& db_;
